@@ -1,0 +1,58 @@
+package org.syncserver.account;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of the {@code user_clients} table: the devices of each user. */
+public final class ClientRepository {
+
+    /** @return the owner of the client, if the client is registered */
+    public Optional<UUID> findOwner(Connection connection, UUID clientId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT userid FROM user_clients WHERE clientid = ?")) {
+            statement.setObject(1, clientId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getObject(1, UUID.class)) : Optional.empty();
+            }
+        }
+    }
+
+    /** @return false when the clientId is already taken (by anyone) */
+    public boolean insert(Connection connection, UUID clientId, UUID userId, String detailsJson) throws SQLException {
+        String sql = """
+                INSERT INTO user_clients (clientid, userid, clientdetails)
+                VALUES (?, ?, CAST(? AS JSONB))
+                ON CONFLICT (clientid) DO NOTHING
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, clientId);
+            statement.setObject(2, userId);
+            if (detailsJson == null) {
+                statement.setNull(3, Types.VARCHAR);
+            } else {
+                statement.setString(3, detailsJson);
+            }
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /** Removes one device of a user and its tokens. */
+    public void delete(Connection connection, UUID userId, UUID clientId) throws SQLException {
+        try (PreparedStatement tokens = connection.prepareStatement(
+                "DELETE FROM user_tokens WHERE clientid = ? AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)");
+             PreparedStatement client = connection.prepareStatement(
+                     "DELETE FROM user_clients WHERE clientid = ? AND userid = ?")) {
+            tokens.setObject(1, clientId);
+            tokens.setObject(2, userId);
+            tokens.executeUpdate();
+            client.setObject(1, clientId);
+            client.setObject(2, userId);
+            client.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.syncserver.account;
+
+import org.syncserver.auth.PasswordHasher;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of the {@code users} table. */
+public final class UserRepository {
+
+    private static final String COLUMNS = "id, name, email, password, salt, language, tokens_valid_after";
+
+    /** Case-insensitive; an exact match wins should an old database hold the same address twice. */
+    public Optional<User> findByEmail(Connection connection, String email) throws SQLException {
+        String sql = "SELECT " + COLUMNS + """
+                 FROM users
+                WHERE lower(email) = lower(?)
+                ORDER BY (email = ?) DESC
+                LIMIT 1
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, email);
+            statement.setString(2, email);
+            return single(statement);
+        }
+    }
+
+    public Optional<User> findById(Connection connection, UUID id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM users WHERE id = ?")) {
+            statement.setObject(1, id);
+            return single(statement);
+        }
+    }
+
+    /** @return false when the e-mail is taken (two registrations raced) */
+    public boolean insert(Connection connection, User user) throws SQLException {
+        String sql = """
+                INSERT INTO users (id, name, email, password, salt, language, tokens_valid_after)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, user.id());
+            statement.setString(2, user.name());
+            statement.setString(3, user.email());
+            statement.setString(4, user.passwordHash());
+            statement.setString(5, user.salt());
+            statement.setString(6, user.language());
+            statement.setLong(7, user.tokensValidAfter());
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /** Stores a new hash; when {@code revokeTokensBefore} is set, tokens issued before it stop working. */
+    public void updatePassword(Connection connection, UUID userId, PasswordHasher.Stored password,
+                               long revokeTokensBefore) throws SQLException {
+        String sql = """
+                UPDATE users
+                   SET password = ?, salt = ?, tokens_valid_after = GREATEST(tokens_valid_after, ?)
+                 WHERE id = ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, password.hash());
+            statement.setString(2, password.salt());
+            statement.setLong(3, revokeTokensBefore);
+            statement.setObject(4, userId);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Removes the user and everything that hangs off it, in the caller's transaction. */
+    public void deleteWithAllData(Connection connection, UUID userId) throws SQLException {
+        String[] statements = {
+                "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+                "DELETE FROM users_pin WHERE userid = ?",
+                "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
+                "DELETE FROM sync_data WHERE userid = ?",
+                "DELETE FROM user_clients WHERE userid = ?",
+                "DELETE FROM users WHERE id = ?",
+        };
+        for (String sql : statements) {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setObject(1, userId);
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    private static Optional<User> single(PreparedStatement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new User(rows.getObject("id", UUID.class), rows.getString("name"),
+                    rows.getString("email"), rows.getString("password"), rows.getString("salt"),
+                    rows.getString("language"), rows.getLong("tokens_valid_after")));
+        }
+    }
+}

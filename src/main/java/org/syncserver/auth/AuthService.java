@@ -1,0 +1,100 @@
+package org.syncserver.auth;
+
+import org.syncserver.account.ClientRepository;
+import org.syncserver.account.User;
+import org.syncserver.account.UserRepository;
+import org.syncserver.db.Database;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
+import org.syncserver.realm.Realm;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+
+/** Login, token refresh and the check of every bearer token. */
+public final class AuthService {
+
+    private static final String INVALID_TOKEN = "Invalid or expired token";
+
+    private final TokenFormat format;
+    private final CredentialVerifier credentials;
+    private final UserRepository users;
+    private final ClientRepository clients;
+    private final TokenRepository tokens;
+    private final Clock clock;
+
+    public AuthService(TokenFormat format, CredentialVerifier credentials, UserRepository users,
+                       ClientRepository clients, TokenRepository tokens, Clock clock) {
+        this.format = format;
+        this.credentials = credentials;
+        this.users = users;
+        this.clients = clients;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    /** Checks the password and that the client is the user's, then replaces the client's tokens. */
+    public Map<String, Object> login(Realm realm, AuthorizationHeader.Credentials login, UUID clientId) {
+        Database database = realm.database();
+        User user = credentials.verify(database, login.email(), login.password())
+                .orElseThrow(() -> new AccessDeniedException(ClientMessages.WRONG_CREDENTIALS));
+        long now = clock.millis();
+        return database.inTransaction(connection -> {
+            if (!clients.findOwner(connection, clientId).map(user.id()::equals).orElse(false)) {
+                throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+            }
+            TokenFormat.Issued issued = format.issue(new TokenFormat.Subject(user.id(), user.email(), clientId), now);
+            tokens.store(connection, clientId, Secrets.digest(issued.accessId()), Secrets.digest(issued.refreshId()), now);
+            return issued.body();
+        });
+    }
+
+    /** Trades a refresh token for a new pair; the old pair stops working. */
+    public Map<String, Object> refresh(Realm realm, String refreshToken) {
+        long now = clock.millis();
+        String oldDigest = Secrets.digest(format.readRefresh(refreshToken, now));
+        return realm.database().inTransaction(connection -> {
+            TokenRepository.Entry entry = tokens.findByRefresh(connection, oldDigest)
+                    .filter(found -> now - found.issuedAt() < TokenFormat.REFRESH_TOKEN_TTL.toMillis())
+                    .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+            TokenFormat.Issued issued = format.issue(
+                    new TokenFormat.Subject(entry.userId(), entry.email(), entry.clientId()), now);
+            if (!tokens.replace(connection, entry.clientId(), oldDigest, Secrets.digest(issued.accessId()),
+                    Secrets.digest(issued.refreshId()), now)) {
+                throw new AccessDeniedException(INVALID_TOKEN);
+            }
+            return issued.body();
+        });
+    }
+
+    /** @param authorization the request's Authorization header */
+    public Principal authenticate(Realm realm, String authorization) {
+        String token = AuthorizationHeader.bearer(authorization);
+        long now = clock.millis();
+        return switch (format.readAccess(token, now)) {
+            case TokenFormat.Presented.Stored stored -> storedToken(realm, stored.id(), now);
+            case TokenFormat.Presented.LegacyJwt legacy -> legacyJwt(realm, legacy, now);
+        };
+    }
+
+    private Principal storedToken(Realm realm, String id, long now) {
+        TokenRepository.Entry entry = realm.database()
+                .withConnection(connection -> tokens.findByAccess(connection, Secrets.digest(id)))
+                .filter(found -> now - found.issuedAt() < TokenFormat.ACCESS_TOKEN_TTL.toMillis())
+                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+        return new Principal(entry.userId(), entry.clientId());
+    }
+
+    /** Node JWTs never expired and could not be revoked: they now live 24 hours and die with a password change. */
+    private Principal legacyJwt(Realm realm, TokenFormat.Presented.LegacyJwt token, long now) {
+        long age = now - token.issuedAtMillis();
+        if (age < 0 || age >= TokenFormat.ACCESS_TOKEN_TTL.toMillis()) {
+            throw new AccessDeniedException(INVALID_TOKEN);
+        }
+        User user = realm.database().withConnection(connection -> users.findById(connection, token.userId()))
+                .filter(found -> token.issuedAtMillis() >= found.tokensValidAfter())
+                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+        return new Principal(user.id(), null);
+    }
+}

@@ -1,0 +1,91 @@
+package org.syncserver.auth;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/** SQL of {@code user_tokens}: one access and one refresh token per client, stored as digests. */
+public final class TokenRepository {
+
+    /** A stored token pair and whose it is. */
+    public record Entry(UUID clientId, UUID userId, String email, long issuedAt) {
+    }
+
+    public void store(Connection connection, UUID clientId, String accessDigest, String refreshDigest, long issuedAt)
+            throws SQLException {
+        String sql = """
+                INSERT INTO user_tokens (clientid, token, refreshtoken, lastrefresh)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (clientid) DO UPDATE
+                   SET token = EXCLUDED.token, refreshtoken = EXCLUDED.refreshtoken, lastrefresh = EXCLUDED.lastrefresh
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, clientId);
+            statement.setString(2, accessDigest);
+            statement.setString(3, refreshDigest);
+            statement.setLong(4, issuedAt);
+            statement.executeUpdate();
+        }
+    }
+
+    public Optional<Entry> findByAccess(Connection connection, String accessDigest) throws SQLException {
+        return find(connection, "t.token", accessDigest);
+    }
+
+    public Optional<Entry> findByRefresh(Connection connection, String refreshDigest) throws SQLException {
+        return find(connection, "t.refreshtoken", refreshDigest);
+    }
+
+    /**
+     * Replaces the pair only if the old refresh token is still the stored one, so a refresh token used twice
+     * (stolen, or two requests racing) succeeds once.
+     */
+    public boolean replace(Connection connection, UUID clientId, String oldRefreshDigest, String accessDigest,
+                           String refreshDigest, long issuedAt) throws SQLException {
+        String sql = """
+                UPDATE user_tokens
+                   SET token = ?, refreshtoken = ?, lastrefresh = ?
+                 WHERE clientid = ? AND refreshtoken = ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, accessDigest);
+            statement.setString(2, refreshDigest);
+            statement.setLong(3, issuedAt);
+            statement.setObject(4, clientId);
+            statement.setString(5, oldRefreshDigest);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    public void deleteForUser(Connection connection, UUID userId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)")) {
+            statement.setObject(1, userId);
+            statement.executeUpdate();
+        }
+    }
+
+    private static Optional<Entry> find(Connection connection, String column, String digest) throws SQLException {
+        // column is one of two constants above, never input
+        String sql = """
+                SELECT t.clientid, c.userid, u.email, t.lastrefresh
+                  FROM user_tokens t
+                  JOIN user_clients c ON c.clientid = t.clientid
+                  JOIN users u ON u.id = c.userid
+                 WHERE %s = ?
+                """.formatted(column);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, digest);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Entry(rows.getObject(1, UUID.class), rows.getObject(2, UUID.class),
+                        rows.getString(3), rows.getLong(4)));
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.syncserver.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the server needs to start, built and validated once by {@link ConfigLoader}.
+ *
+ * @param realms          the configured realms; empty when {@code embeddedDataDir} is set
+ * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
+ * @param maxBodyBytes    largest request body accepted, counted after inflating gzip/deflate
+ */
+public record Config(int port,
+                     TokenMode tokenMode,
+                     Optional<JwtSecrets> jwtSecrets,
+                     List<RealmConfig> realms,
+                     Optional<Path> embeddedDataDir,
+                     Optional<MailConfig> mail,
+                     long maxBodyBytes,
+                     boolean rateLimitDisabled) {
+
+    public static final int DEFAULT_PORT = 3000;
+    /** 10 MB: a push of 100 changes with base64 images stays far below it. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+    public Config {
+        realms = List.copyOf(realms);
+    }
+
+    /** HS256 keys: access tokens are signed with one, refresh tokens with the other. */
+    public record JwtSecrets(String accessKey, String refreshKey) {
+        @Override
+        public String toString() {
+            return "JwtSecrets[****]";
+        }
+    }
+
+    public boolean isEmbedded() {
+        return embeddedDataDir.isPresent();
+    }
+
+    /** The same configuration with different realms (used once the embedded database is up). */
+    public Config withRealms(List<RealmConfig> newRealms) {
+        return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes,
+                rateLimitDisabled);
+    }
+
+    /** A one-line description with every secret masked, for the start-up banner. */
+    public String describe() {
+        return "port=" + port + ", tokens=" + tokenMode.name().toLowerCase()
+                + ", realms=" + realms.stream().map(RealmConfig::name).toList()
+                + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
+                + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
+                + ", maxBodyBytes=" + maxBodyBytes
+                + ", rateLimit=" + (rateLimitDisabled ? "off" : "on");
+    }
+}

@@ -1,0 +1,189 @@
+package org.syncserver.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds the {@link Config} from config.json (in the Node server's format, PROTOCOL §2) and the environment.
+ * Every error names the key at fault, so an operator can fix the file without reading code.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * @param explicitFile    the file named by {@code --config}: it must exist
+     * @param defaultFile     ./config.json: when it is missing the server runs on an embedded database
+     * @param embeddedDataDir where the embedded database lives
+     */
+    public Config load(Optional<Path> explicitFile, Path defaultFile, Path embeddedDataDir) {
+        Path file = explicitFile.orElse(defaultFile);
+        if (explicitFile.isEmpty() && !Files.exists(defaultFile)) {
+            return embedded(embeddedDataDir);
+        }
+        return fromJson(readTree(file), file);
+    }
+
+    /** No config.json: one realm, {@code default}, on an embedded PostgreSQL, opaque tokens. */
+    public Config embedded(Path dataDir) {
+        return new Config(port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
+                Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, rateLimitDisabled());
+    }
+
+    public Config fromJson(JsonNode root, Path source) {
+        if (!root.isObject()) {
+            throw new ConfigException(source + " must contain a JSON object");
+        }
+        JsonNode server = root.path("server");
+        TokenMode mode = "jwt".equals(server.path("authentication").asText()) ? TokenMode.JWT : TokenMode.OPAQUE;
+        Optional<Config.JwtSecrets> secrets = mode == TokenMode.JWT ? Optional.of(jwtSecrets(server)) : Optional.empty();
+        Optional<Integer> filePort = server.has("port") ? Optional.of(portValue(server.get("port"), "server.port"))
+                : Optional.empty();
+        long maxBody = server.has("maxBodyBytes")
+                ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes") : Config.DEFAULT_MAX_BODY_BYTES;
+        return new Config(port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
+                mail(root.get("email")), maxBody, rateLimitDisabled());
+    }
+
+    private JsonNode readTree(Path file) {
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("Configuration file " + file + " does not exist");
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + " is not valid JSON (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private int port(Optional<Integer> fromFile) {
+        String fromEnv = env.get("PORT");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return portValue(JSON.getNodeFactory().textNode(fromEnv.trim()), "PORT (environment)");
+        }
+        return fromFile.orElse(Config.DEFAULT_PORT);
+    }
+
+    private boolean rateLimitDisabled() {
+        String value = env.getOrDefault("RATE_LIMIT_DISABLE", "");
+        return value.equals("1") || value.equalsIgnoreCase("true");
+    }
+
+    private static Config.JwtSecrets jwtSecrets(JsonNode server) {
+        return new Config.JwtSecrets(
+                requiredText(server, "secret_key", "server.secret_key is required when server.authentication is \"jwt\""),
+                requiredText(server, "secret_key_refresh",
+                        "server.secret_key_refresh is required when server.authentication is \"jwt\""));
+    }
+
+    private static List<RealmConfig> realms(JsonNode db) {
+        JsonNode realms = db.path("realms");
+        if (!realms.isObject() || realms.isEmpty()) {
+            throw new ConfigException("db.realms is required: an object mapping each realm name to a postgresql:// URL");
+        }
+        Map<String, RealmConfig> byName = new HashMap<>();
+        List<RealmConfig> result = new ArrayList<>();
+        realms.properties().forEach(entry -> {
+            RealmConfig realm = realm(entry.getKey(), entry.getValue());
+            if (byName.putIfAbsent(realm.name(), realm) != null) {
+                throw new ConfigException("db.realms." + entry.getKey() + " is defined twice (realm names ignore case)");
+            }
+            result.add(realm);
+        });
+        return result;
+    }
+
+    private static RealmConfig realm(String rawName, JsonNode value) {
+        String key = "db.realms." + rawName;
+        String name = rawName.toLowerCase(Locale.ROOT);
+        if (name.isBlank()) {
+            throw new ConfigException("db.realms has an empty realm name");
+        }
+        if (value.isTextual()) {
+            return PostgresUrl.parse(value.asText(), key).toRealm(name, RealmConfig.DEFAULT_POOL_SIZE);
+        }
+        if (value.isObject()) {
+            JsonNode url = value.get("connectionString");
+            if (url == null || !url.isTextual()) {
+                throw new ConfigException(key + ".connectionString is required: a postgresql:// URL");
+            }
+            int poolSize = RealmConfig.DEFAULT_POOL_SIZE;
+            JsonNode max = value.path("pool").get("max");
+            if (max != null) {
+                poolSize = (int) positiveLong(max, key + ".pool.max");
+            }
+            return PostgresUrl.parse(url.asText(), key + ".connectionString").toRealm(name, poolSize);
+        }
+        throw new ConfigException(key + " must be a postgresql:// URL or an object with connectionString");
+    }
+
+    private static Optional<MailConfig> mail(JsonNode email) {
+        if (email == null || email.isNull()) {
+            return Optional.empty();
+        }
+        if (!email.isObject()) {
+            throw new ConfigException("email must be an object");
+        }
+        String host = requiredText(email, "smtp", "email.smtp is required: the SMTP server's host name");
+        String fromAddress = requiredText(email, "fromEmail", "email.fromEmail is required: the sender address");
+        int port = email.has("port") ? portValue(email.get("port"), "email.port") : 587;
+        Map<String, String> apps = new HashMap<>();
+        email.path("apps").properties().forEach(e -> apps.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().asText()));
+        return Optional.of(new MailConfig(email.path("from").asText("Sync Server"), fromAddress, host, port,
+                optionalText(email, "username"), optionalText(email, "password"), apps));
+    }
+
+    private static String requiredText(JsonNode node, String field, String message) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new ConfigException(message);
+        }
+        return value.asText();
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** Ports are strings in existing files ({@code "port": "587"}), numbers in others: accept both. */
+    private static int portValue(JsonNode node, String key) {
+        long port = positiveLong(node, key);
+        if (port > 65_535) {
+            throw new ConfigException(key + " must be a port number between 1 and 65535, not " + node.asText());
+        }
+        return (int) port;
+    }
+
+    private static long positiveLong(JsonNode node, String key) {
+        try {
+            long value = node.isNumber() ? node.longValue() : Long.parseLong(node.asText().trim());
+            if (value > 0 && (!node.isNumber() || node.canConvertToExactIntegral())) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the key's name
+        }
+        throw new ConfigException(key + " must be a positive whole number, not " + node);
+    }
+}

@@ -1,0 +1,119 @@
+package org.syncserver.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncserver.config.RealmConfig;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+
+/** One realm's connection pool and the only place that opens, commits and rolls back transactions. */
+public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    /** A request waits this long for a connection, then fails with 503 instead of hanging. */
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** CockroachDB (and PostgreSQL at SERIALIZABLE) abort conflicting transactions; they are retried this often. */
+    private static final int MAX_ATTEMPTS = 5;
+    private static final String SERIALIZATION_FAILURE = "40001";
+    private static final String DEADLOCK_DETECTED = "40P01";
+
+    private final String realm;
+    private final HikariDataSource pool;
+
+    private Database(String realm, HikariDataSource pool) {
+        this.realm = realm;
+        this.pool = pool;
+    }
+
+    public static Database open(RealmConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("realm-" + config.name());
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+        hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        // Start even when the database is down: the realm answers 503 until it is back.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("ApplicationName", "sync-server");
+        return new Database(config.name(), new HikariDataSource(hikari));
+    }
+
+    public String realm() {
+        return realm;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** Runs the work in one transaction: commit on success, roll back on any exception, retry serialization failures. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = connect()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (!isRetryable(e) || attempt == MAX_ATTEMPTS) {
+                    throw translate(e);
+                }
+                backOff(attempt);
+            }
+        }
+    }
+
+    /** Runs the work on one connection in auto-commit mode (single statements, streamed reads). */
+    public <T> T withConnection(SqlWork<T> work) {
+        try (Connection connection = connect()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        try {
+            return pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            throw new DatabaseUnavailableException(realm, e);
+        }
+    }
+
+    private DatabaseException translate(SQLException e) {
+        return new DatabaseException("Database error in realm '" + realm + "' (SQLState " + e.getSQLState() + ")", e);
+    }
+
+    private static boolean isRetryable(SQLException e) {
+        return SERIALIZATION_FAILURE.equals(e.getSQLState()) || DEADLOCK_DETECTED.equals(e.getSQLState());
+    }
+
+    private void backOff(int attempt) {
+        log.debug("realm {}: transaction conflict, retry {}", realm, attempt);
+        try {
+            Thread.sleep((long) (Math.random() * 10 * (1L << attempt)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseException("Interrupted while retrying a transaction", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,61 @@
+package org.syncserver.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncserver.db.DatabaseUnavailableException;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.BadRequestException;
+import org.syncserver.error.ConflictException;
+import org.syncserver.error.UnauthorizedException;
+import org.syncserver.error.NotFoundException;
+
+import java.util.Map;
+
+/**
+ * The one place where exceptions become HTTP answers: {@code {"code": status, "message": text}}.
+ * Anything not listed is a server fault: logged with its route, answered with a generic 500.
+ */
+final class ErrorMapper {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+    private static final String INTERNAL_ERROR = "Internal server error";
+
+    private ErrorMapper() {
+    }
+
+    static void handle(Exception e, Context ctx) {
+        int status = statusOf(e);
+        String message = e.getMessage();
+        if (status == 500) {
+            log.error("{} {} failed", ctx.method(), HttpServer.routeOf(ctx), e);
+            message = INTERNAL_ERROR;
+        } else if (status == 503) {
+            log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
+        }
+        ctx.status(status).json(Map.of("code", status, "message", message));
+    }
+
+    /** Javalin's own 404 for a path no route matches, in our error format. */
+    static void unknownRoute(Context ctx) {
+        if (ctx.endpoints().matchedHttpEndpoint() == null) {
+            ctx.json(Map.of("code", 404, "message", "Not found: " + ctx.method() + " " + ctx.path()));
+        }
+    }
+
+    private static int statusOf(Exception e) {
+        return switch (e) {
+            case BadRequestException ignored -> 400;
+            case UnauthorizedException ignored -> 401;
+            case AccessDeniedException ignored -> 403;
+            case NotFoundException ignored -> 404;
+            case ConflictException ignored -> 409;
+            case PayloadTooLargeException ignored -> 413;
+            case UnsupportedEncodingException ignored -> 415;
+            case DatabaseUnavailableException ignored -> 503;
+            case HttpResponseException javalin -> javalin.getStatus();
+            default -> 500;
+        };
+    }
+}

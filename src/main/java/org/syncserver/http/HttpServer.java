@@ -1,0 +1,78 @@
+package org.syncserver.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncserver.account.AccountRoutes;
+import org.syncserver.auth.AuthRoutes;
+
+import java.util.Map;
+
+/** The HTTP face of the server: one visible list of routes, and what every route shares. */
+public final class HttpServer {
+
+    private static final Logger accessLog = LoggerFactory.getLogger("access");
+
+    /** The route handlers of every feature. */
+    public record Routes(AccountRoutes accounts, AuthRoutes auth) {
+    }
+
+    private HttpServer() {
+    }
+
+    public static Javalin start(int port, ObjectMapper json, Routes routes) {
+        return Javalin.create(config -> {
+            configure(config, json);
+            declareRoutes(config, routes);
+        }).start(port);
+    }
+
+    private static void declareRoutes(JavalinConfig config, Routes routes) {
+        var r = config.routes;
+        r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
+        r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+
+        r.post("/register/{realm}", routes.accounts()::register);                  // public
+        r.post("/unregister/{realm}", routes.accounts()::unregister);              // bearer
+        r.post("/login/{realm}", routes.auth()::login);                           // basic
+        r.post("/login/{realm}/refreshToken", routes.auth()::refreshToken);       // refresh token in body
+    }
+
+    private static void configure(JavalinConfig config, ObjectMapper json) {
+        config.startup.showJavalinBanner = false;
+        config.concurrency.useVirtualThreads = true;
+        config.jsonMapper(new JavalinJackson(json, true));
+        config.http.compressionStrategy = CompressionStrategy.GZIP;
+        // Browsers run the client too (Flutter web): any origin may call.
+        config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
+        config.routes.before(HttpServer::securityHeaders);
+        config.routes.exception(Exception.class, ErrorMapper::handle);
+        config.routes.error(404, ErrorMapper::unknownRoute);
+        config.requestLogger.http(HttpServer::logAccess);
+    }
+
+    private static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    /** Method, route template (never the raw path: it holds ids), realm, status and time; never a header or body. */
+    private static void logAccess(Context ctx, Float millis) {
+        accessLog.info("{} {} realm={} {} {}ms", ctx.method(), routeOf(ctx), ctx.pathParamMap().getOrDefault("realm", "-"),
+                ctx.statusCode(), Math.round(millis));
+    }
+
+    static String routeOf(Context ctx) {
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint == null ? "(no route)" : endpoint.path;
+    }
+}

@@ -1,0 +1,190 @@
+package org.syncserver.http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.config.TokenMode;
+import org.syncserver.support.Accounts;
+import org.syncserver.support.Response;
+import org.syncserver.support.TestPostgres;
+import org.syncserver.support.TestServer;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What every route shares: encodings, limits, errors, CORS and headers. */
+class TransportTest {
+
+    private static final long BODY_LIMIT = 64 * 1024;
+    private static RealmConfig realm;
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        realm = TestPostgres.newRealm("default");
+        server = TestServer.start(TestServer.config(TokenMode.OPAQUE, BODY_LIMIT, realm));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void rootAnswersHelloAndHealthzAnswersOk() {
+        assertThat(server.get("/").body()).isEqualTo("Hello from Sync Server!");
+        Response health = server.get("/healthz");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().path("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void unknownRouteIs404Json() {
+        Response response = server.post("/nothing/here", "{}");
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.json().path("code").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void unknownRealmIs404NamingTheRealmAndIsNeverMappedToDefault() {
+        Response response = new Accounts(server).register("nosuchrealm", "a@example.com", "pw", UUID.randomUUID(), true);
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.json().path("message").asText()).isEqualTo("Unknown realm: nosuchrealm");
+        assertThat(TestPostgres.queryValue(realm, "SELECT count(*) FROM users WHERE email = 'a@example.com'"))
+                .isEqualTo(0L);
+    }
+
+    @Test
+    void realmNamesIgnoreCase() {
+        Response response = new Accounts(server).register("DEFAULT", "case@example.com", "pw", UUID.randomUUID(), true);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
+    void uncompressedAndDeflateBodiesAreAcceptedLikeGzip() throws Exception {
+        byte[] json = registrationJson("plain@example.com");
+        assertThat(server.postRaw("/register/default", json).status()).isEqualTo(200);
+
+        ByteArrayOutputStream zlib = new ByteArrayOutputStream();
+        try (var out = new DeflaterOutputStream(zlib)) {
+            out.write(registrationJson("zlib@example.com"));
+        }
+        assertThat(server.postRaw("/register/default", zlib.toByteArray(), "Content-Encoding", "deflate").status())
+                .isEqualTo(200);
+
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (var out = new DeflaterOutputStream(raw, new Deflater(Deflater.DEFAULT_COMPRESSION, true))) {
+            out.write(registrationJson("rawdeflate@example.com"));
+        }
+        assertThat(server.postRaw("/register/default", raw.toByteArray(), "Content-Encoding", "deflate").status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void malformedJsonIs400WithReadableMessage() {
+        Response response = server.postRaw("/register/default", "{\"email\": ".getBytes(StandardCharsets.UTF_8));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.message()).startsWith("The request body is not valid JSON");
+    }
+
+    @Test
+    void wrongFieldTypeIs400NamingTheField() {
+        Response response = server.postRaw("/register/default",
+                "{\"email\": 42, \"password\": \"x\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.message()).isEqualTo("Invalid value for 'email': expected a string");
+    }
+
+    @Test
+    void emptyBodyIs400() {
+        Response response = server.postRaw("/register/default", new byte[0]);
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.message()).contains("empty");
+    }
+
+    @Test
+    void corruptGzipIs400() {
+        Response response = server.postRaw("/register/default", "not gzip".getBytes(StandardCharsets.UTF_8),
+                "Content-Encoding", "gzip");
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.message()).contains("gzip");
+    }
+
+    @Test
+    void unknownContentEncodingIs415() {
+        Response response = server.postRaw("/register/default", registrationJson("br@example.com"),
+                "Content-Encoding", "br");
+        assertThat(response.status()).isEqualTo(415);
+        assertThat(response.message()).contains("br");
+        assertThat(TestPostgres.queryValue(realm, "SELECT count(*) FROM users WHERE email = 'br@example.com'"))
+                .isEqualTo(0L);
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() {
+        byte[] big = ("{\"email\":\"" + "x".repeat((int) BODY_LIMIT) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(server.postRaw("/register/default", big).status()).isEqualTo(413);
+    }
+
+    @Test
+    void gzipBombIsCutOffAt413() {
+        // 64 MB of spaces compress to about 64 KB; the limit is 64 KB after inflating
+        byte[] bomb = TestServer.gzip(("{\"email\":\"a\"" + " ".repeat(64 * 1024 * 1024) + "}").getBytes(StandardCharsets.UTF_8));
+        Response response = server.postRaw("/register/default", bomb, "Content-Encoding", "gzip");
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.message()).contains("limit");
+    }
+
+    @Test
+    void corsPreflightIsAnsweredForAnyOrigin() {
+        Response response = server.send(HttpRequest.newBuilder(server.uri("/push/default"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type,authorization,content-encoding"));
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Access-Control-Allow-Origin")).isIn("*", "https://app.example.com");
+        assertThat(response.header("Access-Control-Allow-Headers")).containsIgnoringCase("authorization");
+    }
+
+    @Test
+    void answersCarrySecurityHeaders() {
+        Response response = server.get("/healthz");
+        assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+    }
+
+    @Test
+    void largeAnswersAreGzippedWhenTheClientAcceptsIt() throws Exception {
+        String longName = "n".repeat(5000);
+        var body = Accounts.registration("gzip-answer@example.com", "pw", UUID.randomUUID(), true);
+        body.put("name", "x");
+        body.put("clientDescription", "{\"name\":\"" + longName + "\"}");
+        var request = HttpRequest.newBuilder(server.uri("/register/default"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(body)))
+                .header("Accept-Encoding", "gzip");
+        var raw = java.net.http.HttpClient.newHttpClient().send(request.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(raw.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String text = new String(new GZIPInputStream(new java.io.ByteArrayInputStream(raw.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(text).contains(longName);
+    }
+
+    private static byte[] registrationJson(String email) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsBytes(Accounts.registration(email, "pw", UUID.randomUUID(), true));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.syncserver.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.syncserver.App;
+import org.syncserver.config.Config;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.config.TokenMode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+
+/** The real server on a random port, and an HTTP client that sends gzip bodies as sync_client does. */
+public final class TestServer implements AutoCloseable {
+
+    public static final Config.JwtSecrets JWT_SECRETS = new Config.JwtSecrets("test-access-secret", "test-refresh-secret");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final App app;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final TestClock clock;
+
+    private TestServer(App app, TestClock clock) {
+        this.app = app;
+        this.clock = clock;
+    }
+
+    public static TestServer start(TokenMode mode, RealmConfig... realms) {
+        return start(config(mode, Config.DEFAULT_MAX_BODY_BYTES, realms));
+    }
+
+    public static TestServer start(Config config) {
+        TestClock clock = new TestClock();
+        return new TestServer(App.start(config, clock), clock);
+    }
+
+    public static Config config(TokenMode mode, long maxBodyBytes, RealmConfig... realms) {
+        return new Config(0, mode, mode == TokenMode.JWT ? Optional.of(JWT_SECRETS) : Optional.empty(),
+                List.of(realms), Optional.empty(), Optional.empty(), maxBodyBytes, true);
+    }
+
+    public TestClock clock() {
+        return clock;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.port() + path);
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    /** POSTs the object as gzip-compressed JSON; headers come as name, value pairs. */
+    public Response post(String path, Object body, String... headers) {
+        try {
+            return postRaw(path, gzip(JSON.writeValueAsBytes(body)), withHeaders(headers, "Content-Encoding", "gzip"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Response postRaw(String path, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Accept", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    public Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String[] withHeaders(String[] headers, String... more) {
+        String[] all = new String[headers.length + more.length];
+        System.arraycopy(more, 0, all, 0, more.length);
+        System.arraycopy(headers, 0, all, more.length, headers.length);
+        return all;
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}

@@ -22,6 +22,8 @@ import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.http.HttpServer;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
+import org.syncserver.sync.SyncRoutes;
+import org.syncserver.sync.SyncService;
 
 import java.time.Clock;
 import java.util.List;
@@ -70,9 +72,11 @@ public final class App implements AutoCloseable {
         CredentialVerifier credentials = new CredentialVerifier(users, hasher);
         AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, new TokenRepository(), clock);
         AccountService accounts = new AccountService(users, clients, hasher, credentials, json);
+        SyncService sync = new SyncService(clients, clock);
         return new HttpServer.Routes(
                 new AccountRoutes(realms, bodies, accounts, auth),
-                new AuthRoutes(realms, bodies, auth));
+                new AuthRoutes(realms, bodies, auth),
+                new SyncRoutes(realms, bodies, auth, sync, json));
     }
 
     private static TokenFormat tokenFormat(Config config) {

@@ -78,6 +78,7 @@ public final class UserRepository {
         String[] statements = {
                 "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
                 "DELETE FROM users_pin WHERE userid = ?",
+                "DELETE FROM sync_rows WHERE userid = ?",
                 "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
                 "DELETE FROM sync_data WHERE userid = ?",
                 "DELETE FROM user_clients WHERE userid = ?",

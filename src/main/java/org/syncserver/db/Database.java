@@ -59,21 +59,39 @@ public final class Database implements AutoCloseable {
     public <T> T inTransaction(SqlWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = connect()) {
-                connection.setAutoCommit(false);
-                try {
-                    T result = work.run(connection);
-                    connection.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                }
+                return commitOrRollBack(connection, work);
             } catch (SQLException e) {
                 if (!isRetryable(e) || attempt == MAX_ATTEMPTS) {
                     throw translate(e);
                 }
                 backOff(attempt);
             }
+        }
+    }
+
+    /**
+     * Runs read-only work in one REPEATABLE READ transaction, so that every statement sees the same snapshot.
+     * Not retried: the work may already have streamed its results to a client.
+     */
+    public <T> T inSnapshot(SqlWork<T> work) {
+        try (Connection connection = connect()) {
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+            return commitOrRollBack(connection, work);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    private static <T> T commitOrRollBack(Connection connection, SqlWork<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
         }
     }
 

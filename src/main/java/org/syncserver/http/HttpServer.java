@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
 import org.syncserver.auth.AuthRoutes;
+import org.syncserver.sync.SyncRoutes;
 
 import java.util.Map;
 
@@ -20,7 +21,7 @@ public final class HttpServer {
     private static final Logger accessLog = LoggerFactory.getLogger("access");
 
     /** The route handlers of every feature. */
-    public record Routes(AccountRoutes accounts, AuthRoutes auth) {
+    public record Routes(AccountRoutes accounts, AuthRoutes auth, SyncRoutes sync) {
     }
 
     private HttpServer() {
@@ -42,6 +43,13 @@ public final class HttpServer {
         r.post("/unregister/{realm}", routes.accounts()::unregister);              // bearer
         r.post("/login/{realm}", routes.auth()::login);                           // basic
         r.post("/login/{realm}/refreshToken", routes.auth()::refreshToken);       // refresh token in body
+
+        // 2024 clients call /pull/:realm, 2025+ clients /pull/:realm/:clientId; the body's clientId decides.
+        r.post("/pull/{realm}", routes.sync()::pull);                              // bearer
+        r.post("/pull/{realm}/{clientId}", routes.sync()::pull);                   // bearer
+        r.post("/push/{realm}", routes.sync()::push);                              // bearer
+        r.post("/push/{realm}/{clientId}", routes.sync()::push);                   // bearer
+        r.post("/cancelSync/{realm}", routes.sync()::cancelSync);                  // bearer
     }
 
     private static void configure(JavalinConfig config, ObjectMapper json) {

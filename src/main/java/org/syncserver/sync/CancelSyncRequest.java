@@ -1,0 +1,7 @@
+package org.syncserver.sync;
+
+import java.util.UUID;
+
+/** Body of {@code POST /cancelSync/:realm}. */
+public record CancelSyncRequest(UUID clientId) {
+}

@@ -1,0 +1,7 @@
+package org.syncserver.sync;
+
+import java.util.UUID;
+
+/** A change the client has not pushed yet, as pull sees it: which row, and when the device changed it. */
+record PendingChange(UUID rowguid, long clientdate) {
+}

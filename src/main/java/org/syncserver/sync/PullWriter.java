@@ -1,0 +1,66 @@
+package org.syncserver.sync;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Writes a pull's answer while the rows arrive from the database, never holding them all:
+ * {@code {"clientId","lastSync","data":[…],"outdatedRowsGuid":[…]}}. The output is opened only once the answer
+ * is certain to be a 200, so an earlier error still gets a normal error body.
+ */
+public final class PullWriter {
+
+    private final Supplier<OutputStream> output;
+    private final JsonFactory json;
+    private final List<UUID> outdated = new ArrayList<>();
+    private JsonGenerator generator;
+
+    public PullWriter(Supplier<OutputStream> output, JsonFactory json) {
+        this.output = output;
+        this.json = json;
+    }
+
+    void begin(UUID clientId, long lastSync) throws IOException {
+        generator = json.createGenerator(output.get());
+        generator.writeStartObject();
+        generator.writeStringField("clientId", clientId.toString());
+        generator.writeNumberField("lastSync", lastSync);
+        generator.writeArrayFieldStart("data");
+    }
+
+    void row(ServerRow row) throws IOException {
+        if (row.outdated()) {
+            outdated.add(row.rowguid());
+        }
+        generator.writeStartObject();
+        generator.writeStringField("rowguid", row.rowguid().toString());
+        generator.writeStringField("operation", row.operation());
+        generator.writeStringField("tablename", row.tablename());
+        generator.writeNumberField("clientdate", row.clientdate());
+        generator.writeNumberField("serverdate", row.serverdate());
+        generator.writeStringField("clientid", row.clientid().toString());
+        if (row.json() != null) {
+            generator.writeFieldName("rowData");
+            generator.writeRawValue(row.json());
+        }
+        generator.writeEndObject();
+    }
+
+    void end() throws IOException {
+        generator.writeEndArray();
+        generator.writeArrayFieldStart("outdatedRowsGuid");
+        for (UUID rowguid : outdated) {
+            generator.writeString(rowguid.toString());
+        }
+        generator.writeEndArray();
+        generator.writeEndObject();
+        generator.close();
+    }
+}

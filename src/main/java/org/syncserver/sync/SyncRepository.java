@@ -1,0 +1,176 @@
+package org.syncserver.sync;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * SQL of sync: the per-client lock and cursor in {@code user_clients}, the per-user clock in {@code users}, and
+ * the rows in {@code sync_rows}. Every method is one statement, whatever the number of changes.
+ */
+final class SyncRepository {
+
+    /** Receives the rows of a pull as the database returns them. */
+    interface RowSink {
+        void accept(ServerRow row) throws IOException;
+    }
+
+    /** Rows travel from the database in pages of this size, so a pull of a million rows needs little memory. */
+    private static final int FETCH_SIZE = 1_000;
+
+    /** Takes the client's sync lock if it is free or older than {@code staleBefore}. */
+    boolean takeLock(Connection connection, UUID userId, UUID clientId, long now, long staleBefore) throws SQLException {
+        String sql = """
+                UPDATE user_clients SET syncing = ?
+                 WHERE clientid = ? AND userid = ? AND (syncing IS NULL OR syncing < ?)
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, now);
+            statement.setObject(2, clientId);
+            statement.setObject(3, userId);
+            statement.setLong(4, staleBefore);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /** @return false when the client is not the user's */
+    boolean releaseLock(Connection connection, UUID userId, UUID clientId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE user_clients SET syncing = NULL WHERE clientid = ? AND userid = ?")) {
+            statement.setObject(1, clientId);
+            statement.setObject(2, userId);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Checks that the client holds its lock, releasing it unless more batches follow.
+     *
+     * @return the cursor of the client's last pull; empty when the client does not hold the lock
+     */
+    Optional<Long> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock)
+            throws SQLException {
+        String sql = """
+                UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END
+                 WHERE clientid = ? AND userid = ? AND syncing IS NOT NULL
+                RETURNING lastsync
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setBoolean(1, keepLock);
+            statement.setObject(2, clientId);
+            statement.setObject(3, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Where the client's next pull must start: what its last pull saw. */
+    void saveCursor(Connection connection, UUID clientId, long cursor) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE user_clients SET lastsync = ? WHERE clientid = ?")) {
+            statement.setLong(1, cursor);
+            statement.setObject(2, clientId);
+            statement.executeUpdate();
+        }
+    }
+
+    /** The user's clock: every change of the user with a serverdate up to it is visible in this snapshot. */
+    long clock(Connection connection, UUID userId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT sync_clock FROM users WHERE id = ?")) {
+            statement.setObject(1, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0;
+            }
+        }
+    }
+
+    /**
+     * Moves the user's clock past its last value and the present, and holds the user's row lock until commit:
+     * pushes of one user take their serverdates in the order they commit.
+     */
+    long advanceClock(Connection connection, UUID userId, long now) throws SQLException {
+        String sql = "UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?) WHERE id = ? RETURNING sync_clock";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, now);
+            statement.setObject(2, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Streams the latest change of every row of the user changed after {@code after} by another device. A row the
+     * client also changed is left out when the client's change is newer (it will push it), and marked outdated
+     * otherwise (the client drops its change and takes this one).
+     */
+    void changesSince(Connection connection, UUID userId, UUID clientId, long after, List<PendingChange> pending,
+                      RowSink sink) throws SQLException {
+        String sql = """
+                SELECT r.rowguid, r.operation, r.tablename, r.clientdate, r.serverdate, r.clientid,
+                       CAST(r.json AS TEXT), p.clientdate
+                  FROM sync_rows r
+                  LEFT JOIN unnest(CAST(? AS UUID[]), CAST(? AS INT8[])) AS p(rowguid, clientdate)
+                         ON p.rowguid = r.rowguid
+                 WHERE r.userid = ? AND r.serverdate > ? AND r.clientid <> ?
+                   AND (p.clientdate IS NULL OR r.clientdate >= p.clientdate)
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setFetchSize(FETCH_SIZE);
+            statement.setArray(1, connection.createArrayOf("uuid", pending.stream().map(PendingChange::rowguid).toArray()));
+            statement.setArray(2, connection.createArrayOf("int8", pending.stream().map(PendingChange::clientdate).toArray()));
+            statement.setObject(3, userId);
+            statement.setLong(4, after);
+            statement.setObject(5, clientId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    rows.getLong(8);
+                    boolean outdated = !rows.wasNull();
+                    sink.accept(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
+                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7), outdated));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Stores a push in one statement. A change is skipped only when the row's current version came from another
+     * device after the pusher's last pull and is at least as new on the device clocks: the pusher has not seen it
+     * and will receive it on its next pull. A version the pusher has seen is always overwritten.
+     */
+    void upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long pusherCursor,
+                List<PushedChange> changes) throws SQLException {
+        String sql = """
+                INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate, serverdate, json)
+                SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSONB)
+                  FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
+                              CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)
+                ON CONFLICT (userid, rowguid) DO UPDATE
+                   SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation, clientid = EXCLUDED.clientid,
+                       clientdate = EXCLUDED.clientdate, serverdate = EXCLUDED.serverdate, json = EXCLUDED.json
+                 WHERE r.clientid = EXCLUDED.clientid OR r.serverdate <= ? OR r.clientdate < EXCLUDED.clientdate
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            statement.setObject(2, clientId);
+            statement.setLong(3, serverdate);
+            statement.setArray(4, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
+            statement.setArray(5, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
+            statement.setArray(6, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
+            statement.setArray(7, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
+            statement.setArray(8, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
+            statement.setLong(9, pusherCursor);
+            statement.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.syncserver.sync;
+
+import org.syncserver.account.ClientRepository;
+import org.syncserver.auth.Principal;
+import org.syncserver.db.Database;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
+import org.syncserver.error.ConflictException;
+import org.syncserver.realm.Realm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.syncserver.http.Fields.required;
+
+/**
+ * Pull, push and cancelSync (PROTOCOL §6). How the cursor never skips a change, and how conflicts are decided,
+ * is explained in docs/adr/0001-sync-cursor.md.
+ */
+public final class SyncService {
+
+    /** A lock older than this is taken over: its sync died without cancelSync. */
+    static final Duration LOCK_TAKEOVER = Duration.ofMinutes(2);
+
+    private final SyncRepository sync;
+    private final ClientRepository clients;
+    private final Clock clock;
+
+    public SyncService(ClientRepository clients, Clock clock) {
+        this.sync = new SyncRepository();
+        this.clients = clients;
+        this.clock = clock;
+    }
+
+    /** Takes the client's lock and streams every change it has not seen into the writer. */
+    public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
+        UUID clientId = required(request.clientId(), "clientId");
+        long lastSync = request.lastSync() == null ? 0 : request.lastSync();
+        List<PendingChange> pending = latestPerRow(ChangeValidator.pending(request.changes()));
+        Database database = realm.database();
+        long now = clock.millis();
+        database.inTransaction(connection -> {
+            if (!sync.takeLock(connection, principal.userId(), clientId, now, now - LOCK_TAKEOVER.toMillis())) {
+                throw lockRefused(connection, principal, clientId);
+            }
+            return null;
+        });
+        long cursor = database.inSnapshot(connection -> {
+            long visibleUpTo = sync.clock(connection, principal.userId());
+            try {
+                writer.begin(clientId, visibleUpTo);
+                sync.changesSince(connection, principal.userId(), clientId, lastSync, pending, writer::row);
+                writer.end();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return visibleUpTo;
+        });
+        database.withConnection(connection -> {
+            sync.saveCursor(connection, clientId, cursor);
+            return null;
+        });
+    }
+
+    /**
+     * Stores the changes in one transaction: all or nothing.
+     *
+     * @return the cursor for the client's next pull: what its last pull saw, so nothing pushed meanwhile by its
+     *         other devices is skipped
+     */
+    public long push(Realm realm, Principal principal, PushRequest request) {
+        UUID clientId = required(request.clientId(), "clientId");
+        List<PushedChange> changes = ChangeValidator.pushed(request.changes());
+        long now = clock.millis();
+        return realm.database().inTransaction(connection -> {
+            var cursor = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial());
+            if (cursor.isEmpty()) {
+                throw notPulled(connection, principal, clientId);
+            }
+            if (!changes.isEmpty()) {
+                long serverdate = sync.advanceClock(connection, principal.userId(), now);
+                sync.upsert(connection, principal.userId(), clientId, serverdate, cursor.get(), changes);
+            }
+            return cursor.get();
+        });
+    }
+
+    public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
+        UUID clientId = required(request.clientId(), "clientId");
+        realm.database().inTransaction(connection -> {
+            if (!sync.releaseLock(connection, principal.userId(), clientId)) {
+                throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+            }
+            return null;
+        });
+    }
+
+    private RuntimeException lockRefused(Connection connection, Principal principal, UUID clientId) throws SQLException {
+        return isOwnClient(connection, principal, clientId)
+                ? new ConflictException(ClientMessages.ALREADY_SYNCING)
+                : new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+    }
+
+    private RuntimeException notPulled(Connection connection, Principal principal, UUID clientId) throws SQLException {
+        return isOwnClient(connection, principal, clientId)
+                ? new ConflictException(ClientMessages.PULL_BEFORE_PUSH)
+                : new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+    }
+
+    private boolean isOwnClient(Connection connection, Principal principal, UUID clientId) throws SQLException {
+        return clients.findOwner(connection, clientId).map(principal.userId()::equals).orElse(false);
+    }
+
+    /** A client sends one change per row; should it send more, the latest decides. */
+    private static List<PendingChange> latestPerRow(List<PendingChange> pending) {
+        Map<UUID, PendingChange> byRow = new LinkedHashMap<>();
+        for (PendingChange change : pending) {
+            byRow.merge(change.rowguid(), change, (a, b) -> a.clientdate() >= b.clientdate() ? a : b);
+        }
+        return List.copyOf(byRow.values());
+    }
+}

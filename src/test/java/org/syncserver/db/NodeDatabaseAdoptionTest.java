@@ -1,5 +1,6 @@
 package org.syncserver.db;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.bouncycastle.crypto.generators.SCrypt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +30,7 @@ class NodeDatabaseAdoptionTest {
     private static final UUID SHA_CLIENT = UUID.randomUUID();
     private static final UUID SCRYPT_CLIENT = UUID.randomUUID();
     private static final UUID ROW = UUID.randomUUID();
+    private static final UUID DELETED_ROW = UUID.randomUUID();
 
     private RealmConfig realm;
 
@@ -45,14 +50,17 @@ class NodeDatabaseAdoptionTest {
                 INSERT INTO user_tokens (clientid, token, refreshtoken, lastrefresh)
                   VALUES ('%s', '%s', '%s', 1700000000000);
                 INSERT INTO data (rowguid, json) VALUES ('%s', '{"title":"kept"}');
-                INSERT INTO sync_data (userid, clientid, tablename, rowguid, operation, clientdate, serverdate)
-                  VALUES ('%s', '%s', 'todos', '%s', 'I', 1700000000000, 1700000000100);
+                INSERT INTO sync_data (userid, clientid, tablename, rowguid, operation, clientdate, serverdate) VALUES
+                  ('%s', '%s', 'todos', '%s', 'I', 1700000000000, 1700000000100),
+                  ('%s', '%s', 'todos', '%s', 'I', 1700000000000, 1700000000100),
+                  ('%s', '%s', 'todos', '%s', 'D', 1700000000500, 1700000000600);
                 """.formatted(
                 SHA_USER, sha512Hex("old-password" + shaSalt), shaSalt,
                 SCRYPT_USER, scryptHex("new-password", scryptSalt), scryptSalt,
                 SHA_CLIENT, SHA_USER, SCRYPT_CLIENT, SCRYPT_USER,
                 SHA_CLIENT, UUID.randomUUID(), UUID.randomUUID(),
-                ROW, SHA_USER, SHA_CLIENT, ROW));
+                ROW, SHA_USER, SHA_CLIENT, ROW,
+                SHA_USER, SHA_CLIENT, DELETED_ROW, SHA_USER, SHA_CLIENT, DELETED_ROW));
     }
 
     @Test
@@ -61,7 +69,7 @@ class NodeDatabaseAdoptionTest {
             assertThat(TestPostgres.count(realm, "users")).isEqualTo(2);
             assertThat(TestPostgres.queryValue(realm, "SELECT json->>'title' FROM data WHERE rowguid = '" + ROW + "'"))
                     .isEqualTo("kept");
-            assertThat(TestPostgres.count(realm, "sync_data")).isEqualTo(1);
+            assertThat(TestPostgres.count(realm, "sync_data")).isEqualTo(3);
             assertThat(TestPostgres.queryValue(realm, "SELECT lastsync FROM user_clients WHERE clientid = '" + SHA_CLIENT + "'"))
                     .isEqualTo(1700000000000L);
         }
@@ -84,6 +92,23 @@ class NodeDatabaseAdoptionTest {
                     .startsWith("$argon2id$");
             assertThat(accounts.login("default", "sha@example.com", "old-password", SHA_CLIENT).status())
                     .as("after re-hashing").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aNewDeviceOfAnAdoptedUserPullsTheNodeServersRowsAndDeletes() {
+        try (TestServer server = TestServer.start(TokenMode.OPAQUE, realm)) {
+            Accounts.Device device = new Accounts(server).device("default", "sha@example.com", "old-password", false);
+
+            var answer = server.post("/pull/default/" + device.clientId(), Map.of("clientId",
+                    device.clientId().toString(), "lastSync", 0, "changes", List.of()), "Authorization", device.bearer());
+
+            assertThat(answer.status()).isEqualTo(200);
+            Map<String, JsonNode> rows = new HashMap<>();
+            answer.json().get("data").forEach(row -> rows.put(row.get("rowguid").asText(), row));
+            assertThat(rows.get(ROW.toString()).get("rowData").get("title").asText()).isEqualTo("kept");
+            assertThat(rows.get(DELETED_ROW.toString()).get("operation").asText()).isEqualTo("D");
+            assertThat(rows).hasSize(2);
         }
     }
 

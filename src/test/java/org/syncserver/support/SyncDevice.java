@@ -23,19 +23,25 @@ public final class SyncDevice {
     private record LoggedChange(String operation, long clientdate) {
     }
 
-    private final TestServer server;
-    private final Accounts accounts;
+    private final List<TestServer> servers;
     private final boolean legacyPaths;
     private final Map<UUID, Map<String, Object>> rows = new HashMap<>();
     private final Map<UUID, LoggedChange> log = new LinkedHashMap<>();
     private final AtomicLong clockOffset = new AtomicLong();
     private Accounts.Device device;
     private long lastSync;
+    private int syncs;
+    private TestServer server;
 
     /** @param legacyPaths true for a 2024 client: /pull/:realm instead of /pull/:realm/:clientId */
     public SyncDevice(TestServer server, Accounts.Device device, boolean legacyPaths) {
-        this.server = server;
-        this.accounts = new Accounts(server);
+        this(List.of(server), device, legacyPaths);
+    }
+
+    /** A device behind a load balancer: each sync goes to the next of the servers, which share the database. */
+    public SyncDevice(List<TestServer> servers, Accounts.Device device, boolean legacyPaths) {
+        this.servers = List.copyOf(servers);
+        this.server = servers.get(0);
         this.device = device;
         this.legacyPaths = legacyPaths;
     }
@@ -54,6 +60,12 @@ public final class SyncDevice {
         rows.put(rowguid, new LinkedHashMap<>(data));
         log(rowguid, "I");
         return rowguid;
+    }
+
+    /** Inserts a row under a chosen rowguid, as a malicious or buggy client could. */
+    public void insertWithId(UUID rowguid, Map<String, Object> data) {
+        rows.put(rowguid, new LinkedHashMap<>(data));
+        log(rowguid, "I");
     }
 
     public void update(UUID rowguid, Map<String, Object> data) {
@@ -80,6 +92,7 @@ public final class SyncDevice {
 
     /** One full sync, as SyncRepository.sync() of sync_client runs it. */
     public void sync() {
+        server = servers.get(syncs++ % servers.size());
         try {
             refresh();
             List<Map<String, Object>> pending = pull();
@@ -169,7 +182,7 @@ public final class SyncDevice {
     }
 
     private void refresh() {
-        device = accounts.refreshed(device);
+        device = new Accounts(server).refreshed(device);
     }
 
     private String path(String operation) {

@@ -20,6 +20,12 @@ import org.syncserver.config.Config;
 import org.syncserver.config.TokenMode;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.http.HttpServer;
+import org.syncserver.http.RateLimiter;
+import org.syncserver.mail.Mailer;
+import org.syncserver.mail.NoMailer;
+import org.syncserver.mail.SmtpMailer;
+import org.syncserver.password.PasswordResetService;
+import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
 import org.syncserver.sync.SyncRoutes;
@@ -28,19 +34,29 @@ import org.syncserver.sync.SyncService;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** Wires the whole server by hand from one {@link Config} and one {@link Clock}. */
 public final class App implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
 
+    /** PIN e-mails waiting for a mail thread; beyond this, requests are dropped (and logged) rather than queued. */
+    private static final int MAIL_QUEUE = 1_000;
+    private static final int MAIL_THREADS = 2;
+
     private final Optional<EmbeddedPostgres> embedded;
     private final Realms realms;
+    private final ExecutorService mailThreads;
     private final Javalin http;
 
-    private App(Optional<EmbeddedPostgres> embedded, Realms realms, Javalin http) {
+    private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads, Javalin http) {
         this.embedded = embedded;
         this.realms = realms;
+        this.mailThreads = mailThreads;
         this.http = http;
     }
 
@@ -49,12 +65,17 @@ public final class App implements AutoCloseable {
         Config effective = embedded.map(db -> config.withRealms(List.of(db.realm("default")))).orElse(config);
         log.info("Starting Sync Server: {}", effective.describe());
         Realms realms = null;
+        ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         try {
             realms = Realms.open(effective.realms());
-            Javalin http = HttpServer.start(effective.port(), RequestBodies.strictMapper(), routes(effective, realms, clock));
+            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock);
+            Javalin http = HttpServer.start(effective.port(), RequestBodies.strictMapper(),
+                    routes(effective, realms, mailThreads, clock), limiter);
             log.info("Sync Server listening on port {}", http.port());
-            return new App(embedded, realms, http);
+            return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
+            mailThreads.shutdownNow();
             if (realms != null) {
                 realms.close();
             }
@@ -63,19 +84,24 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static HttpServer.Routes routes(Config config, Realms realms, Clock clock) {
+    private static HttpServer.Routes routes(Config config, Realms realms, ExecutorService mailThreads, Clock clock) {
         ObjectMapper json = RequestBodies.strictMapper();
         RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes());
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
         CredentialVerifier credentials = new CredentialVerifier(users, hasher);
-        AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, new TokenRepository(), clock);
+        TokenRepository tokens = new TokenRepository();
+        AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, tokens, clock);
         AccountService accounts = new AccountService(users, clients, hasher, credentials, json);
+        Mailer mailer = config.mail().<Mailer>map(SmtpMailer::new).orElseGet(NoMailer::new);
+        PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
+                clock);
         SyncService sync = new SyncService(clients, clock);
         return new HttpServer.Routes(
                 new AccountRoutes(realms, bodies, accounts, auth),
                 new AuthRoutes(realms, bodies, auth),
+                new PasswordRoutes(realms, bodies, reset),
                 new SyncRoutes(realms, bodies, auth, sync, json));
     }
 
@@ -94,6 +120,15 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         http.stop();
+        mailThreads.shutdown();
+        try {
+            if (!mailThreads.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("PIN e-mails still being sent at shutdown were abandoned");
+                mailThreads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         realms.close();
         embedded.ifPresent(EmbeddedPostgres::close);
         log.info("Sync Server stopped");

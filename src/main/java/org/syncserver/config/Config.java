@@ -18,6 +18,7 @@ public record Config(int port,
                      Optional<Path> embeddedDataDir,
                      Optional<MailConfig> mail,
                      long maxBodyBytes,
+                     RateLimits rateLimits,
                      boolean rateLimitDisabled) {
 
     public static final int DEFAULT_PORT = 3000;
@@ -42,7 +43,7 @@ public record Config(int port,
 
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
-        return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes,
+        return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes, rateLimits,
                 rateLimitDisabled);
     }
 
@@ -53,6 +54,7 @@ public record Config(int port,
                 + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
                 + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
                 + ", maxBodyBytes=" + maxBodyBytes
-                + ", rateLimit=" + (rateLimitDisabled ? "off" : "on");
+                + ", rateLimit=" + (rateLimitDisabled ? "off" : rateLimits.accountsPerMinute() + "/"
+                + rateLimits.passwordPerMinute() + "/" + rateLimits.syncPerMinute() + " per minute (accounts/password/sync)");
     }
 }

@@ -45,7 +45,8 @@ public final class ConfigLoader {
     /** No config.json: one realm, {@code default}, on an embedded PostgreSQL, opaque tokens. */
     public Config embedded(Path dataDir) {
         return new Config(port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
-                Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, rateLimitDisabled());
+                Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS,
+                rateLimitDisabled());
     }
 
     public Config fromJson(JsonNode root, Path source) {
@@ -60,7 +61,7 @@ public final class ConfigLoader {
         long maxBody = server.has("maxBodyBytes")
                 ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes") : Config.DEFAULT_MAX_BODY_BYTES;
         return new Config(port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
-                mail(root.get("email")), maxBody, rateLimitDisabled());
+                mail(root.get("email")), maxBody, rateLimits(root.path("rateLimit")), rateLimitDisabled());
     }
 
     private JsonNode readTree(Path file) {
@@ -87,6 +88,15 @@ public final class ConfigLoader {
     private boolean rateLimitDisabled() {
         String value = env.getOrDefault("RATE_LIMIT_DISABLE", "");
         return value.equals("1") || value.equalsIgnoreCase("true");
+    }
+
+    private static RateLimits rateLimits(JsonNode node) {
+        RateLimits defaults = RateLimits.DEFAULTS;
+        return new RateLimits(
+                node.has("accounts") ? (int) positiveLong(node.get("accounts"), "rateLimit.accounts") : defaults.accountsPerMinute(),
+                node.has("password") ? (int) positiveLong(node.get("password"), "rateLimit.password") : defaults.passwordPerMinute(),
+                node.has("sync") ? (int) positiveLong(node.get("sync"), "rateLimit.sync") : defaults.syncPerMinute(),
+                node.path("trustForwardedFor").asBoolean(false));
     }
 
     private static Config.JwtSecrets jwtSecrets(JsonNode server) {

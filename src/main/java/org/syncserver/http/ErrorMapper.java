@@ -31,6 +31,8 @@ final class ErrorMapper {
         if (status == 500) {
             log.error("{} {} failed", ctx.method(), HttpServer.routeOf(ctx), e);
             message = INTERNAL_ERROR;
+        } else if (e instanceof TooManyRequestsException tooMany) {
+            ctx.header("Retry-After", String.valueOf(tooMany.retryAfterSeconds()));
         } else if (status == 503) {
             log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
         }
@@ -53,6 +55,7 @@ final class ErrorMapper {
             case ConflictException ignored -> 409;
             case PayloadTooLargeException ignored -> 413;
             case UnsupportedEncodingException ignored -> 415;
+            case TooManyRequestsException ignored -> 429;
             case DatabaseUnavailableException ignored -> 503;
             case HttpResponseException javalin -> javalin.getStatus();
             default -> 500;

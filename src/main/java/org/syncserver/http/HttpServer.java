@@ -11,9 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
 import org.syncserver.auth.AuthRoutes;
+import org.syncserver.password.PasswordRoutes;
 import org.syncserver.sync.SyncRoutes;
 
 import java.util.Map;
+
+import static org.syncserver.http.RateLimiter.Group.ACCOUNTS;
+import static org.syncserver.http.RateLimiter.Group.PASSWORD;
+import static org.syncserver.http.RateLimiter.Group.SYNC;
 
 /** The HTTP face of the server: one visible list of routes, and what every route shares. */
 public final class HttpServer {
@@ -21,35 +26,40 @@ public final class HttpServer {
     private static final Logger accessLog = LoggerFactory.getLogger("access");
 
     /** The route handlers of every feature. */
-    public record Routes(AccountRoutes accounts, AuthRoutes auth, SyncRoutes sync) {
+    public record Routes(AccountRoutes accounts, AuthRoutes auth, PasswordRoutes password, SyncRoutes sync) {
     }
 
     private HttpServer() {
     }
 
-    public static Javalin start(int port, ObjectMapper json, Routes routes) {
+    public static Javalin start(int port, ObjectMapper json, Routes routes, RateLimiter limiter) {
         return Javalin.create(config -> {
             configure(config, json);
-            declareRoutes(config, routes);
+            declareRoutes(config, routes, limiter);
         }).start(port);
     }
 
-    private static void declareRoutes(JavalinConfig config, Routes routes) {
+    private static void declareRoutes(JavalinConfig config, Routes routes, RateLimiter limiter) {
         var r = config.routes;
         r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
         r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
 
-        r.post("/register/{realm}", routes.accounts()::register);                  // public
-        r.post("/unregister/{realm}", routes.accounts()::unregister);              // bearer
-        r.post("/login/{realm}", routes.auth()::login);                           // basic
-        r.post("/login/{realm}/refreshToken", routes.auth()::refreshToken);       // refresh token in body
+        // access: public, basic (e-mail and password), or bearer (access token)
+        r.post("/register/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::register));          // public
+        r.post("/unregister/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::unregister));      // bearer
+        r.post("/login/{realm}", limiter.limit(ACCOUNTS, routes.auth()::login));                    // basic
+        // The client refreshes before every authenticated call, so refreshes count as sync traffic.
+        r.post("/login/{realm}/refreshToken", limiter.limit(SYNC, routes.auth()::refreshToken));    // refresh token
+
+        r.post("/password/{realm}/forgotten", limiter.limit(PASSWORD, routes.password()::forgotten)); // public
+        r.post("/password/{realm}/change", limiter.limit(PASSWORD, routes.password()::change));       // PIN
 
         // 2024 clients call /pull/:realm, 2025+ clients /pull/:realm/:clientId; the body's clientId decides.
-        r.post("/pull/{realm}", routes.sync()::pull);                              // bearer
-        r.post("/pull/{realm}/{clientId}", routes.sync()::pull);                   // bearer
-        r.post("/push/{realm}", routes.sync()::push);                              // bearer
-        r.post("/push/{realm}/{clientId}", routes.sync()::push);                   // bearer
-        r.post("/cancelSync/{realm}", routes.sync()::cancelSync);                  // bearer
+        r.post("/pull/{realm}", limiter.limit(SYNC, routes.sync()::pull));                          // bearer
+        r.post("/pull/{realm}/{clientId}", limiter.limit(SYNC, routes.sync()::pull));               // bearer
+        r.post("/push/{realm}", limiter.limit(SYNC, routes.sync()::push));                          // bearer
+        r.post("/push/{realm}/{clientId}", limiter.limit(SYNC, routes.sync()::push));               // bearer
+        r.post("/cancelSync/{realm}", limiter.limit(SYNC, routes.sync()::cancelSync));              // bearer
     }
 
     private static void configure(JavalinConfig config, ObjectMapper json) {

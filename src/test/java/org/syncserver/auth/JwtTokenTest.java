@@ -1,9 +1,6 @@
 package org.syncserver.auth;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,13 +9,12 @@ import org.syncserver.config.RealmConfig;
 import org.syncserver.config.TokenMode;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
+import org.syncserver.support.NodeTokens;
 import org.syncserver.support.Response;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Date;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,12 +84,12 @@ class JwtTokenTest {
     void nodeServerAccessTokensWithMillisecondIatAreAcceptedFor24Hours() throws Exception {
         Device device = accounts.device("integration_test", "legacy@example.com", "pw", true);
         String userId = userId("legacy@example.com");
-        String nodeToken = nodeStyleToken(userId, "legacy@example.com", server.clock().millis(), "test-access-secret");
+        String nodeToken = NodeTokens.accessToken(userId, "legacy@example.com", server.clock().millis(), "test-access-secret");
         Device legacy = new Device(device.realm(), device.email(), device.password(), device.clientId(), nodeToken, null);
 
         assertThat(unregisterProbe(server, legacy)).isEqualTo(TOKEN_ACCEPTED);
 
-        String dayOld = nodeStyleToken(userId, "legacy@example.com",
+        String dayOld = NodeTokens.accessToken(userId, "legacy@example.com",
                 server.clock().millis() - Duration.ofHours(25).toMillis(), "test-access-secret");
         Device old = new Device(device.realm(), device.email(), device.password(), device.clientId(), dayOld, null);
         assertThat(unregisterProbe(server, old)).isEqualTo(TOKEN_REFUSED);
@@ -102,36 +98,10 @@ class JwtTokenTest {
     @Test
     void tokensSignedWithAnotherKeyAre403() throws Exception {
         Device device = accounts.device("integration_test", "forged@example.com", "pw", true);
-        String forged = nodeStyleToken(userId("forged@example.com"), "forged@example.com", server.clock().millis(),
+        String forged = NodeTokens.accessToken(userId("forged@example.com"), "forged@example.com", server.clock().millis(),
                 "some-other-secret-that-is-long-enough");
         Device attacker = new Device(device.realm(), device.email(), device.password(), device.clientId(), forged, null);
         assertThat(unregisterProbe(server, attacker)).isEqualTo(TOKEN_REFUSED);
-    }
-
-    /** As the Node server signed them: {userid, email, iat: Date.now()} in milliseconds, no id. */
-    private static String nodeStyleToken(String userId, String email, long iatMillis, String secret) throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .claim("userid", userId)
-                .claim("email", email)
-                .claim("iat", iatMillis)
-                .expirationTime(new Date((iatMillis / 1000 + 86_400) * 1000))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        byte[] key = (secret + "-padded-to-256-bits-for-nimbus!!").getBytes(StandardCharsets.UTF_8);
-        if (secret.equals("test-access-secret")) {
-            key = secret.getBytes(StandardCharsets.UTF_8);
-            return signShortKey(jwt, key);
-        }
-        jwt.sign(new MACSigner(key));
-        return jwt.serialize();
-    }
-
-    /** Nimbus refuses keys under 256 bits; Node deployments use such keys, so sign by hand as the server does. */
-    private static String signShortKey(SignedJWT jwt, byte[] key) throws Exception {
-        String input = new String(jwt.getSigningInput(), StandardCharsets.US_ASCII);
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-        return input + "." + com.nimbusds.jose.util.Base64URL.encode(mac.doFinal(jwt.getSigningInput()));
     }
 
     private static String userId(String email) {

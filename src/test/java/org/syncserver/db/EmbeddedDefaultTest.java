@@ -3,6 +3,7 @@ package org.syncserver.db;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncserver.config.Config;
+import org.syncserver.config.RateLimits;
 import org.syncserver.config.TokenMode;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.TestServer;
@@ -21,7 +22,7 @@ class EmbeddedDefaultTest {
     @Test
     void embeddedDatabaseKeepsItsDataAcrossRestarts(@TempDir Path dataDir) {
         Config config = new Config(0, TokenMode.OPAQUE, Optional.empty(), List.of(), Optional.of(dataDir),
-                Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, true);
+                Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS, true);
         UUID clientId = UUID.randomUUID();
 
         try (TestServer server = TestServer.start(config)) {

@@ -4,9 +4,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
-import org.syncserver.config.TokenMode;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
+import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
@@ -30,7 +30,7 @@ class TransportTest {
     @BeforeAll
     static void start() {
         realm = TestPostgres.newRealm("default");
-        server = TestServer.start(TestServer.config(TokenMode.OPAQUE, BODY_LIMIT, realm));
+        server = TestConfig.realms(realm).maxBodyBytes(BODY_LIMIT).start();
     }
 
     @AfterAll

@@ -13,8 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
 /** The real server on a random port, and an HTTP client that sends gzip bodies as sync_client does. */
@@ -33,17 +31,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(TokenMode mode, RealmConfig... realms) {
-        return start(config(mode, Config.DEFAULT_MAX_BODY_BYTES, realms));
+        return TestConfig.realms(realms).tokenMode(mode).start();
     }
 
     public static TestServer start(Config config) {
         TestClock clock = new TestClock();
         return new TestServer(App.start(config, clock), clock);
-    }
-
-    public static Config config(TokenMode mode, long maxBodyBytes, RealmConfig... realms) {
-        return new Config(0, mode, mode == TokenMode.JWT ? Optional.of(JWT_SECRETS) : Optional.empty(),
-                List.of(realms), Optional.empty(), Optional.empty(), maxBodyBytes, true);
     }
 
     public TestClock clock() {

@@ -1,0 +1,107 @@
+package org.syncserver.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import org.syncserver.config.RateLimits;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per client address and route group, a token bucket that holds a minute's allowance and refills continuously,
+ * so short bursts pass and a steady excess is refused with 429. Limits are per server instance.
+ */
+public final class RateLimiter {
+
+    public enum Group { ACCOUNTS, PASSWORD, SYNC }
+
+    /** Above this many tracked addresses, buckets that have refilled completely are dropped. */
+    private static final int SWEEP_THRESHOLD = 10_000;
+    private static final long MINUTE_MS = 60_000;
+
+    private record Key(Group group, String address) {
+    }
+
+    private static final class Bucket {
+        private double tokens;
+        private long updatedAt;
+
+        Bucket(double capacity, long now) {
+            tokens = capacity;
+            updatedAt = now;
+        }
+
+        /** @return 0 when a token was taken, else the milliseconds until one is available */
+        synchronized long take(double capacity, long now) {
+            refill(capacity, now);
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return (long) Math.ceil((1 - tokens) * MINUTE_MS / capacity);
+        }
+
+        synchronized boolean isFull(double capacity, long now) {
+            refill(capacity, now);
+            return tokens >= capacity;
+        }
+
+        private void refill(double capacity, long now) {
+            tokens = Math.min(capacity, tokens + (now - updatedAt) * capacity / MINUTE_MS);
+            updatedAt = now;
+        }
+    }
+
+    private final Map<Key, Bucket> buckets = new ConcurrentHashMap<>();
+    private final RateLimits limits;
+    private final boolean disabled;
+    private final Clock clock;
+
+    public RateLimiter(RateLimits limits, boolean disabled, Clock clock) {
+        this.limits = limits;
+        this.disabled = disabled;
+        this.clock = clock;
+    }
+
+    /** The handler, preceded by the group's limit. */
+    public Handler limit(Group group, Handler handler) {
+        if (disabled) {
+            return handler;
+        }
+        return ctx -> {
+            check(group, clientAddress(ctx));
+            handler.handle(ctx);
+        };
+    }
+
+    private void check(Group group, String address) {
+        double capacity = perMinute(group);
+        long now = clock.millis();
+        if (buckets.size() > SWEEP_THRESHOLD) {
+            buckets.entrySet().removeIf(entry -> entry.getValue().isFull(perMinute(entry.getKey().group()), now));
+        }
+        long waitMs = buckets.computeIfAbsent(new Key(group, address), key -> new Bucket(capacity, now)).take(capacity, now);
+        if (waitMs > 0) {
+            throw new TooManyRequestsException(Math.max(1, (waitMs + 999) / 1000));
+        }
+    }
+
+    private double perMinute(Group group) {
+        return switch (group) {
+            case ACCOUNTS -> limits.accountsPerMinute();
+            case PASSWORD -> limits.passwordPerMinute();
+            case SYNC -> limits.syncPerMinute();
+        };
+    }
+
+    /** Behind a trusted proxy, the last X-Forwarded-For entry is the address the proxy saw; earlier ones can be forged. */
+    private String clientAddress(Context ctx) {
+        String forwarded = limits.trustForwardedFor() ? ctx.header("X-Forwarded-For") : null;
+        if (forwarded == null || forwarded.isBlank()) {
+            return ctx.ip();
+        }
+        String[] hops = forwarded.split(",");
+        return hops[hops.length - 1].trim();
+    }
+}

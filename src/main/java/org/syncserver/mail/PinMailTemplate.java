@@ -1,0 +1,46 @@
+package org.syncserver.mail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** The password-reset e-mail, from the HTML templates in resources/mail: Italian for "it", English otherwise. */
+public final class PinMailTemplate {
+
+    private static final String SUBJECT = "Change password";
+
+    private final Map<String, String> templates = Map.of(
+            "en", load("/mail/change_password_en.html"),
+            "it", load("/mail/change_password_it.html"));
+
+    public OutgoingMail render(String toAddress, String name, String language, String appName, String pin,
+                               Duration validity) {
+        String template = "it".equalsIgnoreCase(language) ? templates.get("it") : templates.get("en");
+        String displayName = name == null || name.isBlank() ? toAddress : name;
+        String html = template
+                .replace("{{name}}", escape(displayName))
+                .replace("{{app}}", escape(appName))
+                .replace("{{pin}}", escape(pin))
+                .replace("{{minutes}}", String.valueOf(validity.toMinutes()));
+        return new OutgoingMail(toAddress, displayName, SUBJECT, html);
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
+    }
+
+    private static String load(String resource) {
+        try (InputStream in = PinMailTemplate.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing mail template " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

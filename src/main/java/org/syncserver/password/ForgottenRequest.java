@@ -1,0 +1,5 @@
+package org.syncserver.password;
+
+/** Body of {@code POST /password/:realm/forgotten}. */
+public record ForgottenRequest(String email) {
+}

@@ -1,5 +1,6 @@
 package org.syncserver;
 
+import org.syncserver.bench.BenchCommand;
 import org.syncserver.config.Config;
 import org.syncserver.config.ConfigException;
 import org.syncserver.config.ConfigLoader;
@@ -13,6 +14,7 @@ public final class Main {
 
     private static final String USAGE = """
             Usage: java -jar sync-server.jar [--config FILE] [--data-dir DIR]
+                   java -jar sync-server.jar bench --help
 
               --config FILE    configuration in the Node server's config.json format (default: ./config.json).
                                Without any configuration file the server runs on an embedded PostgreSQL.
@@ -24,7 +26,11 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("bench")) {
+            BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Optional<Path> configFile = Optional.empty();
         Path dataDir = Path.of("data");
         for (int i = 0; i < args.length; i++) {

@@ -4,6 +4,7 @@ import org.syncserver.account.ClientRepository;
 import org.syncserver.account.User;
 import org.syncserver.account.UserRepository;
 import org.syncserver.db.Database;
+import org.syncserver.db.Database.Commit;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.realm.Realm;
@@ -40,32 +41,28 @@ public final class AuthService {
         User user = credentials.verify(database, login.email(), login.password())
                 .orElseThrow(() -> new AccessDeniedException(ClientMessages.WRONG_CREDENTIALS));
         long now = clock.millis();
-        return database.inTransaction(connection -> {
+        TokenFormat.Ids ids = TokenFormat.Ids.random();
+        database.inTransaction(Commit.ASYNCHRONOUS, connection -> {
             if (!clients.findOwner(connection, clientId).map(user.id()::equals).orElse(false)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
             }
-            TokenFormat.Issued issued = format.issue(new TokenFormat.Subject(user.id(), user.email(), clientId), now);
-            tokens.store(connection, clientId, Secrets.digest(issued.accessId()), Secrets.digest(issued.refreshId()), now);
-            return issued.body();
+            tokens.store(connection, clientId, Secrets.digest(ids.accessId()), Secrets.digest(ids.refreshId()), now);
+            return null;
         });
+        return format.body(new TokenFormat.Subject(user.id(), user.email(), clientId), ids, now);
     }
 
     /** Trades a refresh token for a new pair; the old pair stops working. */
     public Map<String, Object> refresh(Realm realm, String refreshToken) {
         long now = clock.millis();
         String oldDigest = Secrets.digest(format.readRefresh(refreshToken, now));
-        return realm.database().inTransaction(connection -> {
-            TokenRepository.Entry entry = tokens.findByRefresh(connection, oldDigest)
-                    .filter(found -> now - found.issuedAt() < TokenFormat.REFRESH_TOKEN_TTL.toMillis())
-                    .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
-            TokenFormat.Issued issued = format.issue(
-                    new TokenFormat.Subject(entry.userId(), entry.email(), entry.clientId()), now);
-            if (!tokens.replace(connection, entry.clientId(), oldDigest, Secrets.digest(issued.accessId()),
-                    Secrets.digest(issued.refreshId()), now)) {
-                throw new AccessDeniedException(INVALID_TOKEN);
-            }
-            return issued.body();
-        });
+        TokenFormat.Ids ids = TokenFormat.Ids.random();
+        TokenRepository.Entry entry = realm.database()
+                .inTransaction(Commit.ASYNCHRONOUS, connection -> tokens.rotate(connection, oldDigest,
+                        Secrets.digest(ids.accessId()), Secrets.digest(ids.refreshId()), now,
+                        now - TokenFormat.REFRESH_TOKEN_TTL.toMillis()))
+                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+        return format.body(new TokenFormat.Subject(entry.userId(), entry.email(), entry.clientId()), ids, now);
     }
 
     /** @param authorization the request's Authorization header */

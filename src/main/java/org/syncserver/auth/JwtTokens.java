@@ -40,12 +40,10 @@ public final class JwtTokens implements TokenFormat {
     }
 
     @Override
-    public Issued issue(Subject subject, long nowMillis) {
-        String accessId = Secrets.randomToken();
-        String refreshId = Secrets.randomToken();
-        String access = sign(accessKey, claims(subject, accessId, nowMillis, ACCESS_TOKEN_TTL.toMillis()));
-        String refresh = sign(refreshKey, claims(subject, refreshId, nowMillis, REFRESH_TOKEN_TTL.toMillis()));
-        return new Issued(accessId, refreshId, Map.of("accessToken", access, "refreshToken", refresh));
+    public Map<String, Object> body(Subject subject, Ids ids, long nowMillis) {
+        String access = sign(accessKey, claims(subject, ids.accessId(), nowMillis, ACCESS_TOKEN_TTL.toMillis()));
+        String refresh = sign(refreshKey, claims(subject, ids.refreshId(), nowMillis, REFRESH_TOKEN_TTL.toMillis()));
+        return Map.of("accessToken", access, "refreshToken", refresh);
     }
 
     @Override

@@ -7,16 +7,14 @@ import java.util.Map;
 public final class OpaqueTokens implements TokenFormat {
 
     @Override
-    public Issued issue(Subject subject, long nowMillis) {
-        String access = Secrets.randomToken();
-        String refresh = Secrets.randomToken();
+    public Map<String, Object> body(Subject subject, Ids ids, long nowMillis) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token_type", "Bearer");
-        body.put("access_token", access);
-        body.put("refresh_token", refresh);
+        body.put("access_token", ids.accessId());
+        body.put("refresh_token", ids.refreshId());
         body.put("expires_in", ACCESS_TOKEN_TTL.toSeconds());
         body.put("expires_on", nowMillis + ACCESS_TOKEN_TTL.toMillis());
-        return new Issued(access, refresh, body);
+        return body;
     }
 
     @Override

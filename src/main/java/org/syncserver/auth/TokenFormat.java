@@ -18,8 +18,11 @@ public interface TokenFormat {
     record Subject(UUID userId, String email, UUID clientId) {
     }
 
-    /** New tokens: the ids to store (as digests) and the JSON body the client receives. */
-    record Issued(String accessId, String refreshId, Map<String, Object> body) {
+    /** The random ids of a new pair: stored as digests, carried by the tokens. */
+    record Ids(String accessId, String refreshId) {
+        public static Ids random() {
+            return new Ids(Secrets.randomToken(), Secrets.randomToken());
+        }
     }
 
     /** What an access token says before the database is asked. */
@@ -33,7 +36,8 @@ public interface TokenFormat {
         }
     }
 
-    Issued issue(Subject subject, long nowMillis);
+    /** The JSON body the client receives for a new pair. */
+    Map<String, Object> body(Subject subject, Ids ids, long nowMillis);
 
     /** @throws org.syncserver.error.AccessDeniedException when forged or expired */
     Presented readAccess(String token, long nowMillis);

@@ -32,31 +32,42 @@ public final class TokenRepository {
     }
 
     public Optional<Entry> findByAccess(Connection connection, String accessDigest) throws SQLException {
-        return find(connection, "t.token", accessDigest);
-    }
-
-    public Optional<Entry> findByRefresh(Connection connection, String refreshDigest) throws SQLException {
-        return find(connection, "t.refreshtoken", refreshDigest);
+        String sql = """
+                SELECT t.clientid, c.userid, u.email, t.lastrefresh
+                  FROM user_tokens t
+                  JOIN user_clients c ON c.clientid = t.clientid
+                  JOIN users u ON u.id = c.userid
+                 WHERE t.token = ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, accessDigest);
+            return entry(statement);
+        }
     }
 
     /**
-     * Replaces the pair only if the old refresh token is still the stored one, so a refresh token used twice
-     * (stolen, or two requests racing) succeeds once.
+     * Replaces the pair whose refresh token has this digest, if it was issued after {@code issuedAfter}. One
+     * statement: a refresh token used twice (stolen, or two requests racing) succeeds once.
+     *
+     * @return whose pair it was; empty when no unexpired pair has that refresh token
      */
-    public boolean replace(Connection connection, UUID clientId, String oldRefreshDigest, String accessDigest,
-                           String refreshDigest, long issuedAt) throws SQLException {
+    public Optional<Entry> rotate(Connection connection, String oldRefreshDigest, String accessDigest,
+                                  String refreshDigest, long now, long issuedAfter) throws SQLException {
         String sql = """
-                UPDATE user_tokens
+                UPDATE user_tokens t
                    SET token = ?, refreshtoken = ?, lastrefresh = ?
-                 WHERE clientid = ? AND refreshtoken = ?
+                  FROM user_clients c
+                  JOIN users u ON u.id = c.userid
+                 WHERE t.refreshtoken = ? AND t.lastrefresh > ? AND c.clientid = t.clientid
+                RETURNING t.clientid, c.userid, u.email, t.lastrefresh
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, accessDigest);
             statement.setString(2, refreshDigest);
-            statement.setLong(3, issuedAt);
-            statement.setObject(4, clientId);
-            statement.setString(5, oldRefreshDigest);
-            return statement.executeUpdate() == 1;
+            statement.setLong(3, now);
+            statement.setString(4, oldRefreshDigest);
+            statement.setLong(5, issuedAfter);
+            return entry(statement);
         }
     }
 
@@ -68,24 +79,13 @@ public final class TokenRepository {
         }
     }
 
-    private static Optional<Entry> find(Connection connection, String column, String digest) throws SQLException {
-        // column is one of two constants above, never input
-        String sql = """
-                SELECT t.clientid, c.userid, u.email, t.lastrefresh
-                  FROM user_tokens t
-                  JOIN user_clients c ON c.clientid = t.clientid
-                  JOIN users u ON u.id = c.userid
-                 WHERE %s = ?
-                """.formatted(column);
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, digest);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Entry(rows.getObject(1, UUID.class), rows.getObject(2, UUID.class),
-                        rows.getString(3), rows.getLong(4)));
+    private static Optional<Entry> entry(PreparedStatement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
             }
+            return Optional.of(new Entry(rows.getObject(1, UUID.class), rows.getObject(2, UUID.class),
+                    rows.getString(3), rows.getLong(4)));
         }
     }
 }

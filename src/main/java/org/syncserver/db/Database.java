@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 
 /** One realm's connection pool and the only place that opens, commits and rolls back transactions. */
@@ -55,11 +56,28 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** Runs the work in one transaction: commit on success, roll back on any exception, retry serialization failures. */
+    /** How a transaction's commit is made to last. */
+    public enum Commit {
+        /** Waits until the commit is on disk: for users' data. */
+        DURABLE,
+        /**
+         * Returns before the commit reaches the disk (PostgreSQL's synchronous_commit=off): a crash may lose the
+         * last fraction of a second of such commits, never corrupt anything. Only for bookkeeping whose loss heals
+         * itself: a lost token rotation means one more login, a lost sync lock or cursor one more pull.
+         */
+        ASYNCHRONOUS
+    }
+
+    /** Runs the work in one durable transaction. */
     public <T> T inTransaction(SqlWork<T> work) {
+        return inTransaction(Commit.DURABLE, work);
+    }
+
+    /** Runs the work in one transaction: commit on success, roll back on any exception, retry serialization failures. */
+    public <T> T inTransaction(Commit commit, SqlWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = connect()) {
-                return commitOrRollBack(connection, work);
+                return commitOrRollBack(connection, commit, work);
             } catch (SQLException e) {
                 if (!isRetryable(e) || attempt == MAX_ATTEMPTS) {
                     throw translate(e);
@@ -69,23 +87,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs read-only work in one REPEATABLE READ transaction, so that every statement sees the same snapshot.
-     * Not retried: the work may already have streamed its results to a client.
-     */
-    public <T> T inSnapshot(SqlWork<T> work) {
-        try (Connection connection = connect()) {
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            connection.setReadOnly(true);
-            return commitOrRollBack(connection, work);
-        } catch (SQLException e) {
-            throw translate(e);
-        }
-    }
-
-    private static <T> T commitOrRollBack(Connection connection, SqlWork<T> work) throws SQLException {
+    private static <T> T commitOrRollBack(Connection connection, Commit commit, SqlWork<T> work) throws SQLException {
         connection.setAutoCommit(false);
         try {
+            if (commit == Commit.ASYNCHRONOUS) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET LOCAL synchronous_commit TO OFF");
+                }
+            }
             T result = work.run(connection);
             connection.commit();
             return result;

@@ -1,5 +1,6 @@
 package org.syncserver.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -15,6 +16,7 @@ import org.syncserver.error.BadRequestException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PushbackInputStream;
 import java.util.Collection;
 import java.util.Locale;
@@ -42,6 +44,7 @@ public final class RequestBodies {
     /** The mapper used for requests: unknown fields are ignored, but no type is silently coerced into another. */
     public static ObjectMapper strictMapper() {
         ObjectMapper mapper = JsonMapper.builder()
+                .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE) // read() drains and closes the body itself
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
@@ -60,6 +63,9 @@ public final class RequestBodies {
     public <T> T read(Context ctx, Class<T> type) {
         try (InputStream body = open(ctx)) {
             T value = mapper.readValue(body, type);
+            // Read to the end: the JSON parser stops at the closing brace, before gzip's trailer. Content left
+            // unread makes Jetty close the connection after answering, which fails a client reusing it.
+            body.transferTo(OutputStream.nullOutputStream());
             if (value == null) {
                 throw new BadRequestException("The request body must be a JSON object");
             }

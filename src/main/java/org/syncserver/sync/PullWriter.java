@@ -15,19 +15,26 @@ import java.util.function.Supplier;
  * {@code {"clientId","lastSync","data":[…],"outdatedRowsGuid":[…]}}. The output is opened only once the answer
  * is certain to be a 200, so an earlier error still gets a normal error body.
  */
-public final class PullWriter {
+public final class PullWriter implements SyncRepository.PullSink {
 
     private final Supplier<OutputStream> output;
     private final JsonFactory json;
     private final List<UUID> outdated = new ArrayList<>();
+    private final UUID clientId;
     private JsonGenerator generator;
 
-    public PullWriter(Supplier<OutputStream> output, JsonFactory json) {
+    public PullWriter(UUID clientId, Supplier<OutputStream> output, JsonFactory json) {
+        this.clientId = clientId;
         this.output = output;
         this.json = json;
     }
 
-    void begin(UUID clientId, long lastSync) throws IOException {
+    /** @param lastSync the cursor: the user's clock as the rows that follow saw it */
+    @Override
+    public void begin(long lastSync) throws IOException {
+        if (generator != null) {
+            throw new IllegalStateException("a pull answer was begun twice");
+        }
         generator = json.createGenerator(output.get());
         generator.writeStartObject();
         generator.writeStringField("clientId", clientId.toString());
@@ -35,7 +42,8 @@ public final class PullWriter {
         generator.writeArrayFieldStart("data");
     }
 
-    void row(ServerRow row) throws IOException {
+    @Override
+    public void row(ServerRow row) throws IOException {
         if (row.outdated()) {
             outdated.add(row.rowguid());
         }
@@ -54,6 +62,9 @@ public final class PullWriter {
     }
 
     void end() throws IOException {
+        if (generator == null) {
+            begin(0);
+        }
         generator.writeEndArray();
         generator.writeArrayFieldStart("outdatedRowsGuid");
         for (UUID rowguid : outdated) {

@@ -16,9 +16,11 @@ import java.util.UUID;
  */
 final class SyncRepository {
 
-    /** Receives the rows of a pull as the database returns them. */
-    interface RowSink {
-        void accept(ServerRow row) throws IOException;
+    /** Receives a pull as the database returns it: first the user's clock, then the rows. */
+    interface PullSink {
+        void begin(long clock) throws IOException;
+
+        void row(ServerRow row) throws IOException;
     }
 
     /** Rows travel from the database in pages of this size, so a pull of a million rows needs little memory. */
@@ -81,16 +83,6 @@ final class SyncRepository {
         }
     }
 
-    /** The user's clock: every change of the user with a serverdate up to it is visible in this snapshot. */
-    long clock(Connection connection, UUID userId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT sync_clock FROM users WHERE id = ?")) {
-            statement.setObject(1, userId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0;
-            }
-        }
-    }
-
     /**
      * Moves the user's clock past its last value and the present, and holds the user's row lock until commit:
      * pushes of one user take their serverdates in the order they commit.
@@ -108,35 +100,54 @@ final class SyncRepository {
     }
 
     /**
-     * Streams the latest change of every row of the user changed after {@code after} by another device. A row the
-     * client also changed is left out when the client's change is newer (it will push it), and marked outdated
-     * otherwise (the client drops its change and takes this one).
+     * Streams the user's clock, then the latest change of every row of the user changed after {@code after} by
+     * another device. One statement, so the clock and the rows come from one snapshot: every change stamped up to the
+     * clock is among the rows. A row the client also changed is left out when the client's change is newer (it will
+     * push it), and marked outdated otherwise (the client drops its change and takes this one).
+     *
+     * @return the clock
      */
-    void changesSince(Connection connection, UUID userId, UUID clientId, long after, List<PendingChange> pending,
-                      RowSink sink) throws SQLException {
+    long pull(Connection connection, UUID userId, UUID clientId, long after, List<PendingChange> pending,
+              PullSink sink) throws SQLException {
         String sql = """
-                SELECT r.rowguid, r.operation, r.tablename, r.clientdate, r.serverdate, r.clientid,
-                       CAST(r.json AS TEXT), p.clientdate
-                  FROM sync_rows r
-                  LEFT JOIN unnest(CAST(? AS UUID[]), CAST(? AS INT8[])) AS p(rowguid, clientdate)
-                         ON p.rowguid = r.rowguid
-                 WHERE r.userid = ? AND r.serverdate > ? AND r.clientid <> ?
-                   AND (p.clientdate IS NULL OR r.clientdate >= p.clientdate)
+                SELECT u.sync_clock, r.rowguid, r.operation, r.tablename, r.clientdate, r.serverdate, r.clientid,
+                       CAST(r.json AS TEXT), r.pending
+                  FROM users u
+                  LEFT JOIN LATERAL (
+                       SELECT s.rowguid, s.operation, s.tablename, s.clientdate, s.serverdate, s.clientid, s.json,
+                              p.clientdate AS pending
+                         FROM sync_rows s
+                         LEFT JOIN unnest(CAST(? AS UUID[]), CAST(? AS INT8[])) AS p(rowguid, clientdate)
+                                ON p.rowguid = s.rowguid
+                        WHERE s.userid = u.id AND s.serverdate > ? AND s.clientid <> ?
+                          AND (p.clientdate IS NULL OR s.clientdate >= p.clientdate)) r ON TRUE
+                 WHERE u.id = ?
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(FETCH_SIZE);
             statement.setArray(1, connection.createArrayOf("uuid", pending.stream().map(PendingChange::rowguid).toArray()));
             statement.setArray(2, connection.createArrayOf("int8", pending.stream().map(PendingChange::clientdate).toArray()));
-            statement.setObject(3, userId);
-            statement.setLong(4, after);
-            statement.setObject(5, clientId);
+            statement.setLong(3, after);
+            statement.setObject(4, clientId);
+            statement.setObject(5, userId);
             try (ResultSet rows = statement.executeQuery()) {
+                long clock = 0;
+                boolean first = true;
                 while (rows.next()) {
-                    rows.getLong(8);
-                    boolean outdated = !rows.wasNull();
-                    sink.accept(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7), outdated));
+                    if (first) {
+                        clock = rows.getLong(1);
+                        sink.begin(clock);
+                        first = false;
+                    }
+                    UUID rowguid = rows.getObject(2, UUID.class);
+                    if (rowguid != null) {
+                        rows.getLong(9);
+                        boolean outdated = !rows.wasNull();
+                        sink.row(new ServerRow(rowguid, rows.getString(3), rows.getString(4), rows.getLong(5),
+                                rows.getLong(6), rows.getObject(7, UUID.class), rows.getString(8), outdated));
+                    }
                 }
+                return clock;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

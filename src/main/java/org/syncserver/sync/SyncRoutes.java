@@ -37,7 +37,7 @@ public final class SyncRoutes {
         Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
         PullRequest request = bodies.read(ctx, PullRequest.class);
         ctx.contentType(ContentType.APPLICATION_JSON);
-        sync.pull(realm, principal, request, new PullWriter(ctx::outputStream, json.getFactory()));
+        sync.pull(realm, principal, request, new PullWriter(request.clientId(), ctx::outputStream, json.getFactory()));
     }
 
     public void push(Context ctx) {

@@ -2,7 +2,7 @@ package org.syncserver.sync;
 
 import org.syncserver.account.ClientRepository;
 import org.syncserver.auth.Principal;
-import org.syncserver.db.Database;
+import org.syncserver.db.Database.Commit;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
@@ -45,26 +45,17 @@ public final class SyncService {
         UUID clientId = required(request.clientId(), "clientId");
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         List<PendingChange> pending = latestPerRow(ChangeValidator.pending(request.changes()));
-        Database database = realm.database();
         long now = clock.millis();
-        database.inTransaction(connection -> {
+        realm.database().inTransaction(Commit.ASYNCHRONOUS, connection -> {
             if (!sync.takeLock(connection, principal.userId(), clientId, now, now - LOCK_TAKEOVER.toMillis())) {
                 throw lockRefused(connection, principal, clientId);
             }
-            return null;
-        });
-        long cursor = database.inSnapshot(connection -> {
-            long visibleUpTo = sync.clock(connection, principal.userId());
+            long cursor = sync.pull(connection, principal.userId(), clientId, lastSync, pending, writer);
             try {
-                writer.begin(clientId, visibleUpTo);
-                sync.changesSince(connection, principal.userId(), clientId, lastSync, pending, writer::row);
                 writer.end();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return visibleUpTo;
-        });
-        database.withConnection(connection -> {
             sync.saveCursor(connection, clientId, cursor);
             return null;
         });
@@ -95,7 +86,7 @@ public final class SyncService {
 
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
         UUID clientId = required(request.clientId(), "clientId");
-        realm.database().inTransaction(connection -> {
+        realm.database().inTransaction(Commit.ASYNCHRONOUS, connection -> {
             if (!sync.releaseLock(connection, principal.userId(), clientId)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
             }

@@ -55,9 +55,9 @@ class RegistrationTest {
 
     @Test
     void newPasswordsAreStoredWithArgon2id() {
-        accounts.register("default", "argon@example.com", "pw", UUID.randomUUID(), true);
+        accounts.register("default", "argon@example.com", "correct horse battery staple", UUID.randomUUID(), true);
         assertThat((String) TestPostgres.queryValue(realm, "SELECT password FROM users WHERE email = 'argon@example.com'"))
-                .startsWith("$argon2id$").doesNotContain("pw");
+                .startsWith("$argon2id$").doesNotContain("horse");
     }
 
     @Test

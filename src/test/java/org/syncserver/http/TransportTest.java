@@ -179,6 +179,39 @@ class TransportTest {
         assertThat(text).contains(longName);
     }
 
+    @Test
+    void aGzipBodyWhoseTrailerArrivesLateIsReadToTheEndAndTheConnectionStaysUsable() throws Exception {
+        byte[] body = TestServer.gzip(registrationJson("late-trailer@example.com"));
+        try (var socket = new java.net.Socket("127.0.0.1", server.uri("/").getPort())) {
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out.write(("POST /register/default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length - 8);
+            out.flush();
+            Thread.sleep(300);
+            out.write(body, body.length - 8, 8);
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+            skipResponse(in);
+
+            out.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).as("second request on the same connection").isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
+    /** Reads the headers and the Content-Length body of a response. */
+    private static void skipResponse(java.io.BufferedReader in) throws java.io.IOException {
+        int length = 0;
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        in.skip(length);
+    }
+
     private static byte[] registrationJson(String email) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper()

@@ -1,0 +1,135 @@
+package org.syncserver.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.Locale;
+
+/**
+ * {@code sync-server.jar bench}: starts PostgreSQL and the server, measures the database reference and every
+ * scenario, and writes docs/benchmarks.md with its chart.
+ */
+public final class BenchCommand {
+
+    static final String USAGE = """
+            Usage: java -jar sync-server.jar bench [--quick] [--out FILE] [--heap SIZE]
+                       [--server URL --jdbc JDBC_URL [--jdbc-user USER] [--jdbc-password PASSWORD] [--realm NAME]]
+
+              --quick          tiny sizes: checks that every scenario works, in about a minute
+              --out FILE       the report (default docs/benchmarks.md); the chart is written beside it
+              --heap SIZE      heap of the server process (default 256m)
+              --server URL     measure a server that is already running (rate limiting off) instead of starting one;
+                               --jdbc names its realm's database, used for the reference and to seed large users
+            """;
+
+    private BenchCommand() {
+    }
+
+    public static void run(String[] args) throws Exception {
+        Path out = Path.of("docs/benchmarks.md");
+        String heap = "256m";
+        Sizes sizes = Sizes.FULL;
+        URI server = null;
+        String jdbc = null;
+        String jdbcUser = null;
+        String jdbcPassword = null;
+        String realm = "default";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                case "--quick" -> sizes = Sizes.SMOKE;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--heap" -> heap = args[++i];
+                case "--server" -> server = URI.create(args[++i]);
+                case "--jdbc" -> jdbc = args[++i];
+                case "--jdbc-user" -> jdbcUser = args[++i];
+                case "--jdbc-password" -> jdbcPassword = args[++i];
+                case "--realm" -> realm = args[++i];
+                default -> throw new IllegalArgumentException("Unknown argument: " + args[i] + "\n" + USAGE);
+            }
+        }
+        if ((server == null) != (jdbc == null)) {
+            throw new IllegalArgumentException("--server and --jdbc go together\n" + USAGE);
+        }
+        Path log = Path.of("target", "bench-server.log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        try (BenchEnvironment environment = server != null
+                ? new BenchEnvironment.External(server, jdbc, jdbcUser, jdbcPassword, realm)
+                : BenchEnvironment.Local.start(ownJar(), heap, log)) {
+            BenchRun result = measure(environment, sizes);
+            write(out, result, machine(environment), environment.serverSettings());
+        }
+    }
+
+    private static BenchRun measure(BenchEnvironment environment, Sizes sizes) throws Exception {
+        BenchClient client = new BenchClient(environment.serverUri());
+        DatabaseReference reference = new DatabaseReference(environment.jdbcUrl(), environment.jdbcUser(),
+                environment.jdbcPassword());
+        Seeder seeder = new Seeder(environment.jdbcUrl(), environment.jdbcUser(), environment.jdbcPassword());
+        System.out.println("Warm-up (not reported)");
+        BenchRun.execute(client, environment.realm(), Sizes.SMOKE, reference, seeder, step -> { });
+        return BenchRun.execute(client, environment.realm(), sizes, reference, seeder,
+                step -> System.out.println("Measuring " + step));
+    }
+
+    private static void write(Path out, BenchRun result, String machine, String settings) throws IOException {
+        Path chart = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(chart, Report.svg(result));
+        Files.writeString(out, Report.markdown(result, machine, settings, chart.getFileName().toString()));
+        System.out.println("Wrote " + out + " and " + chart);
+        System.out.print(Files.readString(out));
+    }
+
+    private static String machine(BenchEnvironment environment) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return String.format(Locale.ROOT, "- date: %s%n- CPU: %s, %d cores; memory %.0f GiB; %s %s%n"
+                        + "- Java: %s %s%n- PostgreSQL: %s",
+                LocalDate.now(), cpuModel(), Runtime.getRuntime().availableProcessors(),
+                os.getTotalMemorySize() / 1024.0 / 1024 / 1024, System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                postgresVersion(environment));
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static String postgresVersion(BenchEnvironment environment) {
+        try (Connection connection = DriverManager.getConnection(environment.jdbcUrl(), environment.jdbcUser(),
+                environment.jdbcPassword());
+             ResultSet rows = connection.createStatement().executeQuery("SHOW server_version")) {
+            return rows.next() ? rows.getString(1) : "unknown";
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static Path ownJar() throws URISyntaxException {
+        Path location = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!location.toString().endsWith(".jar")) {
+            throw new IllegalStateException("Run the benchmark from the jar: java -jar target/sync-server.jar bench");
+        }
+        return location;
+    }
+}

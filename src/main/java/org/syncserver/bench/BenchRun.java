@@ -1,0 +1,36 @@
+package org.syncserver.bench;
+
+import java.sql.SQLException;
+import java.util.function.Consumer;
+
+/** Every figure of one benchmark run. */
+record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, Results.Throughput bigPush,
+                Results.Throughput bootstrap, Results.Throughput bootstrapLarge, Results.Steady steady,
+                Results.Steady steadyHigh, Results.Fanout fanout, Results.Incremental incremental) {
+
+    /** Runs the reference and every scenario, in an order where each finds what it needs. */
+    static BenchRun execute(BenchClient client, String realm, Sizes sizes, DatabaseReference database, Seeder seeder,
+                            Consumer<String> progress) throws SQLException, InterruptedException {
+        progress.accept("database reference (" + sizes.referenceRows() + " rows)");
+        DatabaseReference.Figures reference = database.measure(sizes.referenceRows());
+        Scenarios scenarios = new Scenarios(client, realm, sizes, seeder);
+        progress.accept("ingest (" + sizes.ingestRows() + " rows, 100 a sync)");
+        Results.Throughput ingest = scenarios.ingest();
+        progress.accept("big push (" + sizes.bigPushRows() + " rows, 1,000 a push)");
+        Results.Throughput bigPush = scenarios.bigPush();
+        progress.accept("bootstrap (" + sizes.ingestRows() + " rows)");
+        Results.Throughput bootstrap = scenarios.bootstrap();
+        progress.accept("bootstrap (" + sizes.bootstrapLargeRows() + " rows)");
+        Results.Throughput bootstrapLarge = scenarios.bootstrapLarge();
+        progress.accept("incremental (" + sizes.incrementalSmallRows() + " vs " + sizes.bootstrapLargeRows() + " rows)");
+        Results.Incremental incremental = scenarios.incremental();
+        progress.accept("fanout (" + sizes.fanoutRounds() + " rounds)");
+        Results.Fanout fanout = scenarios.fanout();
+        progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds() + " s)");
+        Results.Steady steady = scenarios.steady(sizes.steadyUsers());
+        progress.accept("steady (" + sizes.steadyUsersHigh() + " users, " + sizes.steadyTime().toSeconds() + " s)");
+        Results.Steady steadyHigh = scenarios.steady(sizes.steadyUsersHigh());
+        return new BenchRun(reference, ingest, bigPush, bootstrap, bootstrapLarge, steady, steadyHigh, fanout,
+                incremental);
+    }
+}

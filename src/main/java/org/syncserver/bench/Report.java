@@ -1,0 +1,153 @@
+package org.syncserver.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Turns a run into docs/benchmarks.md and its chart. */
+final class Report {
+
+    /** The Node server (2026, rate limiter off) as measured on this machine kind; see issue "Benchmark". */
+    private static final double NODE_INGEST = 1_128;
+    private static final double NODE_BIG_PUSH = 1_609;
+    private static final double NODE_BOOTSTRAP = 49_700;
+    private static final double NODE_STEADY = 62;
+    /** The PostgreSQL figures measured next to the Node server, to turn its figures into ratios. */
+    private static final double NODE_RUN_REFERENCE_100 = 32_600;
+    private static final double NODE_RUN_REFERENCE_1000 = 44_700;
+    private static final double NODE_RUN_REFERENCE_READ = 195_000;
+
+    private record Bar(String label, double node, double ours) {
+    }
+
+    private Report() {
+    }
+
+    static String markdown(BenchRun run, String machine, String settings, String chartFile) {
+        var ref = run.reference();
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n")
+                .append("Written by `bin/bench` (see the README); every figure below comes from one run. ")
+                .append("Where the time goes, and what would close the gaps: [performance.md](performance.md).\n\n")
+                .append("## Machine and settings\n\n").append(machine).append("\n- ").append(settings)
+                .append("\n- load generator: `sync-server.jar bench`, a separate JVM on the same machine, simulating "
+                        + "sync_client (gzip bodies; refresh → pull → refresh → push in batches of 100 → refresh → "
+                        + "cancelSync) on virtual threads; a warm-up run precedes the measured one\n")
+                .append("- PostgreSQL reference: the same rows (same table shape, same ~200-byte JSON) stored with "
+                        + "batched JDBC inserts in transactions of 100 and 1,000, and read back with a streamed "
+                        + "SELECT, on the same database in the same run\n\n")
+                .append("![Throughput as a share of what PostgreSQL itself does](").append(chartFile).append(")\n\n")
+                .append("## Results\n\n")
+                .append("| figure | Sync Server | PostgreSQL reference | ratio | target | met | Node 2026 |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        throughputRow(md, "ingest: 100 changes a sync, full client protocol", run.ingest(), ref.insertsPerSecondIn100s(),
+                "transactions of 100", 0.5, NODE_INGEST);
+        throughputRow(md, "big push: 1,000 changes a push", run.bigPush(), ref.insertsPerSecondIn1000s(),
+                "transactions of 1,000", 0.5, NODE_BIG_PUSH);
+        throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrap().rows()) + " rows", run.bootstrap(),
+                ref.readsPerSecond(), "streamed read", 0.5, NODE_BOOTSTRAP);
+        throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrapLarge().rows())
+                + " rows, server heap 256 MB", run.bootstrapLarge(), ref.readsPerSecond(), "streamed read", 0.5, Double.NaN);
+        steadyRow(md, run.steady(), true);
+        steadyRow(md, run.steadyHigh(), false);
+        md.append("| fanout: one device pushes a row, three others syncing in a loop have it | median ")
+                .append(ms(run.fanout().medianMs())).append(", max ").append(ms(run.fanout().maxMs()))
+                .append(" (").append(run.fanout().latenciesMs().size()).append(" rounds) | — | — | — | — | — |\n");
+        var inc = run.incremental();
+        md.append("| incremental: a 10-change sync, user with ").append(count(inc.smallRows())).append(" vs ")
+                .append(count(inc.largeRows())).append(" rows | ").append(ms(inc.smallMedianMs())).append(" vs ")
+                .append(ms(inc.largeMedianMs())).append(" (median) | — | ").append(String.format(Locale.ROOT, "%.2f×", inc.ratio()))
+                .append(" | ≤ 2× | ").append(yesNo(inc.ratio() <= 2)).append(" | — |\n\n");
+        md.append("Ratios are Sync Server ÷ PostgreSQL reference. Node 2026 figures were measured on this machine kind "
+                + "with its rate limiter off (issue \"Benchmark\"); its PostgreSQL reference then was 32,600 / 44,700 "
+                + "rows/s written and 195,000 rows/s read.\n");
+        return md.toString();
+    }
+
+    private static void throughputRow(StringBuilder md, String figure, Results.Throughput result, double reference,
+                                      String referenceKind, double target, double node) {
+        double ratio = result.rowsPerSecond() / reference;
+        md.append("| ").append(figure).append(" | ").append(count(result.rowsPerSecond())).append(" rows/s (")
+                .append(String.format(Locale.ROOT, "%.2f s", result.seconds())).append(") | ")
+                .append(count(reference)).append(" rows/s, ").append(referenceKind).append(" | ")
+                .append(percent(ratio)).append(" | ≥ ").append(percent(target)).append(" | ")
+                .append(yesNo(ratio >= target)).append(" | ")
+                .append(Double.isNaN(node) ? "—" : count(node) + " rows/s").append(" |\n");
+    }
+
+    private static void steadyRow(StringBuilder md, Results.Steady steady, boolean withThroughputTarget) {
+        boolean met = steady.errors() == 0
+                && (!withThroughputTarget || (steady.syncsPerSecond() >= 820 && steady.p99Ms() <= 80));
+        md.append("| steady: ").append(steady.users()).append(" users sync 10 changes each, concurrently, ")
+                .append(Math.round(steady.seconds())).append(" s | ")
+                .append(String.format(Locale.ROOT, "%.0f syncs/s; p50 %s, p95 %s, p99 %s, max %s; %d errors",
+                        steady.syncsPerSecond(), ms(steady.p50Ms()), ms(steady.p95Ms()), ms(steady.p99Ms()),
+                        ms(steady.maxMs()), steady.errors()))
+                .append(steady.firstError() == null ? "" : " (first: " + steady.firstError().replace("|", "/") + ")")
+                .append(" | — | — | ")
+                .append(withThroughputTarget ? "≥ 820 syncs/s, p99 ≤ 80 ms, 0 errors" : "0 errors, none waits forever")
+                .append(" | ").append(yesNo(met)).append(" | ")
+                .append(withThroughputTarget ? count(NODE_STEADY) + " syncs/s, p99 1,296 ms" : "—").append(" |\n");
+    }
+
+    /** Bars: each scenario's throughput as a share of the PostgreSQL reference, Node 2026 against this run. */
+    static String svg(BenchRun run) {
+        var ref = run.reference();
+        List<Bar> bars = List.of(
+                new Bar("ingest, 100 a sync", NODE_INGEST / NODE_RUN_REFERENCE_100,
+                        run.ingest().rowsPerSecond() / ref.insertsPerSecondIn100s()),
+                new Bar("big push, 1,000 a push", NODE_BIG_PUSH / NODE_RUN_REFERENCE_1000,
+                        run.bigPush().rowsPerSecond() / ref.insertsPerSecondIn1000s()),
+                new Bar("bootstrap, " + count(run.bootstrap().rows()) + " rows", NODE_BOOTSTRAP / NODE_RUN_REFERENCE_READ,
+                        run.bootstrap().rowsPerSecond() / ref.readsPerSecond()),
+                new Bar("bootstrap, " + count(run.bootstrapLarge().rows()) + " rows", Double.NaN,
+                        run.bootstrapLarge().rowsPerSecond() / ref.readsPerSecond()));
+        int left = 190;
+        int width = 460;
+        int rowHeight = 54;
+        int height = 70 + bars.size() * rowHeight + 40;
+        double max = Math.max(1.0, bars.stream().mapToDouble(Bar::ours).max().orElse(1));
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"Arial, Helvetica, sans-serif\" font-size=\"13\">%n", left + width + 80, height));
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.append("<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Throughput as a share of PostgreSQL "
+                + "itself (same rows, no HTTP)</text>\n");
+        svg.append("<rect x=\"10\" y=\"34\" width=\"12\" height=\"12\" fill=\"#2b6cb0\"/><text x=\"28\" y=\"45\">Sync Server"
+                + "</text><rect x=\"120\" y=\"34\" width=\"12\" height=\"12\" fill=\"#c0c0c0\"/><text x=\"138\" y=\"45\">"
+                + "Node server 2026</text>\n");
+        double x50 = left + width * 0.5 / max;
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"56\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d33\" "
+                + "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\" fill=\"#d33\">target 50 %%</text>%n",
+                x50, x50, height - 30, x50 - 30, height - 14));
+        for (int i = 0; i < bars.size(); i++) {
+            Bar bar = bars.get(i);
+            int y = 64 + i * rowHeight;
+            svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text>%n", y + 20, bar.label()));
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"#2b6cb0\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\">%s</text>%n", left, y, width * bar.ours() / max,
+                    left + width * bar.ours() / max + 6, y + 14, percent(bar.ours())));
+            if (!Double.isNaN(bar.node())) {
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\" fill=\"#c0c0c0\"/>"
+                        + "<text x=\"%.1f\" y=\"%d\" fill=\"#555\">%s</text>%n", left, y + 21, width * bar.node() / max,
+                        left + width * bar.node() / max + 6, y + 33, percent(bar.node())));
+            }
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static String count(double value) {
+        return String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    private static String percent(double ratio) {
+        return String.format(Locale.ROOT, "%.0f %%", ratio * 100);
+    }
+
+    private static String ms(double millis) {
+        return String.format(Locale.ROOT, millis < 10 ? "%.1f ms" : "%.0f ms", millis);
+    }
+
+    private static String yesNo(boolean met) {
+        return met ? "yes" : "**no**";
+    }
+}

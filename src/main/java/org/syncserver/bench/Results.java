@@ -1,0 +1,54 @@
+package org.syncserver.bench;
+
+import java.util.List;
+
+/** What the scenarios measured. */
+final class Results {
+
+    private Results() {
+    }
+
+    record Throughput(int rows, double seconds) {
+        double rowsPerSecond() {
+            return rows / seconds;
+        }
+    }
+
+    record Steady(int users, double seconds, int syncs, int errors, double p50Ms, double p95Ms, double p99Ms,
+                  double maxMs, String firstError) {
+        double syncsPerSecond() {
+            return syncs / seconds;
+        }
+    }
+
+    record Fanout(List<Double> latenciesMs) {
+        double medianMs() {
+            return Percentiles.of(latenciesMs).at(50);
+        }
+
+        double maxMs() {
+            return Percentiles.of(latenciesMs).at(100);
+        }
+    }
+
+    record Incremental(int smallRows, int largeRows, double smallMedianMs, double largeMedianMs) {
+        double ratio() {
+            return largeMedianMs / smallMedianMs;
+        }
+    }
+
+    /** Percentiles by nearest rank. */
+    record Percentiles(double[] sorted) {
+        static Percentiles of(List<Double> values) {
+            return new Percentiles(values.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+        }
+
+        double at(double percentile) {
+            if (sorted.length == 0) {
+                return Double.NaN;
+            }
+            int rank = (int) Math.ceil(percentile / 100 * sorted.length);
+            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package org.syncserver.bench;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.syncserver.bench.DatabaseReference.seconds;
+
+/**
+ * The benchmark's scenarios, each driving the server over HTTP exactly as sync_client does, and each checking
+ * that the data arrived (a scenario that loses a row fails instead of reporting a speed).
+ */
+final class Scenarios {
+
+    /** The data did not arrive as it should. */
+    static final class VerificationFailed extends RuntimeException {
+        VerificationFailed(String message) {
+            super(message);
+        }
+    }
+
+    private final BenchClient client;
+    private final String realm;
+    private final Sizes sizes;
+    private final Seeder seeder;
+    private BenchDevice ingestDevice;
+    private Set<String> ingested;
+    private BenchDevice largeUserDevice;
+
+    Scenarios(BenchClient client, String realm, Sizes sizes, Seeder seeder) {
+        this.client = client;
+        this.realm = realm;
+        this.sizes = sizes;
+        this.seeder = seeder;
+    }
+
+    /** One device inserts rows and syncs every 100, refreshing its token before each call, as the client does. */
+    Results.Throughput ingest() {
+        ingestDevice = BenchDevice.register(client, realm, newEmail(), true);
+        ingested = new HashSet<>();
+        long start = System.nanoTime();
+        for (int done = 0; done < sizes.ingestRows(); done += BenchDevice.PUSH_BATCH) {
+            List<Map<String, Object>> changes = inserts(Math.min(BenchDevice.PUSH_BATCH, sizes.ingestRows() - done), done);
+            changes.forEach(change -> ingested.add((String) change.get("rowguid")));
+            ingestDevice.sync(changes, rowguid -> { });
+        }
+        return new Results.Throughput(sizes.ingestRows(), seconds(start));
+    }
+
+    /** One device sends 1,000 changes a push. */
+    Results.Throughput bigPush() {
+        BenchDevice device = BenchDevice.register(client, realm, newEmail(), true);
+        long start = System.nanoTime();
+        for (int done = 0; done < sizes.bigPushRows(); done += 1_000) {
+            device.pullThenPush(inserts(Math.min(1_000, sizes.bigPushRows() - done), done));
+        }
+        return new Results.Throughput(sizes.bigPushRows(), seconds(start));
+    }
+
+    /** A fresh device of the ingest user pulls everything (lastSync 0). */
+    Results.Throughput bootstrap() {
+        BenchDevice fresh = ingestDevice.anotherDevice();
+        Set<String> received = new HashSet<>();
+        long start = System.nanoTime();
+        fresh.sync(List.of(), received::add);
+        double took = seconds(start);
+        if (!received.equals(ingested)) {
+            throw new VerificationFailed("bootstrap: the fresh device received " + received.size() + " rows, "
+                    + Sets.difference(ingested, received) + " of the " + ingested.size() + " pushed were missing");
+        }
+        return new Results.Throughput(received.size(), took);
+    }
+
+    /** A fresh device pulls a user's whole history of {@code bootstrapLargeRows} rows, seeded through SQL. */
+    Results.Throughput bootstrapLarge() throws SQLException {
+        BenchDevice seedingDevice = BenchDevice.register(client, realm, newEmail(), true);
+        seeder.seed(seedingDevice.clientId, sizes.bootstrapLargeRows());
+        largeUserDevice = seedingDevice.anotherDevice();
+        AtomicInteger received = new AtomicInteger();
+        long start = System.nanoTime();
+        largeUserDevice.sync(List.of(), rowguid -> received.incrementAndGet());
+        double took = seconds(start);
+        if (received.get() != sizes.bootstrapLargeRows()) {
+            throw new VerificationFailed("bootstrap of " + sizes.bootstrapLargeRows() + " rows received " + received);
+        }
+        return new Results.Throughput(received.get(), took);
+    }
+
+    /** Many users sync 10 changes each, over and over, at the same time. */
+    Results.Steady steady(int users) throws InterruptedException {
+        List<BenchDevice> devices = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            devices.add(BenchDevice.register(client, realm, newEmail(), true));
+        }
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        long deadline = System.nanoTime() + sizes.steadyTime().toNanos();
+        long start = System.nanoTime();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (BenchDevice device : devices) {
+                threads.submit(() -> {
+                    int n = 0;
+                    while (System.nanoTime() < deadline) {
+                        long began = System.nanoTime();
+                        try {
+                            device.sync(inserts(10, n), rowguid -> { });
+                            latencies.add((System.nanoTime() - began) / 1e6);
+                        } catch (RuntimeException e) {
+                            errors.incrementAndGet();
+                            firstError.compareAndSet(null, e.getMessage());
+                        }
+                        n += 10;
+                    }
+                });
+            }
+        }
+        double took = seconds(start);
+        Results.Percentiles percentiles = Results.Percentiles.of(new ArrayList<>(latencies));
+        return new Results.Steady(users, took, latencies.size(), errors.get(), percentiles.at(50), percentiles.at(95),
+                percentiles.at(99), percentiles.at(100), firstError.get());
+    }
+
+    /** One device pushes a row; three other devices of the user, syncing in a loop, receive it. */
+    Results.Fanout fanout() throws InterruptedException {
+        BenchDevice writer = BenchDevice.register(client, realm, newEmail(), true);
+        List<BenchDevice> watchers = List.of(writer.anotherDevice(), writer.anotherDevice(), writer.anotherDevice());
+        AtomicReference<String> target = new AtomicReference<>("");
+        AtomicReference<CountDownLatch> seenByAll = new AtomicReference<>(new CountDownLatch(0));
+        AtomicLong pushedAt = new AtomicLong();
+        ConcurrentLinkedQueue<Double> lastSeen = new ConcurrentLinkedQueue<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Double> latencies = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (BenchDevice watcher : watchers) {
+                threads.submit(() -> {
+                    while (running.get()) {
+                        watcher.sync(List.of(), rowguid -> {
+                            if (rowguid.equals(target.get())) {
+                                lastSeen.add(Math.max(0, (System.nanoTime() - pushedAt.get()) / 1e6));
+                                seenByAll.get().countDown();
+                            }
+                        });
+                    }
+                });
+            }
+            try {
+                for (int round = 0; round < sizes.fanoutRounds(); round++) {
+                    List<Map<String, Object>> change = inserts(1, round);
+                    lastSeen.clear();
+                    pushedAt.set(Long.MAX_VALUE);
+                    seenByAll.set(new CountDownLatch(watchers.size()));
+                    target.set((String) change.get(0).get("rowguid"));
+                    writer.sync(change, rowguid -> { }, () -> pushedAt.set(System.nanoTime()));
+                    if (!seenByAll.get().await(30, TimeUnit.SECONDS)) {
+                        throw new VerificationFailed("fanout: a watcher never received the row of round " + round);
+                    }
+                    latencies.add(Collections.max(lastSeen));
+                }
+            } finally {
+                running.set(false);
+            }
+        }
+        return new Results.Fanout(latencies);
+    }
+
+    /** A 10-change sync for a user with few rows and for the user of {@link #bootstrapLarge()}. */
+    Results.Incremental incremental() throws SQLException {
+        BenchDevice seedingDevice = BenchDevice.register(client, realm, newEmail(), true);
+        seeder.seed(seedingDevice.clientId, sizes.incrementalSmallRows());
+        BenchDevice small = seedingDevice.anotherDevice();
+        small.sync(List.of(), rowguid -> { });
+        double smallMs = medianSyncMs(small);
+        double largeMs = medianSyncMs(largeUserDevice);
+        return new Results.Incremental(sizes.incrementalSmallRows(), sizes.bootstrapLargeRows(), smallMs, largeMs);
+    }
+
+    private double medianSyncMs(BenchDevice device) {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < sizes.incrementalSyncs(); i++) {
+            long start = System.nanoTime();
+            device.sync(inserts(10, i * 10), rowguid -> { });
+            times.add((System.nanoTime() - start) / 1e6);
+        }
+        return Results.Percentiles.of(times).at(50);
+    }
+
+    private static List<Map<String, Object>> inserts(int count, int firstNumber) {
+        List<Map<String, Object>> changes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            changes.add(BenchDevice.insert(UUID.randomUUID(), firstNumber + i));
+        }
+        return changes;
+    }
+
+    private static String newEmail() {
+        return "bench-" + UUID.randomUUID() + "@example.com";
+    }
+
+    private static final class Sets {
+        static int difference(Set<String> a, Set<String> b) {
+            Set<String> missing = new HashSet<>(a);
+            missing.removeAll(b);
+            return missing.size();
+        }
+    }
+}

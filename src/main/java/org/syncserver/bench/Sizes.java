@@ -1,0 +1,12 @@
+package org.syncserver.bench;
+
+import java.time.Duration;
+
+/** How much each scenario does: the published run, or a smoke run that only proves every scenario works. */
+record Sizes(int ingestRows, int bigPushRows, int bootstrapLargeRows, int steadyUsers, int steadyUsersHigh,
+             Duration steadyTime, int fanoutRounds, int incrementalSmallRows, int incrementalSyncs, int referenceRows) {
+
+    static final Sizes FULL = new Sizes(20_000, 20_000, 1_000_000, 50, 200, Duration.ofSeconds(20), 10, 1_000, 30,
+            20_000);
+    static final Sizes SMOKE = new Sizes(300, 2_000, 3_000, 3, 6, Duration.ofSeconds(1), 2, 100, 3, 500);
+}

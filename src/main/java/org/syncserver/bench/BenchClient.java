@@ -9,20 +9,24 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** The HTTP calls of sync_client against one server: gzip request bodies, JSON answers, any 200 else an error. */
+/**
+ * The HTTP calls of sync_client against one server: gzip request bodies, JSON answers, any 200 else an error.
+ * Uses the JDK's blocking HttpURLConnection with buffered bodies, so that headers and body leave in one write:
+ * the JDK's HttpClient writes them separately without TCP_NODELAY, and on loopback Nagle's algorithm then adds
+ * about 1.3 ms to every call, an artefact the real (Dart) client does not have.
+ */
 final class BenchClient {
 
     /** A call answered with something other than 200. */
@@ -32,29 +36,25 @@ final class BenchClient {
         }
     }
 
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final int CALL_TIMEOUT_MS = 60_000;
 
     static {
-        // Close idle connections well before the server does (Jetty: 30 s), as sync_client's Dart HttpClient does
-        // (15 s): reusing a connection the server is closing at that moment fails the call.
-        System.setProperty("jdk.httpclient.keepalive.timeout", "15");
+        // Keep a connection per simulated device (the default keeps 5), and let a failed POST surface here
+        // (the default retries it silently) so that retries are counted.
+        System.setProperty("http.maxConnections", "1000");
+        System.setProperty("sun.net.http.retryPost", "false");
     }
 
     private final URI base;
+    private final AtomicInteger retried = new AtomicInteger();
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
 
     BenchClient(URI base) {
         this.base = base;
     }
 
     JsonNode post(String path, Object body, String authorization) {
-        HttpResponse<InputStream> response = send(path, body, authorization);
-        try (InputStream in = decoded(response)) {
+        try (InputStream in = send(path, body, authorization)) {
             return json.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -63,9 +63,8 @@ final class BenchClient {
 
     /** POSTs and streams the answer's {@code data} array to the consumer; returns the answer's {@code lastSync}. */
     long pull(String path, Object body, String authorization, Consumer<String> rowguids) {
-        HttpResponse<InputStream> response = send(path, body, authorization);
         long lastSync = 0;
-        try (InputStream in = decoded(response); JsonParser parser = json.getFactory().createParser(in)) {
+        try (InputStream in = send(path, body, authorization); JsonParser parser = json.getFactory().createParser(in)) {
             parser.nextToken();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -81,6 +80,7 @@ final class BenchClient {
                     parser.skipChildren();
                 }
             }
+            in.transferTo(OutputStream.nullOutputStream());
             return lastSync;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,52 +89,80 @@ final class BenchClient {
 
     boolean healthy() {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/healthz"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
+            HttpURLConnection connection = (HttpURLConnection) base.resolve("/healthz").toURL().openConnection();
+            connection.setConnectTimeout(2_000);
+            connection.setReadTimeout(2_000);
+            int status = connection.getResponseCode();
+            try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                if (in != null) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            return status == 200;
         } catch (IOException e) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
+    }
+
+    /** Calls that failed on the network and were sent once more, as sync_client does with any failed call. */
+    int retried() {
+        return retried.get();
     }
 
     static String basic(String email, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((email + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private HttpResponse<InputStream> send(String path, Object body, String authorization) {
+    static Map<String, Object> map(Object... keyValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    /** @return the answer's body, inflated; the caller reads it to the end and closes it */
+    private InputStream send(String path, Object body, String authorization) throws IOException {
+        byte[] gzipped = gzip(json.writeValueAsBytes(body));
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                    .timeout(CALL_TIMEOUT)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(json.writeValueAsBytes(body))))
-                    .header("Content-Type", "application/json; charset=utf-8")
-                    .header("Accept", "application/json")
-                    .header("Accept-Encoding", "gzip")
-                    .header("Content-Encoding", "gzip");
-            if (authorization != null) {
-                request.header("Authorization", authorization);
-            }
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                try (InputStream in = decoded(response)) {
-                    throw new CallFailed(path.replaceAll("/[0-9a-f-]{36}", "/:clientId") + " answered "
-                            + response.statusCode() + ": " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                }
-            }
-            return response;
+            return sendOnce(path, gzipped, authorization);
+        } catch (CallFailed e) {
+            throw e;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            retried.incrementAndGet();
+            return sendOnce(path, gzipped, authorization);
         }
     }
 
-    private static InputStream decoded(HttpResponse<InputStream> response) throws IOException {
-        boolean gzipped = response.headers().firstValue("Content-Encoding").map("gzip"::equalsIgnoreCase).orElse(false);
-        return gzipped ? new GZIPInputStream(response.body(), 64 * 1024) : response.body();
+    private InputStream sendOnce(String path, byte[] gzipped, String authorization) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setConnectTimeout(CALL_TIMEOUT_MS);
+        connection.setReadTimeout(CALL_TIMEOUT_MS);
+        connection.setRequestProperty("Content-Type", "application/json; charset=utf-8");
+        connection.setRequestProperty("Accept", "application/json");
+        connection.setRequestProperty("Accept-Encoding", "gzip");
+        connection.setRequestProperty("Content-Encoding", "gzip");
+        if (authorization != null) {
+            connection.setRequestProperty("Authorization", authorization);
+        }
+        try (OutputStream out = connection.getOutputStream()) {
+            out.write(gzipped);
+        }
+        int status = connection.getResponseCode();
+        boolean gzippedAnswer = "gzip".equalsIgnoreCase(connection.getHeaderField("Content-Encoding"));
+        if (status != 200) {
+            try (InputStream error = connection.getErrorStream()) {
+                String text = error == null ? "" : new String(inflated(error, gzippedAnswer).readAllBytes(), StandardCharsets.UTF_8);
+                throw new CallFailed(path.replaceAll("/[0-9a-f-]{36}", "/:clientId") + " answered " + status + ": " + text);
+            }
+        }
+        return inflated(connection.getInputStream(), gzippedAnswer);
+    }
+
+    private static InputStream inflated(InputStream in, boolean gzipped) throws IOException {
+        return gzipped ? new GZIPInputStream(in, 64 * 1024) : in;
     }
 
     private static byte[] gzip(byte[] data) throws IOException {
@@ -143,13 +171,5 @@ final class BenchClient {
             gzip.write(data);
         }
         return out.toByteArray();
-    }
-
-    static Map<String, Object> map(Object... keyValues) {
-        Map<String, Object> map = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            map.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return map;
     }
 }

@@ -79,9 +79,10 @@ final class Report {
                 && (!withThroughputTarget || (steady.syncsPerSecond() >= 820 && steady.p99Ms() <= 80));
         md.append("| steady: ").append(steady.users()).append(" users sync 10 changes each, concurrently, ")
                 .append(Math.round(steady.seconds())).append(" s | ")
-                .append(String.format(Locale.ROOT, "%.0f syncs/s; p50 %s, p95 %s, p99 %s, max %s; %d errors",
+                .append(String.format(Locale.ROOT, "%.0f syncs/s; p50 %s, p95 %s, p99 %s, max %s; %d errors; "
+                                + "%d calls sent twice after a network error",
                         steady.syncsPerSecond(), ms(steady.p50Ms()), ms(steady.p95Ms()), ms(steady.p99Ms()),
-                        ms(steady.maxMs()), steady.errors()))
+                        ms(steady.maxMs()), steady.errors(), steady.retried()))
                 .append(steady.firstError() == null ? "" : " (first: " + steady.firstError().replace("|", "/") + ")")
                 .append(" | — | — | ")
                 .append(withThroughputTarget ? "≥ 820 syncs/s, p99 ≤ 80 ms, 0 errors" : "0 errors, none waits forever")

@@ -14,8 +14,9 @@ final class Results {
         }
     }
 
-    record Steady(int users, double seconds, int syncs, int errors, double p50Ms, double p95Ms, double p99Ms,
-                  double maxMs, String firstError) {
+    /** @param retried calls that failed on the network and succeeded when sent again, as sync_client does */
+    record Steady(int users, double seconds, int syncs, int errors, int retried, double p50Ms, double p95Ms,
+                  double p99Ms, double maxMs, String firstError) {
         double syncsPerSecond() {
             return syncs / seconds;
         }

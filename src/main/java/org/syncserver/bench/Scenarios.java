@@ -109,6 +109,7 @@ final class Scenarios {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger errors = new AtomicInteger();
         AtomicReference<String> firstError = new AtomicReference<>();
+        int retriedBefore = client.retried();
         long deadline = System.nanoTime() + sizes.steadyTime().toNanos();
         long start = System.nanoTime();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -131,8 +132,8 @@ final class Scenarios {
         }
         double took = seconds(start);
         Results.Percentiles percentiles = Results.Percentiles.of(new ArrayList<>(latencies));
-        return new Results.Steady(users, took, latencies.size(), errors.get(), percentiles.at(50), percentiles.at(95),
-                percentiles.at(99), percentiles.at(100), firstError.get());
+        return new Results.Steady(users, took, latencies.size(), errors.get(), client.retried() - retriedBefore,
+                percentiles.at(50), percentiles.at(95), percentiles.at(99), percentiles.at(100), firstError.get());
     }
 
     /** One device pushes a row; three other devices of the user, syncing in a loop, receive it. */

@@ -45,6 +45,8 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: the realm answers 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
+        // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
+        hikari.setConnectionInitSql("SET synchronous_commit TO OFF");
         return new Database(config.name(), new HikariDataSource(hikari));
     }
 
@@ -56,14 +58,18 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** How a transaction's commit is made to last. */
+    /**
+     * How a transaction's commit is made to last. Connections start in ASYNCHRONOUS mode (one setting per
+     * connection rather than one statement per transaction: most transactions are bookkeeping, a few per sync).
+     */
     public enum Commit {
-        /** Waits until the commit is on disk: for users' data. */
+        /** Waits until the commit is on disk: for users' data (pushes, accounts, passwords). */
         DURABLE,
         /**
          * Returns before the commit reaches the disk (PostgreSQL's synchronous_commit=off): a crash may lose the
          * last fraction of a second of such commits, never corrupt anything. Only for bookkeeping whose loss heals
-         * itself: a lost token rotation means one more login, a lost sync lock or cursor one more pull.
+         * itself: a lost token rotation means one more login, a lost sync lock or cursor one more pull. Auto-commit
+         * statements ({@link #withConnection}) commit this way too.
          */
         ASYNCHRONOUS
     }
@@ -90,9 +96,9 @@ public final class Database implements AutoCloseable {
     private static <T> T commitOrRollBack(Connection connection, Commit commit, SqlWork<T> work) throws SQLException {
         connection.setAutoCommit(false);
         try {
-            if (commit == Commit.ASYNCHRONOUS) {
+            if (commit == Commit.DURABLE) {
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("SET LOCAL synchronous_commit TO OFF");
+                    statement.execute("SET LOCAL synchronous_commit TO ON");
                 }
             }
             T result = work.run(connection);

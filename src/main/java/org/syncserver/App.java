@@ -25,6 +25,7 @@ import org.syncserver.mail.Mailer;
 import org.syncserver.mail.NoMailer;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.password.PasswordResetService;
+import org.syncserver.ops.HealthRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
@@ -99,6 +100,7 @@ public final class App implements AutoCloseable {
                 clock);
         SyncService sync = new SyncService(clients, clock);
         return new HttpServer.Routes(
+                new HealthRoutes(realms),
                 new AccountRoutes(realms, bodies, accounts, auth),
                 new AuthRoutes(realms, bodies, auth),
                 new PasswordRoutes(realms, bodies, reset),

@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
 import org.syncserver.auth.AuthRoutes;
+import org.syncserver.ops.HealthRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.sync.SyncRoutes;
 
-import java.util.Map;
 
 import static org.syncserver.http.RateLimiter.Group.ACCOUNTS;
 import static org.syncserver.http.RateLimiter.Group.PASSWORD;
@@ -26,7 +26,8 @@ public final class HttpServer {
     private static final Logger accessLog = LoggerFactory.getLogger("access");
 
     /** The route handlers of every feature. */
-    public record Routes(AccountRoutes accounts, AuthRoutes auth, PasswordRoutes password, SyncRoutes sync) {
+    public record Routes(HealthRoutes health, AccountRoutes accounts, AuthRoutes auth, PasswordRoutes password,
+                         SyncRoutes sync) {
     }
 
     private HttpServer() {
@@ -42,7 +43,8 @@ public final class HttpServer {
     private static void declareRoutes(JavalinConfig config, Routes routes, RateLimiter limiter) {
         var r = config.routes;
         r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
-        r.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+        r.get("/healthz", routes.health()::healthz);                                               // liveness
+        r.get("/readyz", routes.health()::readyz);                                                 // every realm's database
 
         // access: public, basic (e-mail and password), or bearer (access token)
         r.post("/register/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::register));          // public

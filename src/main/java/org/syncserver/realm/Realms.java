@@ -1,45 +1,60 @@
 package org.syncserver.realm;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.db.Database;
+import org.syncserver.db.DatabaseUnavailableException;
 import org.syncserver.db.Migrations;
 import org.syncserver.error.NotFoundException;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** The configured realms, looked up case-insensitively. An unknown realm is never mapped to another one. */
+/**
+ * The configured realms, looked up case-insensitively. An unknown realm is never mapped to another one. A realm
+ * whose database cannot be reached at start is retried in the background; meanwhile only its own requests fail.
+ */
 public final class Realms implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Realms.class);
+    /** How often a realm whose database was unreachable is tried again. */
+    static final Duration RETRY_INTERVAL = Duration.ofSeconds(2);
+
     private final Map<String, Realm> byName;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("realm-retry").daemon().factory());
 
     private Realms(Map<String, Realm> byName) {
         this.byName = byName;
     }
 
-    /** Opens a pool per realm and brings every realm database to the current schema. */
+    /** Opens a pool per realm and brings every reachable realm database to the current schema. */
     public static Realms open(List<RealmConfig> configs) {
         Map<String, Realm> realms = new LinkedHashMap<>();
-        try {
-            for (RealmConfig config : configs) {
-                Database database = Database.open(config);
-                realms.put(config.name(), new Realm(config.name(), database));
-                Migrations.migrate(database);
-            }
-        } catch (RuntimeException e) {
-            realms.values().forEach(realm -> realm.database().close());
-            throw e;
+        for (RealmConfig config : configs) {
+            realms.put(config.name(), new Realm(config.name(), Database.open(config)));
         }
-        return new Realms(realms);
+        Realms opened = new Realms(realms);
+        realms.values().forEach(opened::migrateOrRetryLater);
+        return opened;
     }
 
+    /** @throws NotFoundException for a realm that is not configured; DatabaseUnavailableException while not ready */
     public Realm require(String name) {
         Realm realm = byName.get(name.toLowerCase(Locale.ROOT));
         if (realm == null) {
             throw new NotFoundException("Unknown realm: " + name);
+        }
+        if (!realm.isReady()) {
+            throw new DatabaseUnavailableException(realm.name(), null);
         }
         return realm;
     }
@@ -48,8 +63,37 @@ public final class Realms implements AutoCloseable {
         return byName.values();
     }
 
+    private void migrateOrRetryLater(Realm realm) {
+        migrate(realm, true);
+    }
+
+    private void migrate(Realm realm, boolean firstAttempt) {
+        try {
+            Migrations.migrate(realm.database());
+            realm.markReady();
+            if (!firstAttempt) {
+                log.info("realm {}: database reached, realm ready", realm.name());
+            }
+        } catch (RuntimeException e) {
+            if (firstAttempt) {
+                log.error("realm {}: database not reachable or not migratable ({}); retrying every {} s",
+                        realm.name(), rootMessage(e), RETRY_INTERVAL.toSeconds());
+            }
+            retries.schedule(() -> migrate(realm, false), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
     @Override
     public void close() {
+        retries.shutdownNow();
         byName.values().forEach(realm -> realm.database().close());
     }
 }

@@ -1,0 +1,58 @@
+package org.syncserver.ops;
+
+import io.javalin.http.Context;
+import org.syncserver.realm.Realm;
+import org.syncserver.realm.Realms;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** {@code GET /healthz} (the process answers) and {@code GET /readyz} (every realm's database answers). */
+public final class HealthRoutes {
+
+    /** A load balancer's probe must get an answer quickly, even when a database hangs. */
+    static final Duration READINESS_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Realms realms;
+    /** Not closed: a hung check must not hold up the answer, and virtual threads cost nothing while parked. */
+    private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
+
+    public HealthRoutes(Realms realms) {
+        this.realms = realms;
+    }
+
+    public void healthz(Context ctx) {
+        ctx.json(Map.of("status", "ok"));
+    }
+
+    public void readyz(Context ctx) {
+        Map<String, CompletableFuture<Boolean>> checking = new LinkedHashMap<>();
+        realms.all().forEach(realm -> checking.put(realm.name(), check(realm)));
+        Map<String, String> states = new LinkedHashMap<>();
+        checking.forEach((name, up) -> states.put(name, up.join() ? "up" : "down"));
+        List<String> down = states.entrySet().stream().filter(e -> e.getValue().equals("down")).map(Map.Entry::getKey)
+                .toList();
+        if (down.isEmpty()) {
+            ctx.json(Map.of("status", "ready", "realms", states));
+        } else {
+            ctx.status(503).json(Map.of("code", 503, "status", "not ready", "realms", states,
+                    "message", "Realm databases not available: " + String.join(", ", down)));
+        }
+    }
+
+    private CompletableFuture<Boolean> check(Realm realm) {
+        if (!realm.isReady()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return CompletableFuture.supplyAsync(() -> realm.database().withConnection(
+                        connection -> connection.isValid((int) READINESS_TIMEOUT.toSeconds())), checks)
+                .completeOnTimeout(false, READINESS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> false);
+    }
+}

@@ -4,18 +4,27 @@ import org.syncserver.bench.BenchCommand;
 import org.syncserver.config.Config;
 import org.syncserver.config.ConfigException;
 import org.syncserver.config.ConfigLoader;
+import org.syncserver.ops.Commands;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
 
-/** {@code java -jar sync-server.jar [--config FILE] [--data-dir DIR]}: loads the configuration and starts the app. */
+/** {@code java -jar sync-server.jar [COMMAND] [--config FILE] [--data-dir DIR]}: loads the configuration and runs. */
 public final class Main {
 
     private static final String USAGE = """
-            Usage: java -jar sync-server.jar [--config FILE] [--data-dir DIR]
-                   java -jar sync-server.jar bench --help
+            Usage: java -jar sync-server.jar [COMMAND] [--config FILE] [--data-dir DIR]
 
+            Commands:
+              serve          run the server (the default)
+              migrate        bring every realm database to the current schema, then exit
+              check-config   validate the configuration and try every realm database and the SMTP server;
+                             exit code 0 when all is well, 1 when something failed, 2 for a bad configuration
+              bench          run the benchmark (java -jar sync-server.jar bench --help)
+
+            Options:
               --config FILE    configuration in the Node server's config.json format (default: ./config.json).
                                Without any configuration file the server runs on an embedded PostgreSQL.
               --data-dir DIR   where the embedded PostgreSQL keeps its data (default: ./data)
@@ -27,21 +36,24 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("bench")) {
-            BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        String command = args.length > 0 && !args[0].startsWith("-") ? args[0] : "serve";
+        String[] options = command.equals("serve") && (args.length == 0 || args[0].startsWith("-"))
+                ? args : Arrays.copyOfRange(args, 1, args.length);
+        if (command.equals("bench")) {
+            BenchCommand.run(options);
             return;
         }
         Optional<Path> configFile = Optional.empty();
         Path dataDir = Path.of("data");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> configFile = Optional.of(Path.of(value(args, ++i)));
-                case "--data-dir" -> dataDir = Path.of(value(args, ++i));
+        for (int i = 0; i < options.length; i++) {
+            switch (options[i]) {
+                case "--config" -> configFile = Optional.of(Path.of(value(options, ++i)));
+                case "--data-dir" -> dataDir = Path.of(value(options, ++i));
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
                     return;
                 }
-                default -> fail("Unknown argument: " + args[i]);
+                default -> fail("Unknown argument: " + options[i]);
             }
         }
         Config config;
@@ -51,8 +63,15 @@ public final class Main {
             fail("Configuration error: " + e.getMessage());
             return;
         }
-        App app = App.start(config, Clock.systemUTC());
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+        switch (command) {
+            case "serve" -> {
+                App app = App.start(config, Clock.systemUTC());
+                Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+            }
+            case "migrate" -> System.exit(new Commands(System.out).migrate(config));
+            case "check-config" -> System.exit(new Commands(System.out).checkConfig(config));
+            default -> fail("Unknown command: " + command);
+        }
     }
 
     private static String value(String[] args, int index) {

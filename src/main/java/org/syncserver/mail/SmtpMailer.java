@@ -50,6 +50,19 @@ public final class SmtpMailer implements Mailer {
         return properties;
     }
 
+    /** Connects, logs in when a username is configured, and disconnects: what {@code check-config} needs to know. */
+    public void checkConnection() {
+        try (Transport transport = session.getTransport("smtp")) {
+            if (Boolean.parseBoolean(session.getProperty("mail.smtp.auth"))) {
+                transport.connect(config.username(), config.password());
+            } else {
+                transport.connect();
+            }
+        } catch (MessagingException e) {
+            throw new MailException("SMTP server " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void send(OutgoingMail mail) {
         try {

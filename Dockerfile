@@ -1,0 +1,22 @@
+# Build with the Maven wrapper, run on a slim JRE as a non-root user. The jar is the one `bin/test` tests.
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+COPY .mvn .mvn
+COPY mvnw pom.xml ./
+RUN ./mvnw -B -ntp -q dependency:go-offline
+COPY src src
+RUN ./mvnw -B -ntp -q -DskipTests package
+
+FROM eclipse-temurin:21-jre
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --create-home --home-dir /app syncserver
+WORKDIR /app
+COPY --from=build /src/target/sync-server.jar /app/sync-server.jar
+USER syncserver
+EXPOSE 3000
+# config.json is mounted at /app/config.json; without it the embedded PostgreSQL keeps its data in /app/data.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:${PORT:-3000}/readyz > /dev/null || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/sync-server.jar"]

@@ -1,0 +1,90 @@
+package org.syncserver.ops;
+
+import org.syncserver.config.Config;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.db.Database;
+import org.syncserver.db.EmbeddedPostgres;
+import org.syncserver.db.Migrations;
+import org.syncserver.mail.SmtpMailer;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+
+/** The self-hoster's subcommands besides serving: {@code migrate} and {@code check-config}. Each returns an exit code. */
+public final class Commands {
+
+    private final PrintStream out;
+
+    public Commands(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Brings every realm database to the current schema, then exits: for upgrades run before the new server. */
+    public int migrate(Config config) {
+        return withRealms(config, realm -> {
+            try (Database database = Database.open(realm)) {
+                Migrations.migrate(database);
+                out.println("realm " + realm.name() + ": migrated");
+                return true;
+            }
+        });
+    }
+
+    /** Reports on the configuration, every realm's database and the SMTP server; exit code 1 when any fails. */
+    public int checkConfig(Config config) {
+        out.println("configuration: " + config.describe());
+        int realms = withRealms(config, realm -> {
+            try (Database database = Database.open(realm)) {
+                String version = database.withConnection(connection -> connection.getMetaData().getDatabaseProductVersion());
+                out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
+                return true;
+            }
+        });
+        boolean mail = config.mail().map(mailConfig -> {
+            try {
+                new SmtpMailer(mailConfig).checkConnection();
+                out.println("smtp " + mailConfig.host() + ":" + mailConfig.port() + ": reached");
+                return true;
+            } catch (RuntimeException e) {
+                out.println("smtp: FAILED: " + e.getMessage());
+                return false;
+            }
+        }).orElseGet(() -> {
+            out.println("smtp: not configured (no \"email\" block): password-reset PINs cannot be sent");
+            return true;
+        });
+        return realms == 0 && mail ? 0 : 1;
+    }
+
+    private interface RealmCheck {
+        boolean run(RealmConfig realm);
+    }
+
+    private int withRealms(Config config, RealmCheck check) {
+        Optional<EmbeddedPostgres> embedded = config.embeddedDataDir().map(EmbeddedPostgres::start);
+        try {
+            List<RealmConfig> realms = embedded.map(db -> List.of(db.realm("default"))).orElse(config.realms());
+            boolean allPassed = true;
+            for (RealmConfig realm : realms) {
+                try {
+                    allPassed &= check.run(realm);
+                } catch (RuntimeException e) {
+                    out.println("realm " + realm.name() + ": FAILED: " + rootMessage(e));
+                    allPassed = false;
+                }
+            }
+            return allPassed ? 0 : 1;
+        } finally {
+            embedded.ifPresent(EmbeddedPostgres::close);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,73 @@
+package org.syncserver.ops;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.config.Config;
+import org.syncserver.config.MailConfig;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.support.TestConfig;
+import org.syncserver.support.TestPostgres;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code migrate} and {@code check-config}, as a self-hoster runs them before an upgrade or a first start. */
+class CommandsTest {
+
+    @RegisterExtension
+    static final GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+            .withPerMethodLifecycle(false);
+
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final Commands commands = new Commands(new PrintStream(output, true, StandardCharsets.UTF_8));
+
+    @Test
+    void migrateBringsEveryRealmToTheCurrentSchema() {
+        RealmConfig realm = TestPostgres.newRealm("todos");
+
+        assertThat(commands.migrate(TestConfig.realms(realm).build())).isZero();
+
+        assertThat(output()).contains("realm todos: migrated");
+        assertThat(TestPostgres.count(realm, "sync_rows")).isZero();
+    }
+
+    @Test
+    void checkConfigReportsReachableRealmsAndSmtp() {
+        Config config = TestConfig.realms(TestPostgres.newRealm("todos"))
+                .mail(new MailConfig("Sync", "noreply@example.com", "127.0.0.1", smtp.getSmtp().getPort(), null, null,
+                        Map.of()))
+                .build();
+
+        assertThat(commands.checkConfig(config)).isZero();
+
+        assertThat(output()).contains("realm todos: database reached (PostgreSQL", "smtp 127.0.0.1:", ": reached");
+    }
+
+    @Test
+    void checkConfigFailsNamingTheRealmAndSmtpServerItCannotReach() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        RealmConfig unreachable = new RealmConfig("notes", "jdbc:postgresql://127.0.0.1:" + closedPort + "/db",
+                "postgres", null, 2);
+        Config config = TestConfig.realms(TestPostgres.newRealm("todos"), unreachable)
+                .mail(new MailConfig("Sync", "noreply@example.com", "127.0.0.1", closedPort, null, null, Map.of()))
+                .build();
+
+        assertThat(commands.checkConfig(config)).isEqualTo(1);
+
+        assertThat(output()).contains("realm todos: database reached", "realm notes: FAILED", "smtp: FAILED");
+    }
+
+    private String output() {
+        return output.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -7,6 +7,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
@@ -15,6 +16,7 @@ import org.syncserver.ops.HealthRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.sync.SyncRoutes;
 
+import java.time.Duration;
 
 import static org.syncserver.http.RateLimiter.Group.ACCOUNTS;
 import static org.syncserver.http.RateLimiter.Group.PASSWORD;
@@ -24,6 +26,8 @@ import static org.syncserver.http.RateLimiter.Group.SYNC;
 public final class HttpServer {
 
     private static final Logger accessLog = LoggerFactory.getLogger("access");
+    /** How long a stopping server waits for requests in flight (a large push takes a second or two). */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
     /** The route handlers of every feature. */
     public record Routes(HealthRoutes health, AccountRoutes accounts, AuthRoutes auth, PasswordRoutes password,
@@ -66,6 +70,11 @@ public final class HttpServer {
 
     private static void configure(JavalinConfig config, ObjectMapper json) {
         config.startup.showJavalinBanner = false;
+        // On stop, refuse new requests and let those in flight finish, for up to SHUTDOWN_GRACE.
+        config.jetty.modifyServer(server -> {
+            server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
+            server.insertHandler(new GracefulHandler());
+        });
         config.concurrency.useVirtualThreads = true;
         config.jsonMapper(new JavalinJackson(json, true));
         config.http.compressionStrategy = CompressionStrategy.GZIP;

@@ -26,6 +26,8 @@ import org.syncserver.mail.NoMailer;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.password.PasswordResetService;
 import org.syncserver.ops.HealthRoutes;
+import org.syncserver.ops.Metrics;
+import org.syncserver.ops.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
@@ -69,10 +71,11 @@ public final class App implements AutoCloseable {
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         try {
-            realms = Realms.open(effective.realms());
-            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock);
+            Metrics metrics = new Metrics();
+            realms = Realms.open(effective.realms(), metrics.registry());
+            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock, metrics);
             Javalin http = HttpServer.start(effective.port(), RequestBodies.strictMapper(),
-                    routes(effective, realms, mailThreads, clock), limiter);
+                    routes(effective, realms, mailThreads, clock, metrics), limiter, metrics);
             log.info("Sync Server listening on port {}", http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
@@ -85,7 +88,8 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static HttpServer.Routes routes(Config config, Realms realms, ExecutorService mailThreads, Clock clock) {
+    private static HttpServer.Routes routes(Config config, Realms realms, ExecutorService mailThreads, Clock clock,
+                                            Metrics metrics) {
         ObjectMapper json = RequestBodies.strictMapper();
         RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes());
         PasswordHasher hasher = new PasswordHasher();
@@ -97,10 +101,11 @@ public final class App implements AutoCloseable {
         AccountService accounts = new AccountService(users, clients, hasher, credentials, json);
         Mailer mailer = config.mail().<Mailer>map(SmtpMailer::new).orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
-                clock);
-        SyncService sync = new SyncService(clients, clock);
+                clock, metrics);
+        SyncService sync = new SyncService(clients, clock, metrics);
         return new HttpServer.Routes(
                 new HealthRoutes(realms),
+                new MetricsRoutes(metrics, config.metricsToken()),
                 new AccountRoutes(realms, bodies, accounts, auth),
                 new AuthRoutes(realms, bodies, auth),
                 new PasswordRoutes(realms, bodies, reset),

@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param realms          the configured realms; empty when {@code embeddedDataDir} is set
  * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
  * @param maxBodyBytes    largest request body accepted, counted after inflating gzip/deflate
+ * @param metricsToken    when set, GET /metrics requires it as a bearer token
  */
 public record Config(int port,
                      TokenMode tokenMode,
@@ -19,7 +20,8 @@ public record Config(int port,
                      Optional<MailConfig> mail,
                      long maxBodyBytes,
                      RateLimits rateLimits,
-                     boolean rateLimitDisabled) {
+                     boolean rateLimitDisabled,
+                     Optional<String> metricsToken) {
 
     public static final int DEFAULT_PORT = 3000;
     /** 10 MB: a push of 100 changes with base64 images stays far below it. */
@@ -44,7 +46,7 @@ public record Config(int port,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes, rateLimits,
-                rateLimitDisabled);
+                rateLimitDisabled, metricsToken);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
@@ -54,6 +56,7 @@ public record Config(int port,
                 + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
                 + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
                 + ", maxBodyBytes=" + maxBodyBytes
+                + ", metrics=" + (metricsToken.isPresent() ? "token required" : "open")
                 + ", rateLimit=" + (rateLimitDisabled ? "off" : rateLimits.accountsPerMinute() + "/"
                 + rateLimits.passwordPerMinute() + "/" + rateLimits.syncPerMinute() + " per minute (accounts/password/sync)");
     }

@@ -46,7 +46,7 @@ public final class ConfigLoader {
     public Config embedded(Path dataDir) {
         return new Config(port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
                 Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS,
-                rateLimitDisabled());
+                rateLimitDisabled(), Optional.empty());
     }
 
     public Config fromJson(JsonNode root, Path source) {
@@ -61,7 +61,8 @@ public final class ConfigLoader {
         long maxBody = server.has("maxBodyBytes")
                 ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes") : Config.DEFAULT_MAX_BODY_BYTES;
         return new Config(port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
-                mail(root.get("email")), maxBody, rateLimits(root.path("rateLimit")), rateLimitDisabled());
+                mail(root.get("email")), maxBody, rateLimits(root.path("rateLimit")), rateLimitDisabled(),
+                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()));
     }
 
     private JsonNode readTree(Path file) {

@@ -2,6 +2,8 @@ package org.syncserver.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.RealmConfig;
@@ -34,6 +36,11 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(RealmConfig config) {
+        return open(config, null);
+    }
+
+    /** @param metrics where the pool reports its gauges ({@code hikaricp_*}, tagged with the pool's name); may be null */
+    public static Database open(RealmConfig config, MeterRegistry metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("realm-" + config.name());
         hikari.setJdbcUrl(config.jdbcUrl());
@@ -47,6 +54,9 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
         hikari.setConnectionInitSql("SET synchronous_commit TO OFF");
+        if (metrics != null) {
+            hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+        }
         return new Database(config.name(), new HikariDataSource(hikari));
     }
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
 import org.syncserver.auth.AuthRoutes;
 import org.syncserver.ops.HealthRoutes;
+import org.syncserver.ops.Metrics;
+import org.syncserver.ops.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.sync.SyncRoutes;
 
@@ -30,16 +32,16 @@ public final class HttpServer {
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
     /** The route handlers of every feature. */
-    public record Routes(HealthRoutes health, AccountRoutes accounts, AuthRoutes auth, PasswordRoutes password,
-                         SyncRoutes sync) {
+    public record Routes(HealthRoutes health, MetricsRoutes metrics, AccountRoutes accounts, AuthRoutes auth,
+                         PasswordRoutes password, SyncRoutes sync) {
     }
 
     private HttpServer() {
     }
 
-    public static Javalin start(int port, ObjectMapper json, Routes routes, RateLimiter limiter) {
+    public static Javalin start(int port, ObjectMapper json, Routes routes, RateLimiter limiter, Metrics metrics) {
         return Javalin.create(config -> {
-            configure(config, json);
+            configure(config, json, metrics);
             declareRoutes(config, routes, limiter);
         }).start(port);
     }
@@ -49,6 +51,7 @@ public final class HttpServer {
         r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
         r.get("/healthz", routes.health()::healthz);                                               // liveness
         r.get("/readyz", routes.health()::readyz);                                                 // every realm's database
+        r.get("/metrics", routes.metrics()::metrics);                                              // token if configured
 
         // access: public, basic (e-mail and password), or bearer (access token)
         r.post("/register/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::register));          // public
@@ -68,7 +71,7 @@ public final class HttpServer {
         r.post("/cancelSync/{realm}", limiter.limit(SYNC, routes.sync()::cancelSync));              // bearer
     }
 
-    private static void configure(JavalinConfig config, ObjectMapper json) {
+    private static void configure(JavalinConfig config, ObjectMapper json, Metrics metrics) {
         config.startup.showJavalinBanner = false;
         // On stop, refuse new requests and let those in flight finish, for up to SHUTDOWN_GRACE.
         config.jetty.modifyServer(server -> {
@@ -83,7 +86,10 @@ public final class HttpServer {
         config.routes.before(HttpServer::securityHeaders);
         config.routes.exception(Exception.class, ErrorMapper::handle);
         config.routes.error(404, ErrorMapper::unknownRoute);
-        config.requestLogger.http(HttpServer::logAccess);
+        config.requestLogger.http((ctx, millis) -> {
+            logAccess(ctx, millis);
+            metrics.request(ctx.method().name(), routeOf(ctx), ctx.statusCode(), Duration.ofNanos((long) (millis * 1e6)));
+        });
     }
 
     private static void securityHeaders(Context ctx) {

@@ -3,6 +3,7 @@ package org.syncserver.http;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import org.syncserver.config.RateLimits;
+import org.syncserver.ops.Metrics;
 
 import java.time.Clock;
 import java.util.Map;
@@ -57,11 +58,13 @@ public final class RateLimiter {
     private final RateLimits limits;
     private final boolean disabled;
     private final Clock clock;
+    private final Metrics metrics;
 
-    public RateLimiter(RateLimits limits, boolean disabled, Clock clock) {
+    public RateLimiter(RateLimits limits, boolean disabled, Clock clock, Metrics metrics) {
         this.limits = limits;
         this.disabled = disabled;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** The handler, preceded by the group's limit. */
@@ -83,6 +86,7 @@ public final class RateLimiter {
         }
         long waitMs = buckets.computeIfAbsent(new Key(group, address), key -> new Bucket(capacity, now)).take(capacity, now);
         if (waitMs > 0) {
+            metrics.rateLimited(group.name().toLowerCase(java.util.Locale.ROOT));
             throw new TooManyRequestsException(Math.max(1, (waitMs + 999) / 1000));
         }
     }

@@ -12,6 +12,7 @@ import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.mail.Mailer;
 import org.syncserver.mail.PinMailTemplate;
+import org.syncserver.ops.Metrics;
 import org.syncserver.realm.Realm;
 
 import java.security.MessageDigest;
@@ -48,10 +49,11 @@ public final class PasswordResetService {
     private final Optional<MailConfig> mailConfig;
     private final Executor background;
     private final Clock clock;
+    private final Metrics metrics;
     private final SecureRandom random = new SecureRandom();
 
     public PasswordResetService(UserRepository users, TokenRepository tokens, PasswordHasher hasher, Mailer mailer,
-                                Optional<MailConfig> mailConfig, Executor background, Clock clock) {
+                                Optional<MailConfig> mailConfig, Executor background, Clock clock, Metrics metrics) {
         this.users = users;
         this.tokens = tokens;
         this.hasher = hasher;
@@ -59,6 +61,7 @@ public final class PasswordResetService {
         this.mailConfig = mailConfig;
         this.background = background;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Queues the PIN e-mail and returns at once, whether or not the e-mail is registered. */
@@ -117,8 +120,10 @@ public final class PasswordResetService {
             String appName = mailConfig.map(config -> config.appNameFor(realm.name())).orElse("Sync Server");
             mailer.send(template.render(user.get().email(), user.get().name(), user.get().language(), appName, pin,
                     PIN_VALIDITY));
+            metrics.mail(true);
             log.info("realm {}: PIN e-mail for user {} sent", realm.name(), userId);
         } catch (Mailer.MailException e) {
+            metrics.mail(false);
             log.warn("realm {}: PIN e-mail could not be sent: {}", realm.name(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("realm {}: PIN request failed", realm.name(), e);

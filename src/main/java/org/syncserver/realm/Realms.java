@@ -2,6 +2,7 @@ package org.syncserver.realm;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.db.Database;
 import org.syncserver.db.DatabaseUnavailableException;
@@ -37,10 +38,10 @@ public final class Realms implements AutoCloseable {
     }
 
     /** Opens a pool per realm and brings every reachable realm database to the current schema. */
-    public static Realms open(List<RealmConfig> configs) {
+    public static Realms open(List<RealmConfig> configs, MeterRegistry metrics) {
         Map<String, Realm> realms = new LinkedHashMap<>();
         for (RealmConfig config : configs) {
-            realms.put(config.name(), new Realm(config.name(), Database.open(config)));
+            realms.put(config.name(), new Realm(config.name(), Database.open(config, metrics)));
         }
         Realms opened = new Realms(realms);
         realms.values().forEach(opened::migrateOrRetryLater);

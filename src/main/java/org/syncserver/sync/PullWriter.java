@@ -22,6 +22,7 @@ public final class PullWriter implements SyncRepository.PullSink {
     private final List<UUID> outdated = new ArrayList<>();
     private final UUID clientId;
     private JsonGenerator generator;
+    private int rows;
 
     public PullWriter(UUID clientId, Supplier<OutputStream> output, JsonFactory json) {
         this.clientId = clientId;
@@ -44,6 +45,7 @@ public final class PullWriter implements SyncRepository.PullSink {
 
     @Override
     public void row(ServerRow row) throws IOException {
+        rows++;
         if (row.outdated()) {
             outdated.add(row.rowguid());
         }
@@ -59,6 +61,14 @@ public final class PullWriter implements SyncRepository.PullSink {
             generator.writeRawValue(row.json());
         }
         generator.writeEndObject();
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    int outdated() {
+        return outdated.size();
     }
 
     void end() throws IOException {

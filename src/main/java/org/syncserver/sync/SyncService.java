@@ -6,6 +6,7 @@ import org.syncserver.db.Database.Commit;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
+import org.syncserver.ops.Metrics;
 import org.syncserver.realm.Realm;
 
 import java.io.IOException;
@@ -33,11 +34,13 @@ public final class SyncService {
     private final SyncRepository sync;
     private final ClientRepository clients;
     private final Clock clock;
+    private final Metrics metrics;
 
-    public SyncService(ClientRepository clients, Clock clock) {
+    public SyncService(ClientRepository clients, Clock clock, Metrics metrics) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Takes the client's lock and streams every change it has not seen into the writer. */
@@ -48,7 +51,7 @@ public final class SyncService {
         long now = clock.millis();
         realm.database().inTransaction(Commit.ASYNCHRONOUS, connection -> {
             if (!sync.takeLock(connection, principal.userId(), clientId, now, now - LOCK_TAKEOVER.toMillis())) {
-                throw lockRefused(connection, principal, clientId);
+                throw lockRefused(connection, realm.name(), principal, clientId);
             }
             long cursor = sync.pull(connection, principal.userId(), clientId, lastSync, pending, writer);
             try {
@@ -59,6 +62,8 @@ public final class SyncService {
             sync.saveCursor(connection, clientId, cursor);
             return null;
         });
+        metrics.rowsPulled(realm.name(), writer.rows());
+        metrics.conflicts(realm.name(), writer.outdated());
     }
 
     /**
@@ -71,6 +76,7 @@ public final class SyncService {
         UUID clientId = required(request.clientId(), "clientId");
         List<PushedChange> changes = ChangeValidator.pushed(request.changes());
         long now = clock.millis();
+        metrics.rowsPushed(realm.name(), changes.size());
         return realm.database().inTransaction(connection -> {
             var cursor = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial());
             if (cursor.isEmpty()) {
@@ -94,10 +100,13 @@ public final class SyncService {
         });
     }
 
-    private RuntimeException lockRefused(Connection connection, Principal principal, UUID clientId) throws SQLException {
-        return isOwnClient(connection, principal, clientId)
-                ? new ConflictException(ClientMessages.ALREADY_SYNCING)
-                : new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+    private RuntimeException lockRefused(Connection connection, String realm, Principal principal, UUID clientId)
+            throws SQLException {
+        if (!isOwnClient(connection, principal, clientId)) {
+            return new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+        }
+        metrics.lockRefused(realm);
+        return new ConflictException(ClientMessages.ALREADY_SYNCING);
     }
 
     private RuntimeException notPulled(Connection connection, Principal principal, UUID clientId) throws SQLException {

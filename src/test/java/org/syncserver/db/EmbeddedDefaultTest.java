@@ -22,7 +22,8 @@ class EmbeddedDefaultTest {
     @Test
     void embeddedDatabaseKeepsItsDataAcrossRestarts(@TempDir Path dataDir) {
         Config config = new Config(0, TokenMode.OPAQUE, Optional.empty(), List.of(), Optional.of(dataDir),
-                Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS, true);
+                Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS, true,
+                Optional.empty());
         UUID clientId = UUID.randomUUID();
 
         try (TestServer server = TestServer.start(config)) {

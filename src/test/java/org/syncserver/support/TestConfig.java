@@ -17,6 +17,7 @@ public final class TestConfig {
     private Optional<MailConfig> mail = Optional.empty();
     private RateLimits rateLimits = RateLimits.DEFAULTS;
     private boolean rateLimitDisabled = true;
+    private Optional<String> metricsToken = Optional.empty();
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -48,9 +49,15 @@ public final class TestConfig {
         return this;
     }
 
+    public TestConfig metricsToken(String token) {
+        this.metricsToken = Optional.of(token);
+        return this;
+    }
+
     public Config build() {
         return new Config(0, mode, mode == TokenMode.JWT ? Optional.of(TestServer.JWT_SECRETS) : Optional.empty(),
-                realms, Optional.empty(), mail, maxBodyBytes, rateLimits, rateLimitDisabled);
+                realms, Optional.empty(), mail, maxBodyBytes, rateLimits, rateLimitDisabled,
+                metricsToken);
     }
 
     public TestServer start() {

@@ -1,0 +1,77 @@
+package org.syncserver.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+
+/** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
+public final class Metrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public Metrics() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** For the connection pools, which report their own gauges. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void request(String method, String route, int status, Duration duration) {
+        Timer.builder("http.server.requests")
+                .description("HTTP requests by route template and status")
+                .tags("method", method, "route", route, "status", String.valueOf(status))
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(duration);
+    }
+
+    public void rowsPushed(String realm, int rows) {
+        counter("sync.rows.pushed", "rows received in pushes", "realm", realm).increment(rows);
+    }
+
+    public void rowsPulled(String realm, int rows) {
+        counter("sync.rows.pulled", "rows sent in pull answers", "realm", realm).increment(rows);
+    }
+
+    /** Pending device changes that lost to a newer server change (answered as outdated). */
+    public void conflicts(String realm, int rows) {
+        counter("sync.conflicts", "device changes answered as outdated", "realm", realm).increment(rows);
+    }
+
+    public void lockRefused(String realm) {
+        counter("sync.lock.refusals", "pulls refused because the device was already syncing", "realm", realm).increment();
+    }
+
+    public void mail(boolean sent) {
+        counter("mail.pin", "PIN e-mails by outcome", "outcome", sent ? "sent" : "failed").increment();
+    }
+
+    public void rateLimited(String group) {
+        counter("http.rate.limit.refusals", "requests refused with 429", "group", group).increment();
+    }
+
+    private Counter counter(String name, String description, String tag, String value) {
+        return Counter.builder(name).description(description).tag(tag, value).register(registry);
+    }
+}

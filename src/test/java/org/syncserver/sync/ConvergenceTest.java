@@ -45,6 +45,20 @@ class ConvergenceTest {
         }
     }
 
+    /**
+     * CockroachDB runs every transaction SERIALIZABLE and aborts conflicting ones with SQLSTATE 40001; PostgreSQL at
+     * SERIALIZABLE does the same, so this exercises the retry path that CockroachDB needs.
+     */
+    @Test
+    void devicesConvergeWhenEveryTransactionIsSerializable() throws Exception {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        String database = realm.jdbcUrl().replaceAll(".*/([^/?]+).*", "$1");
+        TestPostgres.execute(realm, "ALTER DATABASE " + database + " SET default_transaction_isolation TO 'serializable'");
+        try (TestServer server = TestServer.start(TokenMode.OPAQUE, realm)) {
+            assertConverges(realm, List.of(server), 3);
+        }
+    }
+
     private static void assertConverges(RealmConfig realm, List<TestServer> servers, long seed) throws Exception {
         Accounts accounts = new Accounts(servers.get(0));
         String email = UUID.randomUUID() + "@example.com";

@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.RealmConfig;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -22,6 +21,9 @@ public final class Database implements AutoCloseable {
 
     /** A request waits this long for a connection, then fails with 503 instead of hanging. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest wait for a row lock (a user's pushes queue on the user's row). */
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
     /** CockroachDB (and PostgreSQL at SERIALIZABLE) abort conflicting transactions; they are retried this often. */
     private static final int MAX_ATTEMPTS = 5;
     private static final String SERIALIZATION_FAILURE = "40001";
@@ -53,7 +55,8 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
-        hikari.setConnectionInitSql("SET synchronous_commit TO OFF");
+        // A statement waits at most LOCK_TIMEOUT for a row lock, then the request fails with 503 instead of hanging.
+        hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '" + LOCK_TIMEOUT.toMillis() + "ms'");
         if (metrics != null) {
             hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
         }
@@ -62,10 +65,6 @@ public final class Database implements AutoCloseable {
 
     public String realm() {
         return realm;
-    }
-
-    public DataSource dataSource() {
-        return pool;
     }
 
     /**
@@ -138,6 +137,9 @@ public final class Database implements AutoCloseable {
     }
 
     private DatabaseException translate(SQLException e) {
+        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+            return new DatabaseUnavailableException(realm, e);
+        }
         return new DatabaseException("Database error in realm '" + realm + "' (SQLState " + e.getSQLState() + ")", e);
     }
 

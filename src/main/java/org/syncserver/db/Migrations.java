@@ -4,6 +4,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncserver.config.RealmConfig;
 
 /**
  * Brings a realm database to the current schema. A database made by the Node server (tables, no history) is
@@ -17,16 +18,20 @@ public final class Migrations {
     private Migrations() {
     }
 
-    public static void migrate(Database database) {
+    /**
+     * Migrates on connections of its own, not the realm's pool: Flyway holds two at once (one for its lock), more
+     * than a pool configured with {@code "max": 1} has.
+     */
+    public static void migrate(RealmConfig realm) {
         MigrateResult result = Flyway.configure()
-                .dataSource(database.dataSource())
+                .dataSource(realm.jdbcUrl(), realm.user(), realm.password())
                 .locations("classpath:db/migration")
                 .table("sync_server_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .load()
                 .migrate();
-        log.info("realm {}: schema at version {} ({} migrations applied)", database.realm(),
+        log.info("realm {}: schema at version {} ({} migrations applied)", realm.name(),
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);
     }

@@ -23,11 +23,9 @@ public final class Commands {
     /** Brings every realm database to the current schema, then exits: for upgrades run before the new server. */
     public int migrate(Config config) {
         return withRealms(config, realm -> {
-            try (Database database = Database.open(realm)) {
-                Migrations.migrate(database);
-                out.println("realm " + realm.name() + ": migrated");
-                return true;
-            }
+            Migrations.migrate(realm);
+            out.println("realm " + realm.name() + ": migrated");
+            return true;
         });
     }
 

@@ -44,7 +44,7 @@ public final class Realms implements AutoCloseable {
             realms.put(config.name(), new Realm(config.name(), Database.open(config, metrics)));
         }
         Realms opened = new Realms(realms);
-        realms.values().forEach(opened::migrateOrRetryLater);
+        configs.forEach(config -> opened.migrate(realms.get(config.name()), config, true));
         return opened;
     }
 
@@ -64,13 +64,10 @@ public final class Realms implements AutoCloseable {
         return byName.values();
     }
 
-    private void migrateOrRetryLater(Realm realm) {
-        migrate(realm, true);
-    }
-
-    private void migrate(Realm realm, boolean firstAttempt) {
+    /** Migrates the realm's database and marks the realm ready; on failure, tries again later. */
+    private void migrate(Realm realm, RealmConfig config, boolean firstAttempt) {
         try {
-            Migrations.migrate(realm.database());
+            Migrations.migrate(config);
             realm.markReady();
             if (!firstAttempt) {
                 log.info("realm {}: database reached, realm ready", realm.name());
@@ -80,7 +77,7 @@ public final class Realms implements AutoCloseable {
                 log.error("realm {}: database not reachable or not migratable ({}); retrying every {} s",
                         realm.name(), rootMessage(e), RETRY_INTERVAL.toSeconds());
             }
-            retries.schedule(() -> migrate(realm, false), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            retries.schedule(() -> migrate(realm, config, false), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

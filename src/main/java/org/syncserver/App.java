@@ -72,10 +72,11 @@ public final class App implements AutoCloseable {
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         try {
             Metrics metrics = new Metrics();
+            ObjectMapper json = RequestBodies.strictMapper();
             realms = Realms.open(effective.realms(), metrics.registry());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock, metrics);
-            Javalin http = HttpServer.start(effective.port(), RequestBodies.strictMapper(),
-                    routes(effective, realms, mailThreads, clock, metrics), limiter, metrics);
+            Javalin http = HttpServer.start(effective.port(), json,
+                    routes(effective, realms, json, mailThreads, clock, metrics), limiter, metrics);
             log.info("Sync Server listening on port {}", http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
@@ -88,9 +89,8 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static HttpServer.Routes routes(Config config, Realms realms, ExecutorService mailThreads, Clock clock,
-                                            Metrics metrics) {
-        ObjectMapper json = RequestBodies.strictMapper();
+    private static HttpServer.Routes routes(Config config, Realms realms, ObjectMapper json,
+                                            ExecutorService mailThreads, Clock clock, Metrics metrics) {
         RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes());
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();

@@ -76,18 +76,19 @@ public final class SyncService {
         UUID clientId = required(request.clientId(), "clientId");
         List<PushedChange> changes = ChangeValidator.pushed(request.changes());
         long now = clock.millis();
-        metrics.rowsPushed(realm.name(), changes.size());
-        return realm.database().inTransaction(connection -> {
-            var cursor = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial());
-            if (cursor.isEmpty()) {
+        long cursor = realm.database().inTransaction(connection -> {
+            var pulledUpTo = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial());
+            if (pulledUpTo.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
             if (!changes.isEmpty()) {
                 long serverdate = sync.advanceClock(connection, principal.userId(), now);
-                sync.upsert(connection, principal.userId(), clientId, serverdate, cursor.get(), changes);
+                sync.upsert(connection, principal.userId(), clientId, serverdate, pulledUpTo.get(), changes);
             }
-            return cursor.get();
+            return pulledUpTo.get();
         });
+        metrics.rowsPushed(realm.name(), changes.size());
+        return cursor;
     }
 
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {

@@ -33,8 +33,8 @@ final class Report {
                         + "sync_client (gzip bodies; refresh → pull → refresh → push in batches of 100 → refresh → "
                         + "cancelSync) on virtual threads; a warm-up run precedes the measured one\n")
                 .append("- PostgreSQL reference: the same rows (same table shape, same ~200-byte JSON) stored with "
-                        + "batched JDBC inserts in transactions of 100 and 1,000, and read back with a streamed "
-                        + "SELECT, on the same database in the same run\n\n")
+                        + "batched JDBC inserts in transactions of 100 and 1,000 (median of 3 runs), and read back with "
+                        + "a streamed SELECT (median of 5), on the same database in the same run\n\n")
                 .append("![Throughput as a share of what PostgreSQL itself does](").append(chartFile).append(")\n\n")
                 .append("## Results\n\n")
                 .append("| figure | Sync Server | PostgreSQL reference | ratio | target | met | Node 2026 |\n")

@@ -1,15 +1,12 @@
 package org.syncserver.account;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.syncserver.config.RealmConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncserver.config.TokenMode;
-import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
 import org.syncserver.support.Response;
+import org.syncserver.support.RunningServer;
 import org.syncserver.support.TestPostgres;
-import org.syncserver.support.TestServer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,26 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class UnregisterTest {
 
-    private static RealmConfig realm;
-    private static TestServer server;
-    private static Accounts accounts;
+    @RegisterExtension
+    static final RunningServer running = RunningServer.withRealm("default", TokenMode.OPAQUE);
 
-    @BeforeAll
-    static void start() {
-        realm = TestPostgres.newRealm("default");
-        server = TestServer.start(TokenMode.OPAQUE, realm);
-        accounts = new Accounts(server);
-    }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+
 
     @Test
     void unregisterRemovesOnlyThatDeviceAndItsTokens() {
-        Device first = accounts.device("default", "keep@example.com", "pw", true);
-        Device second = accounts.device("default", "keep@example.com", "pw", false);
+        Device first = running.accounts().device("default", "keep@example.com", "pw", true);
+        Device second = running.accounts().device("default", "keep@example.com", "pw", false);
 
         Response response = unregister(second, second.password(), false);
 
@@ -45,24 +32,24 @@ class UnregisterTest {
         assertThat(response.json().get("code").asInt()).isEqualTo(200);
         assertThat(response.message()).isEqualTo("User and Client unregistered successfully!");
         assertThat(clientCount("keep@example.com")).isEqualTo(1L);
-        assertThat(accounts.refresh("default", second.refreshToken()).status()).isEqualTo(403);
-        assertThat(accounts.refresh("default", first.refreshToken()).status()).isEqualTo(200);
+        assertThat(running.accounts().refresh("default", second.refreshToken()).status()).isEqualTo(403);
+        assertThat(running.accounts().refresh("default", first.refreshToken()).status()).isEqualTo(200);
     }
 
     @Test
     void unregisterWithDeleteRemoteDataRemovesTheUser() {
-        Device device = accounts.device("default", "gone@example.com", "pw", true);
+        Device device = running.accounts().device("default", "gone@example.com", "pw", true);
 
         assertThat(unregister(device, device.password(), true).status()).isEqualTo(200);
 
-        assertThat(TestPostgres.queryValue(realm, "SELECT count(*) FROM users WHERE email = 'gone@example.com'"))
+        assertThat(TestPostgres.queryValue(running.realm(), "SELECT count(*) FROM users WHERE email = 'gone@example.com'"))
                 .isEqualTo(0L);
         assertThat(clientCount("gone@example.com")).isEqualTo(0L);
     }
 
     @Test
     void unregisterNeedsTheRightPasswordAndChangesNothingOtherwise() {
-        Device device = accounts.device("default", "stay@example.com", "pw", true);
+        Device device = running.accounts().device("default", "stay@example.com", "pw", true);
 
         Response response = unregister(device, "wrong", true);
 
@@ -73,11 +60,11 @@ class UnregisterTest {
 
     @Test
     void aTokenCannotUnregisterAnotherUsersDevice() {
-        Device attacker = accounts.device("default", "attacker@example.com", "pw", true);
-        Device victim = accounts.device("default", "victim@example.com", "pw", true);
+        Device attacker = running.accounts().device("default", "attacker@example.com", "pw", true);
+        Device victim = running.accounts().device("default", "victim@example.com", "pw", true);
         Map<String, Object> body = body(victim, victim.password(), true);
 
-        Response response = server.post("/unregister/default", body, "Authorization", attacker.bearer());
+        Response response = running.server().post("/unregister/default", body, "Authorization", attacker.bearer());
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(clientCount("victim@example.com")).isEqualTo(1L);
@@ -85,14 +72,14 @@ class UnregisterTest {
 
     @Test
     void unregisterWithoutBearerTokenIs401() {
-        Device device = accounts.device("default", "nobearer@example.com", "pw", true);
-        Response response = server.post("/unregister/default", body(device, "pw", false));
+        Device device = running.accounts().device("default", "nobearer@example.com", "pw", true);
+        Response response = running.server().post("/unregister/default", body(device, "pw", false));
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.message()).isEqualTo("Missing bearer token");
     }
 
     private static Response unregister(Device device, String password, boolean deleteRemoteData) {
-        return server.post("/unregister/default", body(device, password, deleteRemoteData),
+        return running.server().post("/unregister/default", body(device, password, deleteRemoteData),
                 "Authorization", device.bearer());
     }
 
@@ -109,7 +96,7 @@ class UnregisterTest {
     }
 
     private static Object clientCount(String email) {
-        return TestPostgres.queryValue(realm, "SELECT count(*) FROM user_clients c JOIN users u ON u.id = c.userid"
+        return TestPostgres.queryValue(running.realm(), "SELECT count(*) FROM user_clients c JOIN users u ON u.id = c.userid"
                 + " WHERE u.email = '" + email + "'");
     }
 }

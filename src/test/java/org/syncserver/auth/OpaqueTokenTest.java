@@ -1,13 +1,12 @@
 package org.syncserver.auth;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.syncserver.config.RealmConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncserver.config.TokenMode;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
 import org.syncserver.support.Response;
+import org.syncserver.support.RunningServer;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
@@ -20,32 +19,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Login and refresh in the default token mode, and what a bearer token may do. */
 class OpaqueTokenTest {
 
+    @RegisterExtension
+    static final RunningServer running = RunningServer.withRealm("default", TokenMode.OPAQUE);
+
     static final String TOKEN_REFUSED = "Invalid or expired token";
     static final String TOKEN_ACCEPTED = "Wrong username or password";
 
-    private static RealmConfig realm;
-    private static TestServer server;
-    private static Accounts accounts;
 
-    @BeforeAll
-    static void start() {
-        realm = TestPostgres.newRealm("default");
-        server = TestServer.start(TokenMode.OPAQUE, realm);
-        accounts = new Accounts(server);
-    }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void loginAnswersTheNodeServersTokenShape() {
         UUID clientId = UUID.randomUUID();
-        accounts.register("default", "shape@example.com", "pw", clientId, true);
-        long before = server.clock().millis();
+        running.accounts().register("default", "shape@example.com", "pw", clientId, true);
+        long before = running.server().clock().millis();
 
-        Response response = accounts.login("default", "shape@example.com", "pw", clientId);
+        Response response = running.accounts().login("default", "shape@example.com", "pw", clientId);
 
         assertThat(response.status()).isEqualTo(200);
         var json = response.json();
@@ -58,8 +47,8 @@ class OpaqueTokenTest {
 
     @Test
     void tokensAreStoredOnlyAsDigests() {
-        Device device = accounts.device("default", "digest@example.com", "pw", true);
-        Object stored = TestPostgres.queryValue(realm,
+        Device device = running.accounts().device("default", "digest@example.com", "pw", true);
+        Object stored = TestPostgres.queryValue(running.realm(),
                 "SELECT token FROM user_tokens WHERE clientid = '" + device.clientId() + "'");
         assertThat(stored).isNotNull().isNotEqualTo(device.accessToken());
     }
@@ -67,17 +56,17 @@ class OpaqueTokenTest {
     @Test
     void loginIsCaseInsensitiveOnTheEmailAndAcceptsColonsInPasswords() {
         UUID clientId = UUID.randomUUID();
-        accounts.register("default", "colon@example.com", "a:b:c", clientId, true);
-        assertThat(accounts.login("default", "COLON@example.com", "a:b:c", clientId).status()).isEqualTo(200);
+        running.accounts().register("default", "colon@example.com", "a:b:c", clientId, true);
+        assertThat(running.accounts().login("default", "COLON@example.com", "a:b:c", clientId).status()).isEqualTo(200);
     }
 
     @Test
     void wrongPasswordOrUnknownEmailIs403WithTheContractualText() {
         UUID clientId = UUID.randomUUID();
-        accounts.register("default", "wrong@example.com", "pw", clientId, true);
+        running.accounts().register("default", "wrong@example.com", "pw", clientId, true);
 
-        Response wrongPassword = accounts.login("default", "wrong@example.com", "nope", clientId);
-        Response unknownEmail = accounts.login("default", "unknown@example.com", "pw", clientId);
+        Response wrongPassword = running.accounts().login("default", "wrong@example.com", "nope", clientId);
+        Response unknownEmail = running.accounts().login("default", "unknown@example.com", "pw", clientId);
 
         assertThat(wrongPassword.status()).isEqualTo(403);
         assertThat(wrongPassword.message()).isEqualTo("Wrong username or password");
@@ -89,10 +78,10 @@ class OpaqueTokenTest {
     void loginWithAnotherUsersClientIdIs403() {
         UUID mine = UUID.randomUUID();
         UUID theirs = UUID.randomUUID();
-        accounts.register("default", "mine@example.com", "pw", mine, true);
-        accounts.register("default", "theirs@example.com", "pw", theirs, true);
+        running.accounts().register("default", "mine@example.com", "pw", mine, true);
+        running.accounts().register("default", "theirs@example.com", "pw", theirs, true);
 
-        Response response = accounts.login("default", "mine@example.com", "pw", theirs);
+        Response response = running.accounts().login("default", "mine@example.com", "pw", theirs);
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.message()).isEqualTo("Invalid clientid for current username and password");
@@ -100,48 +89,48 @@ class OpaqueTokenTest {
 
     @Test
     void loginWithoutBasicAuthIs401AndWithoutClientIdIs400() {
-        Response noHeader = server.post("/login/default", Map.of("clientId", UUID.randomUUID().toString()));
+        Response noHeader = running.server().post("/login/default", Map.of("clientId", UUID.randomUUID().toString()));
         assertThat(noHeader.status()).isEqualTo(401);
 
-        Response noClient = server.post("/login/default", Map.of(), "Authorization", Accounts.basic("a@b.c", "pw"));
+        Response noClient = running.server().post("/login/default", Map.of(), "Authorization", Accounts.basic("a@b.c", "pw"));
         assertThat(noClient.status()).isEqualTo(400);
         assertThat(noClient.message()).isEqualTo("'clientId' is required");
     }
 
     @Test
     void refreshReplacesThePairAndTheOldTokensStopWorking() {
-        Device device = accounts.device("default", "rotate@example.com", "pw", true);
+        Device device = running.accounts().device("default", "rotate@example.com", "pw", true);
 
-        Device refreshed = accounts.refreshed(device);
+        Device refreshed = running.accounts().refreshed(device);
 
         assertThat(refreshed.accessToken()).isNotEqualTo(device.accessToken());
-        assertThat(accounts.refresh("default", device.refreshToken()).status()).as("old refresh token").isEqualTo(403);
+        assertThat(running.accounts().refresh("default", device.refreshToken()).status()).as("old refresh token").isEqualTo(403);
         assertThat(unregisterProbe(device)).as("old access token").isEqualTo(TOKEN_REFUSED);
         assertThat(unregisterProbe(refreshed)).as("new access token").isEqualTo(TOKEN_ACCEPTED);
     }
 
     @Test
     void loginReplacesTheClientsPreviousTokens() {
-        Device device = accounts.device("default", "relogin@example.com", "pw", true);
-        assertThat(accounts.login("default", device.email(), "pw", device.clientId()).status()).isEqualTo(200);
-        assertThat(accounts.refresh("default", device.refreshToken()).status()).isEqualTo(403);
+        Device device = running.accounts().device("default", "relogin@example.com", "pw", true);
+        assertThat(running.accounts().login("default", device.email(), "pw", device.clientId()).status()).isEqualTo(200);
+        assertThat(running.accounts().refresh("default", device.refreshToken()).status()).isEqualTo(403);
     }
 
     @Test
     void accessTokenExpiresAfter24Hours() {
-        Device device = accounts.device("default", "expire@example.com", "pw", true);
-        server.clock().advance(Duration.ofHours(24).plusSeconds(1));
+        Device device = running.accounts().device("default", "expire@example.com", "pw", true);
+        running.server().clock().advance(Duration.ofHours(24).plusSeconds(1));
         assertThat(unregisterProbe(device)).isEqualTo(TOKEN_REFUSED);
-        assertThat(accounts.refresh("default", device.refreshToken()).status())
+        assertThat(running.accounts().refresh("default", device.refreshToken()).status())
                 .as("the refresh token outlives the access token").isEqualTo(200);
     }
 
     @Test
     void unknownOrGarbageTokensAre403() {
-        assertThat(server.post("/unregister/default", Map.of(), "Authorization", "Bearer nonsense").status())
+        assertThat(running.server().post("/unregister/default", Map.of(), "Authorization", "Bearer nonsense").status())
                 .isEqualTo(403);
-        assertThat(accounts.refresh("default", "nonsense").status()).isEqualTo(403);
-        assertThat(server.post("/login/default/refreshToken", Map.of()).status()).isEqualTo(400);
+        assertThat(running.accounts().refresh("default", "nonsense").status()).isEqualTo(403);
+        assertThat(running.server().post("/login/default/refreshToken", Map.of()).status()).isEqualTo(400);
     }
 
     /**
@@ -154,6 +143,6 @@ class OpaqueTokenTest {
     }
 
     private static String unregisterProbe(Device device) {
-        return unregisterProbe(server, device);
+        return unregisterProbe(running.server(), device);
     }
 }

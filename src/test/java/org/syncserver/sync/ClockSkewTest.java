@@ -1,13 +1,10 @@
 package org.syncserver.sync;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncserver.config.TokenMode;
-import org.syncserver.support.Accounts;
+import org.syncserver.support.RunningServer;
 import org.syncserver.support.SyncDevice;
-import org.syncserver.support.TestPostgres;
-import org.syncserver.support.TestServer;
 
 import java.time.Duration;
 import java.util.Map;
@@ -18,25 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Device clocks disagree; devices must still end up holding the same rows. */
 class ClockSkewTest {
 
-    private static TestServer server;
-    private static Accounts accounts;
+    @RegisterExtension
+    static final RunningServer running = RunningServer.withRealm("default", TokenMode.OPAQUE);
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(TokenMode.OPAQUE, TestPostgres.newRealm("default"));
-        accounts = new Accounts(server);
-    }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+
 
     @Test
     void anEditOfARowTheDeviceHasSeenWinsEvenWhenItsClockIsBehind() {
         String email = UUID.randomUUID() + "@example.com";
-        SyncDevice fast = new SyncDevice(server, accounts.device("default", email, "pw", true), false);
-        SyncDevice slow = new SyncDevice(server, accounts.device("default", email, "pw", false), false);
+        SyncDevice fast = new SyncDevice(running.server(), running.accounts().device("default", email, "pw", true), false);
+        SyncDevice slow = new SyncDevice(running.server(), running.accounts().device("default", email, "pw", false), false);
         fast.skewClock(Duration.ofHours(1).toMillis());
 
         UUID row = fast.insert(Map.of("title", "from the fast clock"));
@@ -53,8 +42,8 @@ class ClockSkewTest {
     @Test
     void concurrentEditsOfOneRowAreDecidedByTheDeviceClocksOnBothDevices() {
         String email = UUID.randomUUID() + "@example.com";
-        SyncDevice ahead = new SyncDevice(server, accounts.device("default", email, "pw", true), false);
-        SyncDevice behind = new SyncDevice(server, accounts.device("default", email, "pw", false), false);
+        SyncDevice ahead = new SyncDevice(running.server(), running.accounts().device("default", email, "pw", true), false);
+        SyncDevice behind = new SyncDevice(running.server(), running.accounts().device("default", email, "pw", false), false);
         behind.skewClock(-Duration.ofMinutes(5).toMillis());
         UUID row = ahead.insert(Map.of("title", "v1"));
         ahead.sync();

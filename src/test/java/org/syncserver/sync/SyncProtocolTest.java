@@ -1,16 +1,13 @@
 package org.syncserver.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.syncserver.config.RealmConfig;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncserver.config.TokenMode;
-import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
 import org.syncserver.support.Response;
+import org.syncserver.support.RunningServer;
 import org.syncserver.support.TestPostgres;
-import org.syncserver.support.TestServer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,21 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Pull, push and cancelSync one call at a time: answers, lock, batches, atomicity and bad input. */
 class SyncProtocolTest {
 
-    private static RealmConfig realm;
-    private static TestServer server;
-    private static Accounts accounts;
+    @RegisterExtension
+    static final RunningServer running = RunningServer.withRealm("default", TokenMode.OPAQUE);
 
-    @BeforeAll
-    static void start() {
-        realm = TestPostgres.newRealm("default");
-        server = TestServer.start(TokenMode.OPAQUE, realm);
-        accounts = new Accounts(server);
-    }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+
 
     @Test
     void pullAnswersTheProtocolShapeWithDeletesWithoutRowData() {
@@ -105,14 +92,14 @@ class SyncProtocolTest {
         assertThat(locked.status()).isEqualTo(409);
         assertThat(locked.message()).isEqualTo("The user is already syncing from this client");
 
-        Response cancel = server.post("/cancelSync/default", Map.of("clientId", device.clientId().toString()),
+        Response cancel = running.server().post("/cancelSync/default", Map.of("clientId", device.clientId().toString()),
                 "Authorization", device.bearer());
         assertThat(cancel.status()).isEqualTo(200);
         assertThat(cancel.body()).isEqualTo("true");
         assertThat(pull(device, 0, List.of()).status()).isEqualTo(200);
 
-        server.clock().advance(Duration.ofMinutes(2).plusSeconds(1));
-        device = accounts.refreshed(device);
+        running.server().clock().advance(Duration.ofMinutes(2).plusSeconds(1));
+        device = running.accounts().refreshed(device);
         assertThat(pull(device, 0, List.of()).status()).as("a stale lock is taken over").isEqualTo(200);
     }
 
@@ -184,18 +171,18 @@ class SyncProtocolTest {
         body.put("lastSync", 0);
         body.put("changes", List.of());
 
-        assertThat(server.post("/pull/default/" + owner.clientId(), body, "Authorization", intruder.bearer()).status())
+        assertThat(running.server().post("/pull/default/" + owner.clientId(), body, "Authorization", intruder.bearer()).status())
                 .isEqualTo(403);
-        assertThat(server.post("/push/default", body, "Authorization", intruder.bearer()).status()).isEqualTo(403);
-        assertThat(server.post("/cancelSync/default", body, "Authorization", intruder.bearer()).status()).isEqualTo(403);
+        assertThat(running.server().post("/push/default", body, "Authorization", intruder.bearer()).status()).isEqualTo(403);
+        assertThat(running.server().post("/cancelSync/default", body, "Authorization", intruder.bearer()).status()).isEqualTo(403);
         assertThat(pull(owner, 0, List.of()).status()).as("owner's lock untouched").isEqualTo(200);
     }
 
     @Test
     void syncWithoutTokenIs401AndWithBadTokenIs403() {
         Map<String, Object> body = Map.of("clientId", UUID.randomUUID().toString(), "lastSync", 0, "changes", List.of());
-        assertThat(server.post("/pull/default", body).status()).isEqualTo(401);
-        assertThat(server.post("/push/default", body, "Authorization", "Bearer wrong").status()).isEqualTo(403);
+        assertThat(running.server().post("/pull/default", body).status()).isEqualTo(401);
+        assertThat(running.server().post("/push/default", body, "Authorization", "Bearer wrong").status()).isEqualTo(403);
     }
 
     @Test
@@ -222,11 +209,11 @@ class SyncProtocolTest {
     }
 
     private static Device newUser() {
-        return accounts.device("default", UUID.randomUUID() + "@example.com", "pw", true);
+        return running.accounts().device("default", UUID.randomUUID() + "@example.com", "pw", true);
     }
 
     private static Device secondDevice(Device first) {
-        return accounts.device("default", first.email(), "pw", false);
+        return running.accounts().device("default", first.email(), "pw", false);
     }
 
     static Map<String, Object> change(String operation, UUID rowguid, long clientdate, Map<String, Object> rowData) {
@@ -244,12 +231,12 @@ class SyncProtocolTest {
     }
 
     static Response pull(Device device, long lastSync, List<Map<String, Object>> changes) {
-        return server.post("/pull/default/" + device.clientId(), Map.of("clientId", device.clientId().toString(),
+        return running.server().post("/pull/default/" + device.clientId(), Map.of("clientId", device.clientId().toString(),
                 "lastSync", lastSync, "isPartial", 0, "changes", changes), "Authorization", device.bearer());
     }
 
     static Response push(Device device, long lastSync, List<Map<String, Object>> changes, int isPartial) {
-        return server.post("/push/default/" + device.clientId(), Map.of("clientId", device.clientId().toString(),
+        return running.server().post("/push/default/" + device.clientId(), Map.of("clientId", device.clientId().toString(),
                 "lastSync", lastSync, "isPartial", isPartial, "changes", changes), "Authorization", device.bearer());
     }
 
@@ -260,7 +247,7 @@ class SyncProtocolTest {
     }
 
     private static long rowsOf(Device device) {
-        return ((Number) TestPostgres.queryValue(realm, "SELECT count(*) FROM sync_rows r JOIN users u ON u.id = r.userid"
+        return ((Number) TestPostgres.queryValue(running.realm(), "SELECT count(*) FROM sync_rows r JOIN users u ON u.id = r.userid"
                 + " WHERE u.email = '" + device.email() + "'")).longValue();
     }
 }

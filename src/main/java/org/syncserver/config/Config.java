@@ -39,10 +39,6 @@ public record Config(int port,
         }
     }
 
-    public boolean isEmbedded() {
-        return embeddedDataDir.isPresent();
-    }
-
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes, rateLimits,

@@ -63,10 +63,6 @@ public final class Database implements AutoCloseable {
         return new Database(config.name(), new HikariDataSource(hikari));
     }
 
-    public String realm() {
-        return realm;
-    }
-
     /**
      * How a transaction's commit is made to last. Connections start in ASYNCHRONOUS mode (one setting per
      * connection rather than one statement per transaction: most transactions are bookkeeping, a few per sync).

@@ -18,11 +18,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
-    private final Path dataDir;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres, Path dataDir) {
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
         this.postgres = postgres;
-        this.dataDir = dataDir;
     }
 
     public static EmbeddedPostgres start(Path dataDir) {
@@ -34,7 +32,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .start();
             log.info("Embedded PostgreSQL started on 127.0.0.1:{}, data in {}", postgres.getPort(),
                     dataDir.toAbsolutePath());
-            return new EmbeddedPostgres(postgres, dataDir);
+            return new EmbeddedPostgres(postgres);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded PostgreSQL in " + dataDir.toAbsolutePath(), e);
         }
@@ -44,10 +42,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public RealmConfig realm(String name) {
         return new RealmConfig(name, postgres.getJdbcUrl("postgres", "postgres"), "postgres", null,
                 RealmConfig.DEFAULT_POOL_SIZE);
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     @Override

@@ -81,7 +81,6 @@ class ConfigLoaderTest {
     void missingDefaultFileMeansEmbeddedButAMissingNamedFileIsAnError() {
         Path missing = dir.resolve("config.json");
         Config config = new ConfigLoader(Map.of()).load(Optional.empty(), missing, dir.resolve("data"));
-        assertThat(config.isEmbedded()).isTrue();
         assertThat(config.embeddedDataDir()).hasValue(dir.resolve("data"));
 
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Optional.of(missing), missing, dir))

@@ -7,7 +7,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -65,7 +64,7 @@ public final class BenchCommand {
         Path log = Path.of("target", "bench-server.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         try (BenchEnvironment environment = server != null
-                ? new BenchEnvironment.External(server, jdbc, jdbcUser, jdbcPassword, realm)
+                ? new BenchEnvironment.External(server, new BenchDatabase(jdbc, jdbcUser, jdbcPassword), realm)
                 : BenchEnvironment.Local.start(ownJar(), heap, log)) {
             BenchRun result = measure(environment, sizes);
             write(out, result, machine(environment), environment.serverSettings());
@@ -74,9 +73,8 @@ public final class BenchCommand {
 
     private static BenchRun measure(BenchEnvironment environment, Sizes sizes) throws Exception {
         BenchClient client = new BenchClient(environment.serverUri());
-        DatabaseReference reference = new DatabaseReference(environment.jdbcUrl(), environment.jdbcUser(),
-                environment.jdbcPassword());
-        Seeder seeder = new Seeder(environment.jdbcUrl(), environment.jdbcUser(), environment.jdbcPassword());
+        DatabaseReference reference = new DatabaseReference(environment.database());
+        Seeder seeder = new Seeder(environment.database());
         System.out.println("Warm-up (not reported)");
         BenchRun.execute(client, environment.realm(), Sizes.SMOKE, reference, seeder, step -> { });
         return BenchRun.execute(client, environment.realm(), sizes, reference, seeder,
@@ -116,8 +114,7 @@ public final class BenchCommand {
     }
 
     private static String postgresVersion(BenchEnvironment environment) {
-        try (Connection connection = DriverManager.getConnection(environment.jdbcUrl(), environment.jdbcUser(),
-                environment.jdbcPassword());
+        try (Connection connection = environment.database().connect();
              ResultSet rows = connection.createStatement().executeQuery("SHOW server_version")) {
             return rows.next() ? rows.getString(1) : "unknown";
         } catch (SQLException e) {

@@ -18,11 +18,7 @@ interface BenchEnvironment extends AutoCloseable {
 
     URI serverUri();
 
-    String jdbcUrl();
-
-    String jdbcUser();
-
-    String jdbcPassword();
+    BenchDatabase database();
 
     String realm();
 
@@ -31,7 +27,7 @@ interface BenchEnvironment extends AutoCloseable {
     @Override
     void close();
 
-    record External(URI serverUri, String jdbcUrl, String jdbcUser, String jdbcPassword, String realm)
+    record External(URI serverUri, BenchDatabase database, String realm)
             implements BenchEnvironment {
         @Override
         public String serverSettings() {
@@ -105,18 +101,8 @@ interface BenchEnvironment extends AutoCloseable {
         }
 
         @Override
-        public String jdbcUrl() {
-            return postgres.getJdbcUrl("postgres", "postgres");
-        }
-
-        @Override
-        public String jdbcUser() {
-            return "postgres";
-        }
-
-        @Override
-        public String jdbcPassword() {
-            return null;
+        public BenchDatabase database() {
+            return new BenchDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null);
         }
 
         @Override

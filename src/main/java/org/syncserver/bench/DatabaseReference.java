@@ -1,7 +1,6 @@
 package org.syncserver.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,18 +27,14 @@ final class DatabaseReference {
         double rowsPerSecond() throws SQLException;
     }
 
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
+    private final BenchDatabase database;
 
-    DatabaseReference(String jdbcUrl, String user, String password) {
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+    DatabaseReference(BenchDatabase database) {
+        this.database = database;
     }
 
     Figures measure(int rows) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
+        try (Connection connection = database.connect()) {
             execute(connection, """
                     CREATE TABLE IF NOT EXISTS bench_reference (
                         userid UUID NOT NULL, rowguid UUID NOT NULL, tablename VARCHAR(255) NOT NULL,

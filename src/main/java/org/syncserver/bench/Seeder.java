@@ -1,7 +1,6 @@
 package org.syncserver.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
@@ -9,19 +8,15 @@ import java.util.UUID;
 /** Gives a user many rows straight through SQL, where pushing them over HTTP would only lengthen the run. */
 final class Seeder {
 
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
+    private final BenchDatabase database;
 
-    Seeder(String jdbcUrl, String user, String password) {
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+    Seeder(BenchDatabase database) {
+        this.database = database;
     }
 
     /** Adds {@code rows} rows, written by the device {@code clientId}, to the user owning that device. */
     void seed(UUID clientId, int rows) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
+        try (Connection connection = database.connect()) {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO sync_rows (userid, rowguid, tablename, operation, clientid, clientdate, serverdate, json)
                     SELECT c.userid, gen_random_uuid(), 'todos', 'I', c.clientid, 1700000000000 + n,

@@ -18,9 +18,9 @@ class BenchSmokeTest {
     void everyScenarioCompletesWithItsDataVerifiedAndTheReportIsWritten() throws Exception {
         RealmConfig realm = TestPostgres.newRealm("bench");
         try (TestServer server = TestConfig.realms(realm).start()) {
+            BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
             BenchRun run = BenchRun.execute(new BenchClient(server.uri("/")), "bench", Sizes.SMOKE,
-                    new DatabaseReference(realm.jdbcUrl(), realm.user(), realm.password()),
-                    new Seeder(realm.jdbcUrl(), realm.user(), realm.password()), step -> { });
+                    new DatabaseReference(database), new Seeder(database), step -> { });
 
             assertThat(run.ingest().rows()).isEqualTo(Sizes.SMOKE.ingestRows());
             assertThat(run.bigPush().rows()).isEqualTo(Sizes.SMOKE.bigPushRows());

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /** One realm's connection pool and the only place that opens, commits and rolls back transactions. */
 public final class Database implements AutoCloseable {
@@ -86,26 +87,51 @@ public final class Database implements AutoCloseable {
 
     /** Runs the work in one transaction: commit on success, roll back on any exception, retry serialization failures. */
     public <T> T inTransaction(Commit commit, SqlWork<T> work) {
-        for (int attempt = 1; ; attempt++) {
+        return retrying(() -> true, () -> {
             try (Connection connection = connect()) {
-                return commitOrRollBack(connection, commit, work);
-            } catch (SQLException e) {
-                if (!isRetryable(e) || attempt == MAX_ATTEMPTS) {
-                    throw translate(e);
-                }
-                backOff(attempt);
+                connection.setAutoCommit(false);
+                return commitOrRollBack(connection, transaction -> {
+                    if (commit == Commit.DURABLE) {
+                        try (Statement statement = transaction.createStatement()) {
+                            statement.execute("SET LOCAL synchronous_commit TO ON");
+                        }
+                    }
+                    return work.run(transaction);
+                });
             }
-        }
+        });
     }
 
-    private static <T> T commitOrRollBack(Connection connection, Commit commit, SqlWork<T> work) throws SQLException {
-        connection.setAutoCommit(false);
-        try {
-            if (commit == Commit.DURABLE) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("SET LOCAL synchronous_commit TO ON");
-                }
+    /**
+     * Runs the work on one connection in auto-commit mode, each statement its own asynchronous commit: one round
+     * trip for a single statement, where a transaction takes two. The work is repeated on a serialization failure,
+     * so it must be a single statement or reads.
+     */
+    public <T> T withConnection(SqlWork<T> work) {
+        return retrying(() -> true, () -> {
+            try (Connection connection = connect()) {
+                return work.run(connection);
             }
+        });
+    }
+
+    /**
+     * Runs reads in one read-only transaction: one snapshot, and results fetched in pages (a cursor needs a
+     * transaction). A serialization failure is retried only while {@code repeatable} says so: a read that has
+     * already sent part of its answer cannot start over.
+     */
+    public <T> T read(SqlWork<T> work, BooleanSupplier repeatable) {
+        return retrying(repeatable, () -> {
+            try (Connection connection = connect()) {
+                connection.setReadOnly(true);
+                connection.setAutoCommit(false);
+                return commitOrRollBack(connection, work);
+            }
+        });
+    }
+
+    private static <T> T commitOrRollBack(Connection connection, SqlWork<T> work) throws SQLException {
+        try {
             T result = work.run(connection);
             connection.commit();
             return result;
@@ -115,12 +141,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs the work on one connection in auto-commit mode (single statements, streamed reads). */
-    public <T> T withConnection(SqlWork<T> work) {
-        try (Connection connection = connect()) {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw translate(e);
+    /** One try of some work on a connection of its own. */
+    private interface Attempt<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T retrying(BooleanSupplier repeatable, Attempt<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.run();
+            } catch (SQLException e) {
+                if (!isRetryable(e) || attempt == MAX_ATTEMPTS || !repeatable.getAsBoolean()) {
+                    throw translate(e);
+                }
+                backOff(attempt);
+            }
         }
     }
 

@@ -15,12 +15,13 @@ import java.util.function.Supplier;
  * {@code {"clientId","lastSync","data":[…],"outdatedRowsGuid":[…]}}. The output is opened only once the answer
  * is certain to be a 200, so an earlier error still gets a normal error body.
  */
-public final class PullWriter implements SyncRepository.PullSink {
+public final class PullWriter {
 
     private final Supplier<OutputStream> output;
     private final JsonFactory json;
     private final List<UUID> outdated = new ArrayList<>();
     private final UUID clientId;
+    private long lastSync;
     private JsonGenerator generator;
     private int rows;
 
@@ -30,24 +31,19 @@ public final class PullWriter implements SyncRepository.PullSink {
         this.json = json;
     }
 
-    /** @param lastSync the cursor: the user's clock as the rows that follow saw it */
-    @Override
-    public void begin(long lastSync) throws IOException {
-        if (generator != null) {
-            throw new IllegalStateException("a pull answer was begun twice");
-        }
-        generator = json.createGenerator(output.get());
-        generator.writeStartObject();
-        generator.writeStringField("clientId", clientId.toString());
-        generator.writeNumberField("lastSync", lastSync);
-        generator.writeArrayFieldStart("data");
+    /** @param lastSync the cursor: the user's clock, up to which the rows that follow reach */
+    void lastSync(long lastSync) {
+        this.lastSync = lastSync;
     }
 
-    @Override
-    public void row(ServerRow row) throws IOException {
+    /** @param outdated the client has a pending change to this row, which loses to this one */
+    void row(ServerRow row, boolean outdated) throws IOException {
+        if (generator == null) {
+            begin();
+        }
         rows++;
-        if (row.outdated()) {
-            outdated.add(row.rowguid());
+        if (outdated) {
+            this.outdated.add(row.rowguid());
         }
         generator.writeStartObject();
         generator.writeStringField("rowguid", row.rowguid().toString());
@@ -63,6 +59,11 @@ public final class PullWriter implements SyncRepository.PullSink {
         generator.writeEndObject();
     }
 
+    /** Whether any of the answer may have left: until then, the pull can start over or fail with an error answer. */
+    boolean started() {
+        return generator != null;
+    }
+
     int rows() {
         return rows;
     }
@@ -73,7 +74,7 @@ public final class PullWriter implements SyncRepository.PullSink {
 
     void end() throws IOException {
         if (generator == null) {
-            begin(0);
+            begin();
         }
         generator.writeEndArray();
         generator.writeArrayFieldStart("outdatedRowsGuid");
@@ -83,5 +84,13 @@ public final class PullWriter implements SyncRepository.PullSink {
         generator.writeEndArray();
         generator.writeEndObject();
         generator.close();
+    }
+
+    private void begin() throws IOException {
+        generator = json.createGenerator(output.get());
+        generator.writeStartObject();
+        generator.writeStringField("clientId", clientId.toString());
+        generator.writeNumberField("lastSync", lastSync);
+        generator.writeArrayFieldStart("data");
     }
 }

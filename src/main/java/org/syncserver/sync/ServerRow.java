@@ -5,9 +5,8 @@ import java.util.UUID;
 /**
  * A row's latest change on the server, as pull sends it.
  *
- * @param json     the row's JSON text; null for a delete
- * @param outdated the client has a pending change to this row that loses to this one
+ * @param json the row's JSON text; null for a delete
  */
 record ServerRow(UUID rowguid, String operation, String tablename, long clientdate, long serverdate,
-                 UUID clientid, String json, boolean outdated) {
+                 UUID clientid, String json) {
 }

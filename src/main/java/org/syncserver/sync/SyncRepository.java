@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -16,28 +17,38 @@ import java.util.UUID;
  */
 final class SyncRepository {
 
-    /** Receives a pull as the database returns it: first the user's clock, then the rows. */
-    interface PullSink {
-        void begin(long clock) throws IOException;
-
+    /** Receives a pull's rows as the database returns them. */
+    interface RowSink {
         void row(ServerRow row) throws IOException;
     }
 
     /** Rows travel from the database in pages of this size, so a pull of a million rows needs little memory. */
     private static final int FETCH_SIZE = 1_000;
 
-    /** Takes the client's sync lock if it is free or older than {@code staleBefore}. */
-    boolean takeLock(Connection connection, UUID userId, UUID clientId, long now, long staleBefore) throws SQLException {
+    /**
+     * Takes the client's sync lock if it is free or older than {@code staleBefore}, and reads the user's clock in
+     * the same snapshot: every change stamped up to that value is committed (pushes of a user stamp and commit in
+     * order, see {@link #advanceClock}), so the pull that follows can deliver exactly the changes up to it.
+     *
+     * @return the user's clock; empty when the lock is taken or the client is not the user's
+     */
+    OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long now, long staleBefore)
+            throws SQLException {
         String sql = """
-                UPDATE user_clients SET syncing = ?
-                 WHERE clientid = ? AND userid = ? AND (syncing IS NULL OR syncing < ?)
+                UPDATE user_clients c SET syncing = ?
+                  FROM users u
+                 WHERE c.clientid = ? AND c.userid = ? AND u.id = c.userid
+                   AND (c.syncing IS NULL OR c.syncing < ?)
+                RETURNING u.sync_clock
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
             statement.setObject(2, clientId);
             statement.setObject(3, userId);
             statement.setLong(4, staleBefore);
-            return statement.executeUpdate() == 1;
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+            }
         }
     }
 
@@ -100,54 +111,30 @@ final class SyncRepository {
     }
 
     /**
-     * Streams the user's clock, then the latest change of every row of the user changed after {@code after} by
-     * another device. One statement, so the clock and the rows come from one snapshot: every change stamped up to the
-     * clock is among the rows. A row the client also changed is left out when the client's change is newer (it will
-     * push it), and marked outdated otherwise (the client drops its change and takes this one).
-     *
-     * @return the clock
+     * Streams the latest change of every row of the user stamped after {@code after} and up to {@code upTo} by
+     * another device, oldest first. Rows stamped later are left for the next pull, whose cursor is {@code upTo}.
+     * The order also makes the planner use the cursor index even when the user's statistics are stale: without it,
+     * a user who had just grown to 60,000 rows was read whole through the primary key (48 ms instead of 0.1 ms).
      */
-    long pull(Connection connection, UUID userId, UUID clientId, long after, List<PendingChange> pending,
-              PullSink sink) throws SQLException {
+    void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, RowSink sink)
+            throws SQLException {
         String sql = """
-                SELECT u.sync_clock, r.rowguid, r.operation, r.tablename, r.clientdate, r.serverdate, r.clientid,
-                       CAST(r.json AS TEXT), r.pending
-                  FROM users u
-                  LEFT JOIN LATERAL (
-                       SELECT s.rowguid, s.operation, s.tablename, s.clientdate, s.serverdate, s.clientid, s.json,
-                              p.clientdate AS pending
-                         FROM sync_rows s
-                         LEFT JOIN unnest(CAST(? AS UUID[]), CAST(? AS INT8[])) AS p(rowguid, clientdate)
-                                ON p.rowguid = s.rowguid
-                        WHERE s.userid = u.id AND s.serverdate > ? AND s.clientid <> ?
-                          AND (p.clientdate IS NULL OR s.clientdate >= p.clientdate)) r ON TRUE
-                 WHERE u.id = ?
+                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT)
+                  FROM sync_rows
+                 WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?
+                 ORDER BY serverdate
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(FETCH_SIZE);
-            statement.setArray(1, connection.createArrayOf("uuid", pending.stream().map(PendingChange::rowguid).toArray()));
-            statement.setArray(2, connection.createArrayOf("int8", pending.stream().map(PendingChange::clientdate).toArray()));
-            statement.setLong(3, after);
+            statement.setObject(1, userId);
+            statement.setLong(2, after);
+            statement.setLong(3, upTo);
             statement.setObject(4, clientId);
-            statement.setObject(5, userId);
             try (ResultSet rows = statement.executeQuery()) {
-                long clock = 0;
-                boolean first = true;
                 while (rows.next()) {
-                    if (first) {
-                        clock = rows.getLong(1);
-                        sink.begin(clock);
-                        first = false;
-                    }
-                    UUID rowguid = rows.getObject(2, UUID.class);
-                    if (rowguid != null) {
-                        rows.getLong(9);
-                        boolean outdated = !rows.wasNull();
-                        sink.row(new ServerRow(rowguid, rows.getString(3), rows.getString(4), rows.getLong(5),
-                                rows.getLong(6), rows.getObject(7, UUID.class), rows.getString(8), outdated));
-                    }
+                    sink.row(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
+                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7)));
                 }
-                return clock;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

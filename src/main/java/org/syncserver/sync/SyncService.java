@@ -2,7 +2,7 @@ package org.syncserver.sync;
 
 import org.syncserver.account.ClientRepository;
 import org.syncserver.auth.Principal;
-import org.syncserver.db.Database.Commit;
+import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
@@ -15,9 +15,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import static org.syncserver.http.Fields.required;
@@ -43,25 +44,46 @@ public final class SyncService {
         this.metrics = metrics;
     }
 
-    /** Takes the client's lock and streams every change it has not seen into the writer. */
+    /**
+     * Takes the client's lock and streams every change it has not seen into the writer. Three short steps, each
+     * repeatable on a serialization failure until the answer has begun: take the lock and read the user's clock;
+     * read the rows up to that clock; save the clock as the client's cursor. None writes and streams in one
+     * transaction, whose commit could fail after the answer is sent (CockroachDB aborts transactions routinely).
+     */
     public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
         UUID clientId = required(request.clientId(), "clientId");
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
-        List<PendingChange> pending = latestPerRow(ChangeValidator.pending(request.changes()));
+        Map<UUID, Long> pending = latestPerRow(ChangeValidator.pending(request.changes()));
         long now = clock.millis();
-        realm.database().inTransaction(Commit.ASYNCHRONOUS, connection -> {
-            if (!sync.takeLock(connection, principal.userId(), clientId, now, now - LOCK_TAKEOVER.toMillis())) {
+        Database database = realm.database();
+        long cursor = database.withConnection(connection -> {
+            OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, now,
+                    now - LOCK_TAKEOVER.toMillis());
+            if (userClock.isEmpty()) {
                 throw lockRefused(connection, realm.name(), principal, clientId);
             }
-            long cursor = sync.pull(connection, principal.userId(), clientId, lastSync, pending, writer);
-            try {
-                writer.end();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return userClock.getAsLong();
+        });
+        writer.lastSync(cursor);
+        database.read(connection -> {
+            sync.pull(connection, principal.userId(), clientId, lastSync, cursor, row -> {
+                Long pendingClientdate = pending.get(row.rowguid());
+                // The client's own newer change wins: it is left out, and the client pushes it next.
+                if (pendingClientdate == null || row.clientdate() >= pendingClientdate) {
+                    writer.row(row, pendingClientdate != null);
+                }
+            });
+            return null;
+        }, () -> !writer.started());
+        database.withConnection(connection -> {
             sync.saveCursor(connection, clientId, cursor);
             return null;
         });
+        try {
+            writer.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         metrics.rowsPulled(realm.name(), writer.rows());
         metrics.conflicts(realm.name(), writer.outdated());
     }
@@ -93,7 +115,7 @@ public final class SyncService {
 
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
         UUID clientId = required(request.clientId(), "clientId");
-        realm.database().inTransaction(Commit.ASYNCHRONOUS, connection -> {
+        realm.database().withConnection(connection -> {
             if (!sync.releaseLock(connection, principal.userId(), clientId)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
             }
@@ -120,12 +142,12 @@ public final class SyncService {
         return clients.findOwner(connection, clientId).map(principal.userId()::equals).orElse(false);
     }
 
-    /** A client sends one change per row; should it send more, the latest decides. */
-    private static List<PendingChange> latestPerRow(List<PendingChange> pending) {
-        Map<UUID, PendingChange> byRow = new LinkedHashMap<>();
+    /** A client sends one change per row; should it send more, the latest decides. @return clientdate by row */
+    private static Map<UUID, Long> latestPerRow(List<PendingChange> pending) {
+        Map<UUID, Long> byRow = new HashMap<>();
         for (PendingChange change : pending) {
-            byRow.merge(change.rowguid(), change, (a, b) -> a.clientdate() >= b.clientdate() ? a : b);
+            byRow.merge(change.rowguid(), change.clientdate(), Math::max);
         }
-        return List.copyOf(byRow.values());
+        return byRow;
     }
 }

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,12 +21,13 @@ import java.util.Locale;
 public final class BenchCommand {
 
     static final String USAGE = """
-            Usage: java -jar sync-server.jar bench [--quick] [--out FILE] [--heap SIZE]
+            Usage: java -jar sync-server.jar bench [--quick] [--out FILE] [--heap SIZE] [--server-jvm OPTION]...
                        [--server URL --jdbc JDBC_URL [--jdbc-user USER] [--jdbc-password PASSWORD] [--realm NAME]]
 
               --quick          tiny sizes: checks that every scenario works, in about a minute
               --out FILE       the report (default docs/benchmarks.md); the chart is written beside it
               --heap SIZE      heap of the server process (default 256m)
+              --server-jvm OPT a further option for the server's JVM, e.g. a profiler's -agentpath (repeatable)
               --server URL     measure a server that is already running (rate limiting off) instead of starting one;
                                --jdbc names its realm's database, used for the reference and to seed large users
             """;
@@ -35,6 +38,7 @@ public final class BenchCommand {
     public static void run(String[] args) throws Exception {
         Path out = Path.of("docs/benchmarks.md");
         String heap = "256m";
+        List<String> serverJvmOptions = new ArrayList<>();
         Sizes sizes = Sizes.FULL;
         URI server = null;
         String jdbc = null;
@@ -50,6 +54,7 @@ public final class BenchCommand {
                 case "--quick" -> sizes = Sizes.SMOKE;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
+                case "--server-jvm" -> serverJvmOptions.add(args[++i]);
                 case "--server" -> server = URI.create(args[++i]);
                 case "--jdbc" -> jdbc = args[++i];
                 case "--jdbc-user" -> jdbcUser = args[++i];
@@ -65,7 +70,7 @@ public final class BenchCommand {
         Files.createDirectories(log.getParent());
         try (BenchEnvironment environment = server != null
                 ? new BenchEnvironment.External(server, new BenchDatabase(jdbc, jdbcUser, jdbcPassword), realm)
-                : BenchEnvironment.Local.start(ownJar(), heap, log)) {
+                : BenchEnvironment.Local.start(ownJar(), heap, serverJvmOptions, log)) {
             BenchRun result = measure(environment, sizes);
             write(out, result, machine(environment), environment.serverSettings());
         }
@@ -76,7 +81,8 @@ public final class BenchCommand {
         DatabaseReference reference = new DatabaseReference(environment.database());
         Seeder seeder = new Seeder(environment.database());
         System.out.println("Warm-up (not reported)");
-        BenchRun.execute(client, environment.realm(), Sizes.SMOKE, reference, seeder, step -> { });
+        BenchRun.execute(client, environment.realm(), sizes == Sizes.SMOKE ? Sizes.SMOKE : Sizes.WARM_UP, reference,
+                seeder, step -> { });
         return BenchRun.execute(client, environment.realm(), sizes, reference, seeder,
                 step -> System.out.println("Measuring " + step));
     }

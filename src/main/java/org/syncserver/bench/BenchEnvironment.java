@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,16 +49,17 @@ interface BenchEnvironment extends AutoCloseable {
         private final EmbeddedPostgres postgres;
         private final Process server;
         private final URI uri;
-        private final String heap;
+        private final List<String> jvmOptions;
 
-        private Local(EmbeddedPostgres postgres, Process server, URI uri, String heap) {
+        private Local(EmbeddedPostgres postgres, Process server, URI uri, List<String> jvmOptions) {
             this.postgres = postgres;
             this.server = server;
             this.uri = uri;
-            this.heap = heap;
+            this.jvmOptions = jvmOptions;
         }
 
-        static Local start(Path jar, String heap, Path log) throws IOException, InterruptedException {
+        static Local start(Path jar, String heap, List<String> extraJvmOptions, Path log)
+                throws IOException, InterruptedException {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
             int port = freePort();
             Path config = Files.createTempFile("sync-server-bench", ".json");
@@ -66,13 +68,17 @@ interface BenchEnvironment extends AutoCloseable {
                      "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres"}}}
                     """.formatted(port, REALM, postgres.getPort()));
             String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx" + heap, "-jar", jar.toString(),
-                    "--config", config.toString()));
+            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + heap));
+            jvmOptions.addAll(extraJvmOptions);
+            List<String> command = new ArrayList<>(List.of(java));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("RATE_LIMIT_DISABLE", "1");
             builder.environment().remove("PORT");
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
             Process server = builder.start();
-            Local local = new Local(postgres, server, URI.create("http://127.0.0.1:" + port), heap);
+            Local local = new Local(postgres, server, URI.create("http://127.0.0.1:" + port), jvmOptions);
             local.awaitHealthy(log);
             return local;
         }
@@ -112,7 +118,7 @@ interface BenchEnvironment extends AutoCloseable {
 
         @Override
         public String serverSettings() {
-            return "server jar in its own JVM with -Xmx" + heap + ", default pool (10 connections), rate limiting off"
+            return "server jar in its own JVM with " + String.join(" ", jvmOptions) + ", default pool (10 connections), rate limiting off"
                     + " (RATE_LIMIT_DISABLE=1), token mode; embedded PostgreSQL on loopback with default settings";
         }
 

@@ -31,7 +31,7 @@ final class Report {
                 .append("## Machine and settings\n\n").append(machine).append("\n- ").append(settings)
                 .append("\n- load generator: `sync-server.jar bench`, a separate JVM on the same machine, simulating "
                         + "sync_client (gzip bodies; refresh → pull → refresh → push in batches of 100 → refresh → "
-                        + "cancelSync) on virtual threads; a warm-up run precedes the measured one\n")
+                        + "cancelSync) on virtual threads; a warm-up run (every scenario at smaller sizes, about half a minute) precedes the measured one\n")
                 .append("- PostgreSQL reference: the same rows (same table shape, same ~200-byte JSON) stored with "
                         + "batched JDBC inserts in transactions of 100 and 1,000 (median of 3 runs), and read back with "
                         + "a streamed SELECT (median of 5), on the same database in the same run\n\n")

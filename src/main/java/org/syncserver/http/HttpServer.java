@@ -80,7 +80,11 @@ public final class HttpServer {
             server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             server.insertHandler(new GracefulHandler());
         });
-        config.concurrency.useVirtualThreads = true;
+        // Platform threads: a request's database round trips then block in plain socket reads. On virtual threads
+        // each read also went through the JDK's poller (epoll registration, a wake-up, a hand-off back to a carrier):
+        // 22 % more server CPU per sync and 9 % slower syncs, measured (docs/performance.md). Requests wait on at most
+        // one pooled connection, with bounded waits, so a few hundred threads suffice.
+        config.concurrency.useVirtualThreads = false;
         config.jsonMapper(new JavalinJackson(json, true));
         // Level 1: JSON still shrinks about 8 times, for a fraction of the CPU of the default level 6 (a large pull
         // spent 40 % of its time compressing at level 6; see docs/performance.md).

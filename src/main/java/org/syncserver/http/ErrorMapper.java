@@ -21,6 +21,8 @@ final class ErrorMapper {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
     private static final String INTERNAL_ERROR = "Internal server error";
+    /** Bodies of refused requests are read up to this size (a 1,000-change push is about 100 KB gzipped). */
+    private static final long DISCARD_LIMIT = 1 << 20;
 
     private ErrorMapper() {
     }
@@ -36,12 +38,16 @@ final class ErrorMapper {
         } else if (status == 503) {
             log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
         }
+        if (status != 413) {
+            RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
+        }
         ctx.status(status).json(Map.of("code", status, "message", message));
     }
 
     /** Javalin's own 404 for a path no route matches, in our error format. */
     static void unknownRoute(Context ctx) {
         if (ctx.endpoints().matchedHttpEndpoint() == null) {
+            RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
             ctx.json(Map.of("code", 404, "message", "Not found: " + ctx.method() + " " + ctx.path()));
         }
     }

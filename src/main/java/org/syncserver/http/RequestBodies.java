@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.http.Context;
 import org.syncserver.error.BadRequestException;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -84,13 +85,35 @@ public final class RequestBodies {
         }
     }
 
+    /**
+     * Reads what a route left of the request body, up to {@code limit} bytes, before an error answer: a client still
+     * sending it would otherwise find the connection closed by Jetty and see a broken pipe instead of the answer.
+     */
+    static void discardUnread(Context ctx, long limit) {
+        try {
+            InputStream raw = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            long left = limit;
+            for (int n = 0; n >= 0 && left > 0; n = raw.read(buffer, 0, (int) Math.min(buffer.length, left))) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The client is gone, or the body cannot be read any more: Jetty closes the connection, nothing to save.
+        }
+    }
+
     private InputStream open(Context ctx) throws IOException {
         String encoding = encoding(ctx);
         long declaredLength = ctx.req().getContentLengthLong();
         if (declaredLength > maxBodyBytes) {
             throw new PayloadTooLargeException(maxBodyBytes);
         }
-        InputStream raw = ctx.bodyInputStream();
+        // Closing the decoder frees its native memory but leaves the request's stream open, for discardUnread.
+        InputStream raw = new FilterInputStream(ctx.bodyInputStream()) {
+            @Override
+            public void close() {
+            }
+        };
         InputStream decoded = switch (encoding) {
             case "", "identity" -> raw;
             case "gzip", "x-gzip" -> new GZIPInputStream(raw);

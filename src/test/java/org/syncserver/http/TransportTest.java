@@ -201,6 +201,29 @@ class TransportTest {
         }
     }
 
+    @Test
+    void aRequestRefusedBeforeItsBodyIsReadStillHasItsBodyReadAndTheConnectionStaysUsable() throws Exception {
+        byte[] body = TestServer.gzip(new byte[20_000]);
+        try (var socket = new java.net.Socket("127.0.0.1", server.uri("/").getPort())) {
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out.write(("POST /push/default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer not-a-token\r\n"
+                    + "Content-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            Thread.sleep(300);
+            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 403 Forbidden");
+            skipResponse(in);
+
+            out.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).as("second request on the same connection").isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
     /** Reads the headers and the Content-Length body of a response. */
     private static void skipResponse(java.io.BufferedReader in) throws java.io.IOException {
         int length = 0;

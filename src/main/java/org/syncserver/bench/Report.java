@@ -43,8 +43,8 @@ final class Report {
                 "transactions of 100", 0.5, NODE_INGEST);
         throughputRow(md, "big push: 1,000 changes a push", run.bigPush(), ref.insertsPerSecondIn1000s(),
                 "transactions of 1,000", 0.5, NODE_BIG_PUSH);
-        throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrap().rows()) + " rows", run.bootstrap(),
-                ref.readsPerSecond(), "streamed read", 0.5, NODE_BOOTSTRAP);
+        throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrap().rows()) + " rows (median of 3 devices)",
+                run.bootstrap(), ref.readsPerSecond(), "streamed read", 0.5, NODE_BOOTSTRAP);
         throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrapLarge().rows())
                 + " rows, server heap 256 MB", run.bootstrapLarge(), ref.readsPerSecond(), "streamed read", 0.5, Double.NaN);
         steadyRow(md, run.steady(), true);

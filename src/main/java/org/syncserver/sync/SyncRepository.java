@@ -28,7 +28,7 @@ final class SyncRepository {
     /**
      * Takes the client's sync lock if it is free or older than {@code staleBefore}, and reads the user's clock in
      * the same snapshot: every change stamped up to that value is committed (pushes of a user stamp and commit in
-     * order, see {@link #advanceClock}), so the pull that follows can deliver exactly the changes up to it.
+     * order, see {@link #holdLockForPush}), so the pull that follows can deliver exactly the changes up to it.
      *
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
@@ -62,24 +62,40 @@ final class SyncRepository {
         }
     }
 
+    /** What a push learns when it checks its lock: where its last pull ended, and the stamp for its rows. */
+    record Held(long pulledUpTo, long serverdate) {
+    }
+
     /**
-     * Checks that the client holds its lock, releasing it unless more batches follow.
+     * Checks that the client holds its lock, releasing it unless more batches follow, and, when the push stores
+     * changes, moves the user's clock past its last value and the present. The clock's row lock is held until
+     * commit, so pushes of one user take their serverdates in the order they commit. One statement.
      *
-     * @return the cursor of the client's last pull; empty when the client does not hold the lock
+     * @return the cursor of the client's last pull and the stamp (0 when not stamped); empty when the client does
+     *         not hold the lock
      */
-    Optional<Long> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock)
-            throws SQLException {
+    Optional<Held> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock, boolean stamp,
+                                   long now) throws SQLException {
         String sql = """
-                UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END
-                 WHERE clientid = ? AND userid = ? AND syncing IS NOT NULL
-                RETURNING lastsync
+                WITH held AS (
+                     UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END
+                      WHERE clientid = ? AND userid = ? AND syncing IS NOT NULL
+                     RETURNING lastsync),
+                stamped AS (
+                     UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?)
+                      WHERE id = ? AND CAST(? AS BOOLEAN) AND EXISTS (SELECT 1 FROM held)
+                     RETURNING sync_clock)
+                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0) FROM held LEFT JOIN stamped ON TRUE
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setBoolean(1, keepLock);
             statement.setObject(2, clientId);
             statement.setObject(3, userId);
+            statement.setLong(4, now);
+            statement.setObject(5, userId);
+            statement.setBoolean(6, stamp);
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+                return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2))) : Optional.empty();
             }
         }
     }
@@ -91,22 +107,6 @@ final class SyncRepository {
             statement.setLong(1, cursor);
             statement.setObject(2, clientId);
             statement.executeUpdate();
-        }
-    }
-
-    /**
-     * Moves the user's clock past its last value and the present, and holds the user's row lock until commit:
-     * pushes of one user take their serverdates in the order they commit.
-     */
-    long advanceClock(Connection connection, UUID userId, long now) throws SQLException {
-        String sql = "UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?) WHERE id = ? RETURNING sync_clock";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, now);
-            statement.setObject(2, userId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
         }
     }
 

@@ -99,15 +99,16 @@ public final class SyncService {
         List<PushedChange> changes = ChangeValidator.pushed(request.changes());
         long now = clock.millis();
         long cursor = realm.database().inTransaction(connection -> {
-            var pulledUpTo = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial());
-            if (pulledUpTo.isEmpty()) {
+            var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(),
+                    !changes.isEmpty(), now);
+            if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
+            SyncRepository.Held held = lock.get();
             if (!changes.isEmpty()) {
-                long serverdate = sync.advanceClock(connection, principal.userId(), now);
-                sync.upsert(connection, principal.userId(), clientId, serverdate, pulledUpTo.get(), changes);
+                sync.upsert(connection, principal.userId(), clientId, held.serverdate(), held.pulledUpTo(), changes);
             }
-            return pulledUpTo.get();
+            return held.pulledUpTo();
         });
         metrics.rowsPushed(realm.name(), changes.size());
         return cursor;

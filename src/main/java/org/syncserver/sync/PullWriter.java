@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -72,18 +73,22 @@ public final class PullWriter {
         return outdated.size();
     }
 
-    void end() throws IOException {
-        if (generator == null) {
-            begin();
+    void end() {
+        try {
+            if (generator == null) {
+                begin();
+            }
+            generator.writeEndArray();
+            generator.writeArrayFieldStart("outdatedRowsGuid");
+            for (UUID rowguid : outdated) {
+                generator.writeString(rowguid.toString());
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+            generator.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        generator.writeEndArray();
-        generator.writeArrayFieldStart("outdatedRowsGuid");
-        for (UUID rowguid : outdated) {
-            generator.writeString(rowguid.toString());
-        }
-        generator.writeEndArray();
-        generator.writeEndObject();
-        generator.close();
     }
 
     private void begin() throws IOException {

@@ -112,17 +112,19 @@ final class SyncRepository {
 
     /**
      * Streams the latest change of every row of the user stamped after {@code after} and up to {@code upTo} by
-     * another device, oldest first. Rows stamped later are left for the next pull, whose cursor is {@code upTo}.
-     * The order also makes the planner use the cursor index even when the user's statistics are stale: without it,
-     * a user who had just grown to 60,000 rows was read whole through the primary key (48 ms instead of 0.1 ms).
+     * another device, oldest first, at most {@code limit} rows. Rows stamped later are left for the next pull, whose
+     * cursor is {@code upTo}. The order also makes the planner use the cursor index even when the user's statistics
+     * are stale: without it, a user who had just grown to 60,000 rows was read whole through the primary key (48 ms
+     * instead of 0.1 ms). Rows arrive in pages when the connection is in a transaction, all at once otherwise.
      */
-    void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, RowSink sink)
+    void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, long limit, RowSink sink)
             throws SQLException {
         String sql = """
                 SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT)
                   FROM sync_rows
                  WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?
                  ORDER BY serverdate
+                 LIMIT ?
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(FETCH_SIZE);
@@ -130,6 +132,7 @@ final class SyncRepository {
             statement.setLong(2, after);
             statement.setLong(3, upTo);
             statement.setObject(4, clientId);
+            statement.setLong(5, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     sink.row(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ public final class SyncService {
 
     /** A lock older than this is taken over: its sync died without cancelSync. */
     static final Duration LOCK_TAKEOVER = Duration.ofMinutes(2);
+    /** A pull of up to this many rows is read in one statement and held in memory (about 150 KB) before it is sent. */
+    private static final int SMALL_PULL = 500;
 
     private final SyncRepository sync;
     private final ClientRepository clients;
@@ -56,34 +59,21 @@ public final class SyncService {
         Map<UUID, Long> pending = latestPerRow(ChangeValidator.pending(request.changes()));
         long now = clock.millis();
         Database database = realm.database();
-        long cursor = database.withConnection(connection -> {
-            OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, now,
-                    now - LOCK_TAKEOVER.toMillis());
-            if (userClock.isEmpty()) {
-                throw lockRefused(connection, realm.name(), principal, clientId);
-            }
-            return userClock.getAsLong();
-        });
+        long cursor = database.withConnection(connection -> takeLock(connection, realm, principal, clientId, now));
         writer.lastSync(cursor);
-        database.read(connection -> {
-            sync.pull(connection, principal.userId(), clientId, lastSync, cursor, row -> {
-                Long pendingClientdate = pending.get(row.rowguid());
-                // The client's own newer change wins: it is left out, and the client pushes it next.
-                if (pendingClientdate == null || row.clientdate() >= pendingClientdate) {
-                    writer.row(row, pendingClientdate != null);
-                }
-            });
-            return null;
-        }, () -> !writer.started());
+        SyncRepository.RowSink answer = row -> {
+            Long pendingClientdate = pending.get(row.rowguid());
+            // The client's own newer change wins: it is left out, and the client pushes it next.
+            if (pendingClientdate == null || row.clientdate() >= pendingClientdate) {
+                writer.row(row, pendingClientdate != null);
+            }
+        };
+        readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
         database.withConnection(connection -> {
             sync.saveCursor(connection, clientId, cursor);
             return null;
         });
-        try {
-            writer.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        writer.end();
         metrics.rowsPulled(realm.name(), writer.rows());
         metrics.conflicts(realm.name(), writer.outdated());
     }
@@ -122,6 +112,44 @@ public final class SyncService {
             }
             return null;
         });
+    }
+
+    /**
+     * Most pulls are small: one auto-committed statement answers them. A larger one is read again, streamed in pages
+     * from a read-only transaction (which costs a round trip more).
+     */
+    private void readRows(Database database, UUID userId, UUID clientId, long after, long upTo,
+                          SyncRepository.RowSink answer, PullWriter writer) {
+        List<ServerRow> firstPage = new ArrayList<>();
+        database.withConnection(connection -> {
+            sync.pull(connection, userId, clientId, after, upTo, SMALL_PULL + 1, firstPage::add);
+            return null;
+        });
+        if (firstPage.size() > SMALL_PULL) {
+            database.read(connection -> {
+                sync.pull(connection, userId, clientId, after, upTo, Long.MAX_VALUE, answer);
+                return null;
+            }, () -> !writer.started());
+            return;
+        }
+        try {
+            for (ServerRow row : firstPage) {
+                answer.row(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the user's clock, which the pull reaches up to */
+    private long takeLock(Connection connection, Realm realm, Principal principal, UUID clientId, long now)
+            throws SQLException {
+        OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, now,
+                now - LOCK_TAKEOVER.toMillis());
+        if (userClock.isEmpty()) {
+            throw lockRefused(connection, realm.name(), principal, clientId);
+        }
+        return userClock.getAsLong();
     }
 
     private RuntimeException lockRefused(Connection connection, String realm, Principal principal, UUID clientId)

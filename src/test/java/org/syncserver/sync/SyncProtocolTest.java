@@ -186,20 +186,46 @@ class SyncProtocolTest {
     }
 
     @Test
-    void aLargePullIsStreamedCompletely() {
+    void aLargePullIsStreamedCompletelyAndWeighsPendingChangesAsASmallOneDoes() {
         Device writer = newUser();
         Device reader = secondDevice(writer);
-        int total = 2_500;
-        for (int batch = 0; batch < total / 500; batch++) {
-            pull(writer, 0, List.of());
-            List<Map<String, Object>> changes = new ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                changes.add(change("I", UUID.randomUUID(), i, Map.of("n", batch * 500 + i, "text", "x".repeat(100))));
-            }
-            assertThat(push(writer, 0, changes, 0).status()).isEqualTo(200);
+        List<UUID> rowguids = pushRows(writer, 2_500);
+        UUID older = rowguids.get(10);
+        UUID newer = rowguids.get(2_000);
+
+        JsonNode answer = pull(reader, 0, List.of(pending(older, -1), pending(newer, Long.MAX_VALUE))).json();
+
+        assertThat(answer.get("data")).hasSize(2_499);
+        assertThat(byRowguid(answer.get("data"))).containsKey(older.toString()).doesNotContainKey(newer.toString());
+        assertThat(answer.get("outdatedRowsGuid")).extracting(JsonNode::asText).containsExactly(older.toString());
+    }
+
+    @Test
+    void pullsJustUnderAndJustOverTheSingleStatementSizeAreComplete() {
+        for (int rows : new int[] {500, 501}) {
+            Device writer = newUser();
+            Device reader = secondDevice(writer);
+            List<UUID> rowguids = pushRows(writer, rows);
+            JsonNode data = pull(reader, 0, List.of()).json().get("data");
+            assertThat(byRowguid(data).keySet()).as("%d rows", rows)
+                    .containsExactlyInAnyOrderElementsOf(rowguids.stream().map(UUID::toString).toList());
         }
-        JsonNode data = pull(reader, 0, List.of()).json().get("data");
-        assertThat(data).hasSize(total);
+    }
+
+    /** Inserts this many rows from the device, in pushes of at most 500. */
+    private static List<UUID> pushRows(Device device, int total) {
+        List<UUID> rowguids = new ArrayList<>();
+        for (int done = 0; done < total; done += 500) {
+            pull(device, 0, List.of());
+            List<Map<String, Object>> changes = new ArrayList<>();
+            for (int i = done; i < Math.min(total, done + 500); i++) {
+                UUID rowguid = UUID.randomUUID();
+                rowguids.add(rowguid);
+                changes.add(change("I", rowguid, i, Map.of("n", i, "text", "x".repeat(100))));
+            }
+            assertThat(push(device, 0, changes, 0).status()).isEqualTo(200);
+        }
+        return rowguids;
     }
 
     private static void assertRejected(Device device, List<Map<String, Object>> changes, String where, String what) {

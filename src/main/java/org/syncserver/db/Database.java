@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /** One realm's connection pool and the only place that opens, commits and rolls back transactions. */
@@ -25,10 +26,18 @@ public final class Database implements AutoCloseable {
     /** Longest wait for a row lock (a user's pushes queue on the user's row). */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    /**
+     * Longest silence of the database within a statement: a network that drops packets without closing the
+     * connection would otherwise hold the request (and its connection) for many minutes. Lock waits end first.
+     */
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
     /** CockroachDB (and PostgreSQL at SERIALIZABLE) abort conflicting transactions; they are retried this often. */
     private static final int MAX_ATTEMPTS = 5;
     private static final String SERIALIZATION_FAILURE = "40001";
     private static final String DEADLOCK_DETECTED = "40P01";
+    /** SQLState classes and codes of a database that went away: connection failures, shutdown, not accepting yet. */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
+    private static final Set<String> DATABASE_GONE = Set.of("57P01", "57P02", "57P03");
 
     private final String realm;
     private final HikariDataSource pool;
@@ -55,6 +64,7 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: the realm answers 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
+        hikari.addDataSourceProperty("socketTimeout", SOCKET_TIMEOUT.toSeconds());
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
         // A statement waits at most LOCK_TIMEOUT for a row lock, then the request fails with 503 instead of hanging.
         hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '" + LOCK_TIMEOUT.toMillis() + "ms'");
@@ -168,7 +178,9 @@ public final class Database implements AutoCloseable {
     }
 
     private DatabaseException translate(SQLException e) {
-        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean gone = state.startsWith(CONNECTION_EXCEPTION_CLASS) || DATABASE_GONE.contains(state);
+        if (gone || LOCK_NOT_AVAILABLE.equals(state)) {
             return new DatabaseUnavailableException(realm, e);
         }
         return new DatabaseException("Database error in realm '" + realm + "' (SQLState " + e.getSQLState() + ")", e);

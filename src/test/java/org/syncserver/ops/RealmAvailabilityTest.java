@@ -9,8 +9,16 @@ import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +57,68 @@ class RealmAvailabilityTest {
                 assertThat(accounts.register("late", "a@example.com", "pw", UUID.randomUUID(), true).status())
                         .isEqualTo(200);
             }
+        }
+    }
+
+    @Test
+    void aRealmWhoseDatabaseStopsFailsAtOnceWithoutHoldingUpTheOthersAndRecovers() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path dataDirectory = Files.createTempDirectory("flaky-realm");
+        RealmConfig good = TestPostgres.newRealm("good");
+        RealmConfig flaky = new RealmConfig("flaky", "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null, 5);
+        EmbeddedPostgres flakyDatabase = flakyPostgres(port, dataDirectory);
+        try (TestServer server = TestConfig.realms(good, flaky).start()) {
+            Accounts accounts = new Accounts(server);
+            awaitReady(server);
+            assertThat(accounts.register("flaky", "a@example.com", "pw", UUID.randomUUID(), true).status()).isEqualTo(200);
+
+            flakyDatabase.close();
+            Response first = accounts.refresh("flaky", "not-a-stored-token");
+            assertThat(first.status()).as(first.body()).isEqualTo(503);
+
+            // More requests to the dead realm than the server has threads; each used to hold one for 5 s.
+            List<CompletableFuture<Response>> flood = new ArrayList<>();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 300; i++) {
+                    flood.add(CompletableFuture.supplyAsync(() -> accounts.refresh("flaky", "not-a-stored-token"), clients));
+                }
+                long start = System.nanoTime();
+                Response other = accounts.register("good", "b@example.com", "pw", UUID.randomUUID(), true);
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(other.status()).isEqualTo(200);
+                assertThat(tookMillis).as("answered before the dead realm's 5 s connection timeout could pass")
+                        .isLessThan(3_000);
+                for (CompletableFuture<Response> response : flood) {
+                    assertThat(response.get().status()).isEqualTo(503);
+                    assertThat(response.get().message())
+                            .isEqualTo("The database of realm 'flaky' is not available right now, please retry later");
+                }
+            }
+
+            try (EmbeddedPostgres ignored = flakyPostgres(port, dataDirectory)) {
+                long deadline = System.currentTimeMillis() + 30_000;
+                Response login;
+                do {
+                    Thread.sleep(200);
+                    login = accounts.register("flaky", "a@example.com", "pw", UUID.randomUUID(), false);
+                } while (login.status() == 503 && System.currentTimeMillis() < deadline);
+                assertThat(login.status()).as("the same users are back with their database").isEqualTo(200);
+            }
+        }
+    }
+
+    private static EmbeddedPostgres flakyPostgres(int port, Path dataDirectory) throws IOException {
+        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+                .start();
+    }
+
+    private static void awaitReady(TestServer server) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (server.get("/readyz").status() != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
         }
     }
 }

@@ -82,8 +82,8 @@ public final class HttpServer {
         });
         // Platform threads: a request's database round trips then block in plain socket reads. On virtual threads
         // each read also went through the JDK's poller (epoll registration, a wake-up, a hand-off back to a carrier):
-        // 22 % more server CPU per sync and 9 % slower syncs, measured (docs/performance.md). Requests wait on at most
-        // one pooled connection, with bounded waits, so a few hundred threads suffice.
+        // 22-40 % more server CPU a sync, measured (docs/adr/0004-request-threads.md). Requests wait on at most one
+        // pooled connection, with bounded waits, so a few hundred threads suffice.
         config.concurrency.useVirtualThreads = false;
         config.jsonMapper(new JavalinJackson(json, true));
         // Level 1: JSON still shrinks about 8 times, for a fraction of the CPU of the default level 6 (a large pull

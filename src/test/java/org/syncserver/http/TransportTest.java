@@ -182,40 +182,33 @@ class TransportTest {
     @Test
     void aGzipBodyWhoseTrailerArrivesLateIsReadToTheEndAndTheConnectionStaysUsable() throws Exception {
         byte[] body = TestServer.gzip(registrationJson("late-trailer@example.com"));
-        try (var socket = new java.net.Socket("127.0.0.1", server.uri("/").getPort())) {
-            var out = socket.getOutputStream();
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out.write(("POST /register/default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, body.length - 8);
-            out.flush();
-            Thread.sleep(300);
-            out.write(body, body.length - 8, 8);
-            out.flush();
-            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
-            skipResponse(in);
-
-            out.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertThat(in.readLine()).as("second request on the same connection").isEqualTo("HTTP/1.1 200 OK");
-        }
+        postWithLateTailThenReuseConnection("/register/default", "", body, body.length - 8, "HTTP/1.1 200 OK");
     }
 
     @Test
     void aRequestRefusedBeforeItsBodyIsReadStillHasItsBodyReadAndTheConnectionStaysUsable() throws Exception {
         byte[] body = TestServer.gzip(new byte[20_000]);
+        postWithLateTailThenReuseConnection("/push/default", "Authorization: Bearer not-a-token\r\n", body,
+                body.length / 2, "HTTP/1.1 403 Forbidden");
+    }
+
+    /**
+     * POSTs a gzip body whose bytes from {@code lateFrom} on arrive 300 ms after the rest, expects the status line,
+     * then checks that a second request on the same connection is answered.
+     */
+    private static void postWithLateTailThenReuseConnection(String path, String extraHeaders, byte[] body, int lateFrom,
+                                                            String expectedStatus) throws Exception {
         try (var socket = new java.net.Socket("127.0.0.1", server.uri("/").getPort())) {
             var out = socket.getOutputStream();
             var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            out.write(("POST /push/default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer not-a-token\r\n"
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extraHeaders
                     + "Content-Encoding: gzip\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, body.length / 2);
+            out.write(body, 0, lateFrom);
             out.flush();
             Thread.sleep(300);
-            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.write(body, lateFrom, body.length - lateFrom);
             out.flush();
-            assertThat(in.readLine()).isEqualTo("HTTP/1.1 403 Forbidden");
+            assertThat(in.readLine()).isEqualTo(expectedStatus);
             skipResponse(in);
 
             out.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

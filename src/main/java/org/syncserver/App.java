@@ -33,6 +33,7 @@ import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
 import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncService;
+import org.syncserver.version.BuildInfo;
 
 import java.time.Clock;
 import java.util.List;
@@ -64,19 +65,22 @@ public final class App implements AutoCloseable {
     }
 
     public static App start(Config config, Clock clock) {
-        Optional<EmbeddedPostgres> embedded = config.embeddedDataDir().map(EmbeddedPostgres::start);
+        BuildInfo build = BuildInfo.load();
+        log.info("Starting {}", build.describe());
+        Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
+                .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
         Config effective = embedded.map(db -> config.withRealms(List.of(db.realm("default")))).orElse(config);
-        log.info("Starting Sync Server: {}", effective.describe());
+        log.info("Configuration: {}", effective.describe());
         Realms realms = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         try {
-            Metrics metrics = new Metrics();
+            Metrics metrics = new Metrics(build);
             ObjectMapper json = RequestBodies.strictMapper();
             realms = Realms.open(effective.realms(), metrics.registry());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock, metrics);
             Javalin http = HttpServer.start(effective.port(), json,
-                    routes(effective, realms, json, mailThreads, clock, metrics), limiter, metrics);
+                    routes(effective, build, realms, json, mailThreads, clock, metrics), limiter, metrics);
             log.info("Sync Server listening on port {}", http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
@@ -89,7 +93,7 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static HttpServer.Routes routes(Config config, Realms realms, ObjectMapper json,
+    private static HttpServer.Routes routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                             ExecutorService mailThreads, Clock clock, Metrics metrics) {
         RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes());
         PasswordHasher hasher = new PasswordHasher();
@@ -104,7 +108,7 @@ public final class App implements AutoCloseable {
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics);
         return new HttpServer.Routes(
-                new HealthRoutes(realms),
+                new HealthRoutes(realms, build),
                 new MetricsRoutes(metrics, config.metricsToken()),
                 new AccountRoutes(realms, bodies, accounts, auth),
                 new AuthRoutes(realms, bodies, auth),

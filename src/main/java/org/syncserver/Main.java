@@ -4,7 +4,9 @@ import org.syncserver.bench.BenchCommand;
 import org.syncserver.config.Config;
 import org.syncserver.config.ConfigException;
 import org.syncserver.config.ConfigLoader;
+import org.syncserver.db.EmbeddedDatabaseException;
 import org.syncserver.ops.Commands;
+import org.syncserver.version.BuildInfo;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +30,7 @@ public final class Main {
               --config FILE    configuration in the Node server's config.json format (default: ./config.json).
                                Without any configuration file the server runs on an embedded PostgreSQL.
               --data-dir DIR   where the embedded PostgreSQL keeps its data (default: ./data)
+              --version        print the version, the commit and the embedded PostgreSQL version
 
             Environment: PORT (default 3000, wins over server.port), RATE_LIMIT_DISABLE=1
             """;
@@ -43,6 +46,7 @@ public final class Main {
             BenchCommand.run(options);
             return;
         }
+        BuildInfo build = BuildInfo.load();
         Optional<Path> configFile = Optional.empty();
         Path dataDir = Path.of("data");
         for (int i = 0; i < options.length; i++) {
@@ -51,6 +55,10 @@ public final class Main {
                 case "--data-dir" -> dataDir = Path.of(value(options, ++i));
                 case "--help", "-h" -> {
                     System.out.print(USAGE);
+                    return;
+                }
+                case "--version", "-V" -> {
+                    System.out.println(build.describe());
                     return;
                 }
                 default -> fail("Unknown argument: " + options[i]);
@@ -63,14 +71,19 @@ public final class Main {
             fail("Configuration error: " + e.getMessage());
             return;
         }
-        switch (command) {
-            case "serve" -> {
-                App app = App.start(config, Clock.systemUTC());
-                Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+        try {
+            switch (command) {
+                case "serve" -> {
+                    App app = App.start(config, Clock.systemUTC());
+                    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+                }
+                case "migrate" -> System.exit(new Commands(System.out, build).migrate(config));
+                case "check-config" -> System.exit(new Commands(System.out, build).checkConfig(config));
+                default -> fail("Unknown command: " + command);
             }
-            case "migrate" -> System.exit(new Commands(System.out).migrate(config));
-            case "check-config" -> System.exit(new Commands(System.out).checkConfig(config));
-            default -> fail("Unknown command: " + command);
+        } catch (EmbeddedDatabaseException e) {
+            System.err.println("Cannot start the embedded PostgreSQL: " + e.getMessage());
+            System.exit(1);
         }
     }
 

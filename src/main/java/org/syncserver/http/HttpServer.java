@@ -53,6 +53,7 @@ public final class HttpServer {
         r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
         r.get("/healthz", routes.health()::healthz);                                               // liveness
         r.get("/readyz", routes.health()::readyz);                                                 // every realm's database
+        r.get("/version", routes.health()::version);                                               // version and commit
         r.get("/metrics", routes.metrics()::metrics);                                              // token if configured
 
         // access: public, basic (e-mail and password), or bearer (access token)

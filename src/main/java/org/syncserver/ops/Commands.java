@@ -6,6 +6,7 @@ import org.syncserver.db.Database;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.db.Migrations;
 import org.syncserver.mail.SmtpMailer;
+import org.syncserver.version.BuildInfo;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -15,9 +16,11 @@ import java.util.Optional;
 public final class Commands {
 
     private final PrintStream out;
+    private final BuildInfo build;
 
-    public Commands(PrintStream out) {
+    public Commands(PrintStream out, BuildInfo build) {
         this.out = out;
+        this.build = build;
     }
 
     /** Brings every realm database to the current schema, then exits: for upgrades run before the new server. */
@@ -60,7 +63,8 @@ public final class Commands {
     }
 
     private int withRealms(Config config, RealmCheck check) {
-        Optional<EmbeddedPostgres> embedded = config.embeddedDataDir().map(EmbeddedPostgres::start);
+        Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
+                .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
         try {
             List<RealmConfig> realms = embedded.map(db -> List.of(db.realm("default"))).orElse(config.realms());
             boolean allPassed = true;

@@ -3,6 +3,7 @@ package org.syncserver.ops;
 import io.javalin.http.Context;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
+import org.syncserver.version.BuildInfo;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,18 +14,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** {@code GET /healthz} (the process answers) and {@code GET /readyz} (every realm's database answers). */
+/**
+ * {@code GET /healthz} (the process answers), {@code GET /readyz} (every realm's database answers) and
+ * {@code GET /version} (what runs).
+ */
 public final class HealthRoutes {
 
     /** A load balancer's probe must get an answer quickly, even when a database hangs. */
     static final Duration READINESS_TIMEOUT = Duration.ofSeconds(2);
 
     private final Realms realms;
+    private final BuildInfo build;
     /** Not closed: a hung check must not hold up the answer, and virtual threads cost nothing while parked. */
     private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
 
-    public HealthRoutes(Realms realms) {
+    public HealthRoutes(Realms realms, BuildInfo build) {
         this.realms = realms;
+        this.build = build;
+    }
+
+    public void version(Context ctx) {
+        ctx.json(build);
     }
 
     public void healthz(Context ctx) {

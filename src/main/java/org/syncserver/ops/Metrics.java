@@ -1,6 +1,7 @@
 package org.syncserver.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -12,6 +13,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.syncserver.version.BuildInfo;
+
 import java.time.Duration;
 
 /** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
@@ -19,7 +22,12 @@ public final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public Metrics() {
+    public Metrics(BuildInfo build) {
+        // The Prometheus convention for "which version runs where": a constant 1 labelled with the build.
+        Gauge.builder("build.info", () -> 1)
+                .description("the running build: version, commit and embedded PostgreSQL version")
+                .tags("version", build.version(), "commit", build.commit(), "postgres", build.postgres())
+                .register(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);

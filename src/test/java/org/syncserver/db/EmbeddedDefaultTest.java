@@ -32,7 +32,7 @@ class EmbeddedDefaultTest {
             assertThat(new Accounts(server).register("other", "x@example.com", "pw", UUID.randomUUID(), true).status())
                     .as("only the default realm exists").isEqualTo(404);
         }
-        assertThat(Files.exists(dataDir.resolve("PG_VERSION"))).isTrue();
+        assertThat(Files.exists(dataDir.resolve("postgresql/PG_VERSION"))).isTrue();
 
         try (TestServer server = TestServer.start(config)) {
             assertThat(new Accounts(server).login("default", "embedded@example.com", "pw", clientId).status())

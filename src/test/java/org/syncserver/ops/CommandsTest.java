@@ -4,6 +4,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.version.BuildInfo;
 import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
@@ -26,7 +27,8 @@ class CommandsTest {
             .withPerMethodLifecycle(false);
 
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-    private final Commands commands = new Commands(new PrintStream(output, true, StandardCharsets.UTF_8));
+    private final Commands commands = new Commands(new PrintStream(output, true, StandardCharsets.UTF_8),
+            BuildInfo.load());
 
     @Test
     void migrateBringsEveryRealmToTheCurrentSchema() {

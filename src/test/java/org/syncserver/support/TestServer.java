@@ -21,13 +21,20 @@ public final class TestServer implements AutoCloseable {
     public static final Config.JwtSecrets JWT_SECRETS = new Config.JwtSecrets("test-access-secret", "test-refresh-secret");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final App app;
+    private final int port;
+    private final AutoCloseable stop;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final TestClock clock;
 
-    private TestServer(App app, TestClock clock) {
-        this.app = app;
+    private TestServer(int port, AutoCloseable stop, TestClock clock) {
+        this.port = port;
+        this.stop = stop;
         this.clock = clock;
+    }
+
+    /** A server running in another process (see {@link ServerProcess}); it has the real clock. */
+    public static TestServer external(int port, AutoCloseable stop) {
+        return new TestServer(port, stop, null);
     }
 
     public static TestServer start(TokenMode mode, RealmConfig... realms) {
@@ -36,7 +43,8 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(Config config) {
         TestClock clock = new TestClock();
-        return new TestServer(App.start(config, clock), clock);
+        App app = App.start(config, clock);
+        return new TestServer(app.port(), app, clock);
     }
 
     public TestClock clock() {
@@ -44,7 +52,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + app.port() + path);
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     public Response get(String path) {
@@ -102,6 +110,10 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.close();
+        try {
+            stop.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

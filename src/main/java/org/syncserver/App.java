@@ -71,6 +71,7 @@ public final class App implements AutoCloseable {
                 .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
         Config effective = embedded.map(db -> config.withRealms(List.of(db.realm("default")))).orElse(config);
         log.info("Configuration: {}", effective.describe());
+        effective.warnings().forEach(warning -> log.warn("{}", warning));
         Realms realms = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
@@ -79,9 +80,9 @@ public final class App implements AutoCloseable {
             ObjectMapper json = RequestBodies.strictMapper();
             realms = Realms.open(effective.realms(), metrics.registry());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock, metrics);
-            Javalin http = HttpServer.start(effective.port(), json,
+            Javalin http = HttpServer.start(effective.host(), effective.port(), json,
                     routes(effective, build, realms, json, mailThreads, clock, metrics), limiter, metrics);
-            log.info("Sync Server listening on port {}", http.port());
+            log.info("Sync Server listening on {}:{}", effective.host(), http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
             mailThreads.shutdownNow();

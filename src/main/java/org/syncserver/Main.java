@@ -5,6 +5,7 @@ import org.syncserver.config.Config;
 import org.syncserver.config.ConfigException;
 import org.syncserver.config.ConfigLoader;
 import org.syncserver.db.EmbeddedDatabaseException;
+import org.syncserver.logging.LogSetup;
 import org.syncserver.ops.Commands;
 import org.syncserver.version.BuildInfo;
 
@@ -32,7 +33,9 @@ public final class Main {
               --data-dir DIR   where the embedded PostgreSQL keeps its data (default: ./data)
               --version        print the version, the commit and the embedded PostgreSQL version
 
-            Environment: PORT (default 3000, wins over server.port), RATE_LIMIT_DISABLE=1
+            Environment: PORT (default 3000) and HOST (default 0.0.0.0), winning over server.port and server.host;
+            LOG_FORMAT (text or json) and LOG_LEVEL (trace, debug, info, warn, error); RATE_LIMIT_DISABLE=1;
+            and any variable that config.json names as ${NAME} (or ${NAME:-default}) in a string value
             """;
 
     private Main() {
@@ -71,6 +74,7 @@ public final class Main {
             fail("Configuration error: " + e.getMessage());
             return;
         }
+        LogSetup.apply(config.logging());
         try {
             switch (command) {
                 case "serve" -> {

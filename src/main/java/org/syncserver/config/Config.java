@@ -11,8 +11,12 @@ import java.util.Optional;
  * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
  * @param maxBodyBytes    largest request body accepted, counted after inflating gzip/deflate
  * @param metricsToken    when set, GET /metrics requires it as a bearer token
+ * @param host            the address the public port is bound to ({@code 0.0.0.0}: every interface)
+ * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
+ *                        printed by check-config
  */
-public record Config(int port,
+public record Config(String host,
+                     int port,
                      TokenMode tokenMode,
                      Optional<JwtSecrets> jwtSecrets,
                      List<RealmConfig> realms,
@@ -21,14 +25,18 @@ public record Config(int port,
                      long maxBodyBytes,
                      RateLimits rateLimits,
                      boolean rateLimitDisabled,
-                     Optional<String> metricsToken) {
+                     Optional<String> metricsToken,
+                     LogSettings logging,
+                     List<String> warnings) {
 
     public static final int DEFAULT_PORT = 3000;
+    public static final String DEFAULT_HOST = "0.0.0.0";
     /** 10 MB: a push of 100 changes with base64 images stays far below it. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
     public Config {
         realms = List.copyOf(realms);
+        warnings = List.copyOf(warnings);
     }
 
     /** HS256 keys: access tokens are signed with one, refresh tokens with the other. */
@@ -41,17 +49,18 @@ public record Config(int port,
 
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
-        return new Config(port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes, rateLimits,
-                rateLimitDisabled, metricsToken);
+        return new Config(host, port, tokenMode, jwtSecrets, newRealms, embeddedDataDir, mail, maxBodyBytes,
+                rateLimits, rateLimitDisabled, metricsToken, logging, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
     public String describe() {
-        return "port=" + port + ", tokens=" + tokenMode.name().toLowerCase()
+        return "listening on " + host + ":" + port + ", tokens=" + tokenMode.name().toLowerCase()
                 + ", realms=" + realms.stream().map(RealmConfig::name).toList()
                 + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
                 + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
                 + ", maxBodyBytes=" + maxBodyBytes
+                + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", metrics=" + (metricsToken.isPresent() ? "token required" : "open")
                 + ", rateLimit=" + (rateLimitDisabled ? "off" : rateLimits.accountsPerMinute() + "/"
                 + rateLimits.passwordPerMinute() + "/" + rateLimits.syncPerMinute() + " per minute (accounts/password/sync)");

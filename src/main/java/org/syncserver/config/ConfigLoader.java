@@ -44,25 +44,51 @@ public final class ConfigLoader {
 
     /** No config.json: one realm, {@code default}, on an embedded PostgreSQL, opaque tokens. */
     public Config embedded(Path dataDir) {
-        return new Config(port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
+        JsonNode none = JSON.missingNode();
+        return new Config(host(none), port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
                 Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS,
-                rateLimitDisabled(), Optional.empty());
+                rateLimitDisabled(), Optional.empty(), logging(none), List.of());
     }
 
-    public Config fromJson(JsonNode root, Path source) {
-        if (!root.isObject()) {
+    public Config fromJson(JsonNode file, Path source) {
+        if (!file.isObject()) {
             throw new ConfigException(source + " must contain a JSON object");
         }
+        JsonNode root = new Placeholders(env).resolve(file, "");
+        List<String> warnings = new ArrayList<>(KnownKeys.unknown(root));
         JsonNode server = root.path("server");
         TokenMode mode = "jwt".equals(server.path("authentication").asText()) ? TokenMode.JWT : TokenMode.OPAQUE;
         Optional<Config.JwtSecrets> secrets = mode == TokenMode.JWT ? Optional.of(jwtSecrets(server)) : Optional.empty();
+        secrets.ifPresent(keys -> warnings.addAll(SecretCheck.weaknesses(keys)));
         Optional<Integer> filePort = server.has("port") ? Optional.of(portValue(server.get("port"), "server.port"))
                 : Optional.empty();
         long maxBody = server.has("maxBodyBytes")
                 ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes") : Config.DEFAULT_MAX_BODY_BYTES;
-        return new Config(port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
+        return new Config(host(server), port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
                 mail(root.get("email")), maxBody, rateLimits(root.path("rateLimit")), rateLimitDisabled(),
-                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()));
+                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()),
+                logging(server), warnings);
+    }
+
+    /** {@code HOST} in the environment wins over {@code server.host}, as {@code PORT} over {@code server.port}. */
+    private String host(JsonNode server) {
+        String host = env.getOrDefault("HOST", server.path("host").asText(Config.DEFAULT_HOST)).trim();
+        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException("server.host must be an address to listen on, e.g. 0.0.0.0 or 127.0.0.1");
+        }
+        return host;
+    }
+
+    /** {@code LOG_FORMAT} and {@code LOG_LEVEL} in the environment win over {@code server.logFormat/logLevel}. */
+    private LogSettings logging(JsonNode server) {
+        return new LogSettings(
+                LogSettings.format(setting("LOG_FORMAT", server, "logFormat", "text"), "server.logFormat"),
+                LogSettings.level(setting("LOG_LEVEL", server, "logLevel", "info"), "server.logLevel"));
+    }
+
+    private String setting(String variable, JsonNode server, String key, String fallback) {
+        String fromEnv = env.get(variable);
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : server.path(key).asText(fallback);
     }
 
     private JsonNode readTree(Path file) {

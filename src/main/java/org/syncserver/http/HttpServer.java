@@ -41,11 +41,12 @@ public final class HttpServer {
     private HttpServer() {
     }
 
-    public static Javalin start(int port, ObjectMapper json, Routes routes, RateLimiter limiter, Metrics metrics) {
+    public static Javalin start(String host, int port, ObjectMapper json, Routes routes, RateLimiter limiter,
+                                Metrics metrics) {
         return Javalin.create(config -> {
             configure(config, json, metrics);
             declareRoutes(config, routes, limiter);
-        }).start(port);
+        }).start(host, port);
     }
 
     private static void declareRoutes(JavalinConfig config, Routes routes, RateLimiter limiter) {
@@ -109,10 +110,20 @@ public final class HttpServer {
         ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     }
 
-    /** Method, route template (never the raw path: it holds ids), realm, status and time; never a header or body. */
+    /**
+     * Method, route template (never the raw path: it holds ids), realm, status and time; never a header or body.
+     * The fields also go as key-value pairs, which the JSON log format writes as structured fields. The realm comes
+     * from the request: its control characters are escaped, so that it cannot forge a log line.
+     */
     private static void logAccess(Context ctx, Float millis) {
-        accessLog.info("{} {} realm={} {} {}ms", ctx.method(), routeOf(ctx), ctx.pathParamMap().getOrDefault("realm", "-"),
-                ctx.statusCode(), Math.round(millis));
+        String method = ctx.method().name();
+        String route = routeOf(ctx);
+        String realm = LogText.printable(ctx.pathParamMap().getOrDefault("realm", "-"));
+        long ms = Math.round(millis);
+        accessLog.atInfo()
+                .addKeyValue("method", method).addKeyValue("route", route).addKeyValue("realm", realm)
+                .addKeyValue("status", ctx.statusCode()).addKeyValue("ms", ms)
+                .log("{} {} realm={} {} {}ms", method, route, realm, ctx.statusCode(), ms);
     }
 
     static String routeOf(Context ctx) {

@@ -35,6 +35,7 @@ public final class Commands {
     /** Reports on the configuration, every realm's database and the SMTP server; exit code 1 when any fails. */
     public int checkConfig(Config config) {
         out.println("configuration: " + config.describe());
+        config.warnings().forEach(warning -> out.println("warning: " + warning));
         int realms = withRealms(config, realm -> {
             try (Database database = Database.open(realm)) {
                 String version = database.withConnection(connection -> connection.getMetaData().getDatabaseProductVersion());

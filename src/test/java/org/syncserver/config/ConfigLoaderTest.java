@@ -88,6 +88,70 @@ class ConfigLoaderTest {
                 .hasMessageContaining("does not exist");
     }
 
+    @Test
+    void secretsAndDatabaseUrlsComeFromTheEnvironmentThroughPlaceholders() throws IOException {
+        Config config = load("""
+                {"server": {"authentication": "jwt", "secret_key": "${JWT_ACCESS}",
+                            "secret_key_refresh": "${JWT_REFRESH:-fallback-refresh-key-of-at-least-32-bytes}"},
+                 "db": {"realms": {"default": "postgresql://sync:${DB_PASSWORD}@${DB_HOST}:5432/sync"}}}""",
+                Map.of("JWT_ACCESS", "access-key-from-the-environment-0123456789", "DB_PASSWORD", "s3cr3t",
+                        "DB_HOST", "db.internal"));
+
+        assertThat(config.jwtSecrets()).hasValue(new Config.JwtSecrets("access-key-from-the-environment-0123456789",
+                "fallback-refresh-key-of-at-least-32-bytes"));
+        assertThat(config.realms().get(0).jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/sync");
+        assertThat(config.realms().get(0).password()).isEqualTo("s3cr3t");
+        assertThat(config.warnings()).isEmpty();
+        assertError("{\"db\":{\"realms\":{\"default\":\"${MISSING_DB_URL}\"}}}",
+                "db.realms.default refers to ${MISSING_DB_URL}, which is not set in the environment");
+    }
+
+    @Test
+    void unknownKeysAreReportedByName() throws IOException {
+        Config config = load("""
+                {"server": {"port": 4000, "prot": 1},
+                 "rateLimits": {"sync": 5},
+                 "db": {"realms": {"default": {"connectionString": "postgresql://h/db",
+                                               "pool": {"max": 5, "idleTimeoutMillis": 1000}}}},
+                 "email": {"smtp": "mail", "fromEmail": "a@b.c", "apps": {"any-realm": "App"}}}""", Map.of());
+
+        assertThat(config.warnings()).containsExactlyInAnyOrder(
+                "config.json: unknown key server.prot is ignored (misspelt?)",
+                "config.json: unknown key rateLimits is ignored (misspelt?)",
+                "config.json: unknown key db.realms.default.pool.idleTimeoutMillis is ignored (misspelt?)");
+    }
+
+    @Test
+    void placeholderAndShortJwtSecretsAreWarnedAbout() throws IOException {
+        Config config = load("""
+                {"server": {"authentication": "jwt", "secret_key": "change-me-to-a-long-random-secret",
+                            "secret_key_refresh": "short"},
+                 "db": {"realms": {"default": "postgresql://h/db"}}}""", Map.of());
+
+        assertThat(config.warnings()).hasSize(2);
+        assertThat(config.warnings().get(0)).startsWith("server.secret_key looks like a placeholder");
+        assertThat(config.warnings().get(1)).startsWith("server.secret_key_refresh is shorter than 32 bytes");
+    }
+
+    @Test
+    void hostAndLogSettingsComeFromTheFileOrTheEnvironment() throws IOException {
+        String json = """
+                {"server": {"host": "127.0.0.1", "logFormat": "json", "logLevel": "debug"},
+                 "db": {"realms": {"default": "postgresql://h/db"}}}""";
+        Config fromFile = load(json, Map.of());
+        assertThat(fromFile.host()).isEqualTo("127.0.0.1");
+        assertThat(fromFile.logging()).isEqualTo(new LogSettings(LogSettings.Format.JSON, LogSettings.Level.DEBUG));
+
+        Config fromEnv = load(json, Map.of("HOST", "::1", "LOG_FORMAT", "text", "LOG_LEVEL", "warn"));
+        assertThat(fromEnv.host()).isEqualTo("::1");
+        assertThat(fromEnv.logging()).isEqualTo(new LogSettings(LogSettings.Format.TEXT, LogSettings.Level.WARN));
+
+        assertThat(load("{\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}", Map.of()).host())
+                .isEqualTo("0.0.0.0");
+        assertError("{\"server\":{\"logFormat\":\"xml\"},\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}",
+                "server.logFormat must be \"text\" or \"json\", not \"xml\"");
+    }
+
     private void assertError(String json, String message) {
         assertThatThrownBy(() -> load(json, Map.of()))
                 .isInstanceOf(ConfigException.class)

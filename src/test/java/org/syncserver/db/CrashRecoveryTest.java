@@ -1,5 +1,6 @@
 package org.syncserver.db;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncserver.support.Accounts;
@@ -28,8 +29,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CrashRecoveryTest {
 
+    @TempDir
+    Path dir;
+
+    /** A failed test must not leave the PostgreSQL it orphaned on purpose running. */
+    @AfterEach
+    void killLeftOverPostgres() throws Exception {
+        Path data = dir.resolve("data");
+        if (Files.exists(data.resolve("postgresql/postmaster.pid"))) {
+            postmasterPid(data).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     @Test
-    void acknowledgedPushSurvivesAKilledServerAndAKilledDatabase(@TempDir Path dir) throws Exception {
+    void acknowledgedPushSurvivesAKilledServerAndAKilledDatabase() throws Exception {
         Path data = dir.resolve("data");
         Path log = dir.resolve("server.log");
         UUID row;
@@ -66,7 +79,7 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void aDataFolderOfAnOlderPostgresIsRefusedNotReinitialised(@TempDir Path dir) throws Exception {
+    void aDataFolderOfAnOlderPostgresIsRefusedNotReinitialised() throws Exception {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         Files.writeString(data.resolve("PG_VERSION"), "14\n");

@@ -3,15 +3,14 @@ package org.syncserver.db;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncserver.config.Config;
-import org.syncserver.config.RateLimits;
-import org.syncserver.config.TokenMode;
+import org.syncserver.config.ConfigLoader;
 import org.syncserver.support.Accounts;
+import org.syncserver.support.ServerProcess;
 import org.syncserver.support.TestServer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,9 +20,8 @@ class EmbeddedDefaultTest {
 
     @Test
     void embeddedDatabaseKeepsItsDataAcrossRestarts(@TempDir Path dataDir) {
-        Config config = new Config(0, TokenMode.OPAQUE, Optional.empty(), List.of(), Optional.of(dataDir),
-                Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS, true,
-                Optional.empty());
+        Config config = new ConfigLoader(Map.of("HOST", "127.0.0.1", "PORT", String.valueOf(ServerProcess.freePort()),
+                "RATE_LIMIT_DISABLE", "1")).embedded(dataDir);
         UUID clientId = UUID.randomUUID();
 
         try (TestServer server = TestServer.start(config)) {

@@ -21,16 +21,22 @@ public final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
     private final Process process;
+    private final String host;
     private final int port;
     private final Path log;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, String host, int port, Path log) {
         this.process = process;
+        this.host = host;
         this.port = port;
         this.log = log;
     }
 
-    /** Starts the server and waits until it answers {@code /readyz}. */
+    /**
+     * Starts the server and waits until it answers {@code /readyz}.
+     *
+     * @param environment added to this JVM's; {@code HOST} there is also where the test connects
+     */
     public static ServerProcess start(Path log, Map<String, String> environment, String... args) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -42,7 +48,8 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().put("RATE_LIMIT_DISABLE", "1");
         builder.environment().putAll(environment);
         try {
-            ServerProcess server = new ServerProcess(builder.start(), port, log);
+            ServerProcess server = new ServerProcess(builder.start(),
+                    environment.getOrDefault("HOST", "127.0.0.1"), port, log);
             server.awaitReady();
             return server;
         } catch (IOException e) {
@@ -51,7 +58,11 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public TestServer client() {
-        return TestServer.external(port, this);
+        return TestServer.external(host, port, this);
+    }
+
+    public int port() {
+        return port;
     }
 
     public long pid() {
@@ -91,7 +102,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        TestServer http = TestServer.external(port, () -> { });
+        TestServer http = TestServer.external(host, port, () -> { });
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

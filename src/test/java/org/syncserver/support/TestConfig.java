@@ -1,6 +1,7 @@
 package org.syncserver.support;
 
 import org.syncserver.config.Config;
+import org.syncserver.config.LogSettings;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RateLimits;
 import org.syncserver.config.RealmConfig;
@@ -55,9 +56,9 @@ public final class TestConfig {
     }
 
     public Config build() {
-        return new Config(0, mode, mode == TokenMode.JWT ? Optional.of(TestServer.JWT_SECRETS) : Optional.empty(),
+        return new Config("127.0.0.1", 0, mode, mode == TokenMode.JWT ? Optional.of(TestServer.JWT_SECRETS) : Optional.empty(),
                 realms, Optional.empty(), mail, maxBodyBytes, rateLimits, rateLimitDisabled,
-                metricsToken);
+                metricsToken, LogSettings.DEFAULTS, List.of());
     }
 
     public TestServer start() {

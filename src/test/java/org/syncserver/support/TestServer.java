@@ -21,20 +21,22 @@ public final class TestServer implements AutoCloseable {
     public static final Config.JwtSecrets JWT_SECRETS = new Config.JwtSecrets("test-access-secret", "test-refresh-secret");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String host;
     private final int port;
     private final AutoCloseable stop;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final TestClock clock;
 
-    private TestServer(int port, AutoCloseable stop, TestClock clock) {
+    private TestServer(String host, int port, AutoCloseable stop, TestClock clock) {
+        this.host = host;
         this.port = port;
         this.stop = stop;
         this.clock = clock;
     }
 
     /** A server running in another process (see {@link ServerProcess}); it has the real clock. */
-    public static TestServer external(int port, AutoCloseable stop) {
-        return new TestServer(port, stop, null);
+    public static TestServer external(String host, int port, AutoCloseable stop) {
+        return new TestServer(host, port, stop, null);
     }
 
     public static TestServer start(TokenMode mode, RealmConfig... realms) {
@@ -44,7 +46,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Config config) {
         TestClock clock = new TestClock();
         App app = App.start(config, clock);
-        return new TestServer(app.port(), app, clock);
+        return new TestServer("127.0.0.1", app.port(), app, clock);
     }
 
     public TestClock clock() {
@@ -52,7 +54,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + host + ":" + port + path);
     }
 
     public Response get(String path) {

@@ -3,6 +3,7 @@ package org.syncserver.account;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.syncserver.http.StatusMessage;
 import org.syncserver.auth.CredentialVerifier;
 import org.syncserver.auth.PasswordHasher;
 import org.syncserver.auth.Principal;
@@ -65,7 +66,7 @@ public final class AccountService {
         return Map.of("message", "User and Client registered successfully!", "user", user);
     }
 
-    public Map<String, Object> unregister(Realm realm, Principal principal, UnregisterRequest request) {
+    public StatusMessage unregister(Realm realm, Principal principal, UnregisterRequest request) {
         String email = email(request.email());
         String password = required(request.password(), "password");
         UUID clientId = required(request.clientId(), "clientId");
@@ -83,7 +84,7 @@ public final class AccountService {
             }
             return null;
         });
-        return Map.of("code", 200, "message", "User and Client unregistered successfully!");
+        return new StatusMessage(200, "User and Client unregistered successfully!");
     }
 
     private void registerUser(Database database, RegisterRequest request, String email, String password,

@@ -11,8 +11,6 @@ import org.syncserver.error.ConflictException;
 import org.syncserver.error.UnauthorizedException;
 import org.syncserver.error.NotFoundException;
 
-import java.util.Map;
-
 /**
  * The one place where exceptions become HTTP answers: {@code {"code": status, "message": text}}.
  * Anything not listed is a server fault: logged with its route, answered with a generic 500.
@@ -41,14 +39,14 @@ final class ErrorMapper {
         if (status != 413) {
             RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
         }
-        ctx.status(status).json(Map.of("code", status, "message", message));
+        ctx.status(status).json(new StatusMessage(status, message));
     }
 
     /** Javalin's own 404 for a path no route matches, in our error format. */
     static void unknownRoute(Context ctx) {
         if (ctx.endpoints().matchedHttpEndpoint() == null) {
             RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
-            ctx.json(Map.of("code", 404, "message", "Not found: " + ctx.method() + " " + ctx.path()));
+            ctx.json(new StatusMessage(404, "Not found: " + ctx.method() + " " + LogText.printable(ctx.path())));
         }
     }
 

@@ -51,9 +51,13 @@ public final class HealthRoutes {
         if (down.isEmpty()) {
             ctx.json(Map.of("status", "ready", "realms", states));
         } else {
-            ctx.status(503).json(Map.of("code", 503, "status", "not ready", "realms", states,
-                    "message", "Realm databases not available: " + String.join(", ", down)));
+            ctx.status(503).json(new NotReady(503, "Realm databases not available: " + String.join(", ", down),
+                    "not ready", states));
         }
+    }
+
+    /** A 503 in the error format (code, message first) with the state of every realm. */
+    private record NotReady(int code, String message, String status, Map<String, String> realms) {
     }
 
     private CompletableFuture<Boolean> check(Realm realm) {

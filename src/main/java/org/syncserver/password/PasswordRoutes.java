@@ -1,11 +1,11 @@
 package org.syncserver.password;
 
 import io.javalin.http.Context;
+import org.syncserver.http.StatusMessage;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 
-import java.util.Map;
 
 /** {@code POST /password/:realm/forgotten} and {@code POST /password/:realm/change}. */
 public final class PasswordRoutes {
@@ -23,12 +23,12 @@ public final class PasswordRoutes {
     public void forgotten(Context ctx) {
         Realm realm = realms.require(ctx.pathParam("realm"));
         reset.forgotten(realm, bodies.read(ctx, ForgottenRequest.class));
-        ctx.json(Map.of("code", 200, "message", "If the email is registered, a PIN has been sent"));
+        ctx.json(new StatusMessage(200, "If the email is registered, a PIN has been sent"));
     }
 
     public void change(Context ctx) {
         Realm realm = realms.require(ctx.pathParam("realm"));
         reset.change(realm, bodies.read(ctx, ChangeRequest.class));
-        ctx.json(Map.of("code", 200, "message", "Password changed successfully!"));
+        ctx.json(new StatusMessage(200, "Password changed successfully!"));
     }
 }

@@ -152,6 +152,18 @@ class ConfigLoaderTest {
                 "server.logFormat must be \"text\" or \"json\", not \"xml\"");
     }
 
+    @Test
+    void theDockerSampleTakesEverySecretFromTheEnvironment() throws IOException {
+        Path sample = Path.of("config.docker.json");
+        Config config = new ConfigLoader(Map.of("JWT_SECRET", "a".repeat(48), "JWT_REFRESH_SECRET", "b".repeat(48),
+                "DB_PASSWORD", "pw")).load(Optional.of(sample), sample, dir);
+
+        assertThat(config.warnings()).isEmpty();
+        assertThat(config.realms().get(0).password()).isEqualTo("pw");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Optional.of(sample), sample, dir))
+                .hasMessageContaining("server.secret_key refers to ${JWT_SECRET}, which is not set in the environment");
+    }
+
     private void assertError(String json, String message) {
         assertThatThrownBy(() -> load(json, Map.of()))
                 .isInstanceOf(ConfigException.class)

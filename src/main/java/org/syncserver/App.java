@@ -19,6 +19,7 @@ import org.syncserver.auth.TokenRepository;
 import org.syncserver.config.Config;
 import org.syncserver.config.TokenMode;
 import org.syncserver.db.EmbeddedPostgres;
+import org.syncserver.http.ClientAddress;
 import org.syncserver.http.HttpServer;
 import org.syncserver.http.RateLimiter;
 import org.syncserver.mail.Mailer;
@@ -77,11 +78,13 @@ public final class App implements AutoCloseable {
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         try {
             Metrics metrics = new Metrics(build);
-            ObjectMapper json = RequestBodies.strictMapper();
+            ObjectMapper json = RequestBodies.strictMapper(effective.maxBodyBytes());
             realms = Realms.open(effective.realms(), metrics.registry());
-            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), clock, metrics);
+            ClientAddress addresses = new ClientAddress(effective.rateLimits().trustForwardedFor());
+            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), addresses,
+                    clock, metrics);
             Javalin http = HttpServer.start(effective.host(), effective.port(), json,
-                    routes(effective, build, realms, json, mailThreads, clock, metrics), limiter, metrics);
+                    routes(effective, build, realms, json, addresses, mailThreads, clock, metrics), limiter, metrics);
             log.info("Sync Server listening on {}:{}", effective.host(), http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
@@ -95,8 +98,9 @@ public final class App implements AutoCloseable {
     }
 
     private static HttpServer.Routes routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
+                                            ClientAddress addresses,
                                             ExecutorService mailThreads, Clock clock, Metrics metrics) {
-        RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes());
+        RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes(), addresses);
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();

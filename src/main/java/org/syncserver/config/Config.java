@@ -31,8 +31,12 @@ public record Config(String host,
 
     public static final int DEFAULT_PORT = 3000;
     public static final String DEFAULT_HOST = "0.0.0.0";
-    /** 10 MB: a push of 100 changes with base64 images stays far below it. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    /**
+     * 128 MiB for a pull or push body, inflated: an honest device must never be stranded by it, and sync_client
+     * cannot split a request. A pull listing 200,000 pending changes is about 26 MB, a push of 100 photos of 1 MB
+     * about 101 MB. Bodies are streamed (a push beyond 1 MiB is spooled to a temporary file), never held whole.
+     */
+    public static final long DEFAULT_MAX_BODY_BYTES = 128L * 1024 * 1024;
 
     public Config {
         realms = List.copyOf(realms);

@@ -19,8 +19,6 @@ final class ErrorMapper {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
     private static final String INTERNAL_ERROR = "Internal server error";
-    /** Bodies of refused requests are read up to this size (a 1,000-change push is about 100 KB gzipped). */
-    private static final long DISCARD_LIMIT = 1 << 20;
 
     private ErrorMapper() {
     }
@@ -33,11 +31,15 @@ final class ErrorMapper {
             message = INTERNAL_ERROR;
         } else if (e instanceof TooManyRequestsException tooMany) {
             ctx.header("Retry-After", String.valueOf(tooMany.retryAfterSeconds()));
+        } else if (e instanceof BusyException) {
+            ctx.header("Retry-After", "1");
         } else if (status == 503) {
             log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
         }
-        if (status != 413) {
-            RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
+        if (status == 413 || status == 408) {
+            ctx.header("Connection", "close"); // the rest of the body is not worth reading
+        } else {
+            RequestBodies.discardUnread(ctx);
         }
         ctx.status(status).json(new StatusMessage(status, message));
     }
@@ -45,7 +47,7 @@ final class ErrorMapper {
     /** Javalin's own 404 for a path no route matches, in our error format. */
     static void unknownRoute(Context ctx) {
         if (ctx.endpoints().matchedHttpEndpoint() == null) {
-            RequestBodies.discardUnread(ctx, DISCARD_LIMIT);
+            RequestBodies.discardUnread(ctx);
             ctx.json(new StatusMessage(404, "Not found: " + ctx.method() + " " + LogText.printable(ctx.path())));
         }
     }
@@ -57,10 +59,12 @@ final class ErrorMapper {
             case AccessDeniedException ignored -> 403;
             case NotFoundException ignored -> 404;
             case ConflictException ignored -> 409;
+            case RequestTimeoutException ignored -> 408;
             case PayloadTooLargeException ignored -> 413;
             case UnsupportedEncodingException ignored -> 415;
             case TooManyRequestsException ignored -> 429;
             case DatabaseUnavailableException ignored -> 503;
+            case BusyException ignored -> 503;
             case HttpResponseException javalin -> javalin.getStatus();
             default -> 500;
         };

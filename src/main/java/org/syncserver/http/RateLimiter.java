@@ -57,11 +57,13 @@ public final class RateLimiter {
     private final Map<Key, Bucket> buckets = new ConcurrentHashMap<>();
     private final RateLimits limits;
     private final boolean disabled;
+    private final ClientAddress addresses;
     private final Clock clock;
     private final Metrics metrics;
 
-    public RateLimiter(RateLimits limits, boolean disabled, Clock clock, Metrics metrics) {
+    public RateLimiter(RateLimits limits, boolean disabled, ClientAddress addresses, Clock clock, Metrics metrics) {
         this.limits = limits;
+        this.addresses = addresses;
         this.disabled = disabled;
         this.clock = clock;
         this.metrics = metrics;
@@ -73,7 +75,7 @@ public final class RateLimiter {
             return handler;
         }
         return ctx -> {
-            check(group, clientAddress(ctx));
+            check(group, addresses.of(ctx));
             handler.handle(ctx);
         };
     }
@@ -99,13 +101,4 @@ public final class RateLimiter {
         };
     }
 
-    /** Behind a trusted proxy, the last X-Forwarded-For entry is the address the proxy saw; earlier ones can be forged. */
-    private String clientAddress(Context ctx) {
-        String forwarded = limits.trustForwardedFor() ? ctx.header("X-Forwarded-For") : null;
-        if (forwarded == null || forwarded.isBlank()) {
-            return ctx.ip();
-        }
-        String[] hops = forwarded.split(",");
-        return hops[hops.length - 1].trim();
-    }
 }

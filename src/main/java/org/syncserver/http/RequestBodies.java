@@ -1,7 +1,10 @@
 package org.syncserver.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -10,8 +13,11 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.http.Context;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.syncserver.error.BadRequestException;
 
 import java.io.FilterInputStream;
@@ -19,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PushbackInputStream;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.UUID;
@@ -29,27 +36,54 @@ import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Turns a request body into a typed record: inflates gzip/deflate (the client compresses every POST), enforces
- * the size limit after inflating, and maps every parse problem to a 400 that names the field.
+ * Turns a request body into a typed record, or hands it to a streaming reader: inflates gzip/deflate (the client
+ * compresses every POST), enforces the size limit after inflating, keeps slow senders from holding threads
+ * ({@link BodyGate}, {@link PacedInputStream}), and maps every parse problem to a 400 that names the field or the
+ * limit. Nothing here builds a JSON tree of unbounded size: small bodies are capped at {@link #SMALL_BODY_BYTES}, and
+ * large (sync) bodies are read token by token.
  */
 public final class RequestBodies {
 
-    private final ObjectMapper mapper;
-    private final long maxBodyBytes;
+    /** Register, login, refresh, password and cancelSync bodies: a few hundred bytes in real use. */
+    public static final long SMALL_BODY_BYTES = 64 * 1024;
+    /** JSON nested deeper than this is refused: no real row or device description comes close. */
+    static final int MAX_NESTING = 200;
 
-    public RequestBodies(ObjectMapper mapper, long maxBodyBytes) {
-        this.mapper = mapper;
-        this.maxBodyBytes = maxBodyBytes;
+    /** Reads a streamed body. */
+    public interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
     }
 
-    /** The mapper used for requests: unknown fields are ignored, but no type is silently coerced into another. */
-    public static ObjectMapper strictMapper() {
-        ObjectMapper mapper = JsonMapper.builder()
-                .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE) // read() drains and closes the body itself
+    private final ObjectMapper mapper;
+    private final long maxBodyBytes;
+    private final ClientAddress addresses;
+    private final BodyGate gate = new BodyGate();
+
+    public RequestBodies(ObjectMapper mapper, long maxBodyBytes, ClientAddress addresses) {
+        this.mapper = mapper;
+        this.maxBodyBytes = maxBodyBytes;
+        this.addresses = addresses;
+    }
+
+    /**
+     * The mapper used for requests: unknown fields are ignored, no type is silently coerced into another, text with
+     * a NUL character (which PostgreSQL cannot store) is refused, and nesting, numbers and names are bounded.
+     */
+    public static ObjectMapper strictMapper(long maxBodyBytes) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxBodyBytes))
+                        .maxDocumentLength(maxBodyBytes)
+                        .build())
+                .build();
+        ObjectMapper mapper = JsonMapper.builder(factory)
+                .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE) // the body is drained and closed here
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .addModule(new SimpleModule().addDeserializer(String.class, new TextWithoutNul()))
                 .build();
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -61,23 +95,40 @@ public final class RequestBodies {
         return mapper;
     }
 
+    /** A small body (at most {@link #SMALL_BODY_BYTES}) as a record. */
     public <T> T read(Context ctx, Class<T> type) {
-        try (InputStream body = open(ctx)) {
-            T value = mapper.readValue(body, type);
+        T value = parse(ctx, SMALL_BODY_BYTES, body -> mapper.readValue(body, type));
+        if (value == null) {
+            throw new BadRequestException("The request body must be a JSON object");
+        }
+        return value;
+    }
+
+    /** A body of up to the configured limit, read by a streaming reader (pull and push). */
+    public <T> T stream(Context ctx, BodyReader<T> reader) {
+        return parse(ctx, maxBodyBytes, reader);
+    }
+
+    private <T> T parse(Context ctx, long limit, BodyReader<T> reader) {
+        try (BodyGate.Permit ignored = gate.enter(addresses.of(ctx)); InputStream body = open(ctx, limit)) {
+            T value = reader.read(body);
             // Read to the end: the JSON parser stops at the closing brace, before gzip's trailer. Content left
             // unread makes Jetty close the connection after answering, which fails a client reusing it.
             body.transferTo(OutputStream.nullOutputStream());
-            if (value == null) {
-                throw new BadRequestException("The request body must be a JSON object");
-            }
             return value;
         } catch (LimitedInputStream.LimitExceeded e) {
-            throw new PayloadTooLargeException(maxBodyBytes);
+            throw new PayloadTooLargeException(limit);
+        } catch (PacedInputStream.TooSlow e) {
+            throw new RequestTimeoutException(e.getMessage());
+        } catch (StreamConstraintsException e) {
+            throw new BadRequestException("The request body exceeds a limit: " + limitMessage(e));
+        } catch (TextWithoutNul.Refused e) {
+            throw new BadRequestException("Invalid value for '" + fieldPath(e) + "': text must not contain the NUL "
+                    + "character (\\u0000)");
         } catch (MismatchedInputException e) {
             throw new BadRequestException(describe(e));
         } catch (JsonProcessingException e) {
-            throw new BadRequestException("The request body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            throw new BadRequestException("The request body is not valid JSON" + where(e));
         } catch (ZipException | java.io.EOFException e) {
             throw new BadRequestException("The request body is not valid " + encoding(ctx) + " data");
         } catch (IOException e) {
@@ -86,41 +137,60 @@ public final class RequestBodies {
     }
 
     /**
-     * Reads what a route left of the request body, up to {@code limit} bytes, before an error answer: a client still
-     * sending it would otherwise find the connection closed by Jetty and see a broken pipe instead of the answer.
+     * Reads what a route left of the request body before an error answer, so that a client still sending it sees
+     * the answer rather than a broken pipe; but only what arrives quickly: an error answer never waits on a slow
+     * body. When some is left, the connection is closed after the answer.
      */
-    static void discardUnread(Context ctx, long limit) {
+    static void discardUnread(Context ctx) {
+        // A read that waits longer than DISCARD_TIME for bytes fails: the connection's idle timeout is shortened
+        // for the drain, and the time between reads is checked.
+        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData().getConnection().getEndPoint();
+        long idleTimeout = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(DISCARD_TIME.toMillis());
         try {
-            InputStream raw = ctx.req().getInputStream();
+            var raw = ctx.req().getInputStream();
             byte[] buffer = new byte[8192];
-            long left = limit;
-            for (int n = 0; n >= 0 && left > 0; n = raw.read(buffer, 0, (int) Math.min(buffer.length, left))) {
-                left -= n;
+            long deadline = System.nanoTime() + DISCARD_TIME.toNanos();
+            long left = DISCARD_LIMIT;
+            int n = 0;
+            while (n >= 0 && left > 0 && System.nanoTime() < deadline) {
+                n = raw.read(buffer, 0, (int) Math.min(buffer.length, left));
+                left -= Math.max(n, 0);
+            }
+            if (n >= 0) {
+                ctx.header("Connection", "close");
             }
         } catch (IOException | IllegalStateException e) {
-            // The client is gone, or the body cannot be read any more: Jetty closes the connection, nothing to save.
+            ctx.header("Connection", "close");
+        } finally {
+            endPoint.setIdleTimeout(idleTimeout);
         }
     }
 
-    private InputStream open(Context ctx) throws IOException {
+    /** Bodies of refused requests are read up to this size and time (a 1,000-change push is about 100 KB gzipped). */
+    private static final long DISCARD_LIMIT = 1 << 20;
+    private static final Duration DISCARD_TIME = Duration.ofMillis(500);
+
+    private InputStream open(Context ctx, long limit) throws IOException {
         String encoding = encoding(ctx);
         long declaredLength = ctx.req().getContentLengthLong();
-        if (declaredLength > maxBodyBytes) {
-            throw new PayloadTooLargeException(maxBodyBytes);
+        if (declaredLength > limit) {
+            throw new PayloadTooLargeException(limit);
         }
         // Closing the decoder frees its native memory but leaves the request's stream open, for discardUnread.
-        InputStream raw = new FilterInputStream(ctx.bodyInputStream()) {
+        InputStream raw = new PacedInputStream(new FilterInputStream(ctx.bodyInputStream()) {
             @Override
             public void close() {
             }
-        };
+        });
         InputStream decoded = switch (encoding) {
             case "", "identity" -> raw;
-            case "gzip", "x-gzip" -> new GZIPInputStream(raw);
+            case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);
             case "deflate" -> inflate(raw);
             default -> throw new UnsupportedEncodingException(encoding);
         };
-        return new LimitedInputStream(decoded, maxBodyBytes);
+        return new LimitedInputStream(decoded, limit);
     }
 
     /** "deflate" should be zlib-wrapped, but some clients send raw deflate: tell them apart by the zlib header. */
@@ -135,6 +205,16 @@ public final class RequestBodies {
     private static String encoding(Context ctx) {
         String header = ctx.header("Content-Encoding");
         return header == null ? "" : header.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+    }
+
+    /** Jackson's message without its pointer to its own settings. */
+    private static String limitMessage(StreamConstraintsException e) {
+        return e.getOriginalMessage().replaceAll(",? *(use|from) `[^`]*`\\)?", ")").replace("))", ")");
     }
 
     private static String describe(MismatchedInputException e) {

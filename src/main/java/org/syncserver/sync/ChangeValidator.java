@@ -1,13 +1,10 @@
 package org.syncserver.sync;
 
 import org.syncserver.error.BadRequestException;
+import org.syncserver.sync.SyncBodyParser.SentChange;
+import org.syncserver.sync.SyncBodyParser.Shape;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /** Checks every change before anything is stored: one bad change rejects the whole request, naming it. */
 final class ChangeValidator {
@@ -18,66 +15,42 @@ final class ChangeValidator {
     private ChangeValidator() {
     }
 
-    static List<PendingChange> pending(List<Change> changes) {
-        List<PendingChange> pending = new ArrayList<>(changes == null ? 0 : changes.size());
-        forEach(changes, (index, change) -> pending.add(new PendingChange(
-                require(change.rowguid(), index, change, "rowguid is required"),
-                require(change.clientdate(), index, change, "clientdate is required"))));
-        return pending;
+    /** A change listed in a pull: which row, and when the device changed it. */
+    static PendingChange pending(int index, SentChange change) {
+        return new PendingChange(require(change.rowguid(), index, change, "rowguid is required"),
+                require(change.clientdate(), index, change, "clientdate is required"));
     }
 
-    /** Validated changes, one per row: should a row appear twice, its later change wins, as in the client's log. */
-    static List<PushedChange> pushed(List<Change> changes) {
-        Map<UUID, PushedChange> byRow = new LinkedHashMap<>();
-        forEach(changes, (index, change) -> {
-            UUID rowguid = require(change.rowguid(), index, change, "rowguid is required");
-            String operation = change.operation();
-            if (operation == null || !OPERATIONS.contains(operation)) {
-                throw invalid(index, change, "operation must be \"I\", \"U\" or \"D\"");
-            }
-            String table = change.tablename();
-            if (table == null || table.isBlank() || table.length() > MAX_TABLE_NAME) {
-                throw invalid(index, change, "tablename must be a name of at most " + MAX_TABLE_NAME + " characters");
-            }
-            long clientdate = require(change.clientdate(), index, change, "clientdate is required");
-            String json = null;
-            if (!operation.equals("D")) {
-                if (change.rowData() == null || !change.rowData().isObject()) {
-                    throw invalid(index, change, "rowData must be a JSON object for operation " + operation);
-                }
-                json = change.rowData().toString();
-            }
-            byRow.remove(rowguid);
-            byRow.put(rowguid, new PushedChange(rowguid, table, operation, clientdate, json));
-        });
-        return List.copyOf(byRow.values());
-    }
-
-    private interface IndexedConsumer {
-        void accept(int index, Change change);
-    }
-
-    private static void forEach(List<Change> changes, IndexedConsumer consumer) {
-        if (changes == null) {
-            return;
+    /** A pushed change, checked; its row data is the text the device sent (null for a delete). */
+    static PushedChange pushed(int index, SentChange change) {
+        require(change.rowguid(), index, change, "rowguid is required");
+        String operation = change.operation();
+        if (operation == null || !OPERATIONS.contains(operation)) {
+            throw invalid(index, change, "operation must be \"I\", \"U\" or \"D\"");
         }
-        for (int i = 0; i < changes.size(); i++) {
-            Change change = changes.get(i);
-            if (change == null) {
-                throw new BadRequestException("changes[" + i + "] must be a change object");
-            }
-            consumer.accept(i, change);
+        String table = change.tablename();
+        if (table == null || table.isBlank() || table.length() > MAX_TABLE_NAME) {
+            throw invalid(index, change, "tablename must be a name of at most " + MAX_TABLE_NAME + " characters");
         }
+        if (table.indexOf('\0') >= 0) {
+            throw invalid(index, change, "tablename must not contain the NUL character (\\u0000)");
+        }
+        long clientdate = require(change.clientdate(), index, change, "clientdate is required");
+        if (!operation.equals("D") && change.shape() != Shape.OBJECT) {
+            throw invalid(index, change, "rowData must be a JSON object for operation " + operation);
+        }
+        String json = operation.equals("D") ? null : change.rowData();
+        return new PushedChange(change.rowguid(), table, operation, clientdate, json);
     }
 
-    private static <T> T require(T value, int index, Change change, String message) {
+    private static <T> T require(T value, int index, SentChange change, String message) {
         if (value == null) {
             throw invalid(index, change, message);
         }
         return value;
     }
 
-    private static BadRequestException invalid(int index, Change change, String problem) {
+    private static BadRequestException invalid(int index, SentChange change, String problem) {
         String row = change.rowguid() == null ? "" : " (rowguid " + change.rowguid() + ")";
         return new BadRequestException("changes[" + index + "]" + row + ": " + problem);
     }

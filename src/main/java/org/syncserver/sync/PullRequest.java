@@ -1,8 +1,31 @@
 package org.syncserver.sync;
 
-import java.util.List;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
-/** Body of {@code POST /pull/:realm[/:clientId]}: the client's cursor and its pending changes, without row data. */
-public record PullRequest(UUID clientId, Long lastSync, List<Change> changes) {
+/**
+ * Body of {@code POST /pull/:realm[/:clientId]}: the client's cursor and its pending changes, without row data.
+ * Read as it streams in: a device with 200,000 pending changes costs a map of that many entries, nothing more.
+ *
+ * @param pending the device's pending changes: the latest clientdate of each row
+ */
+public record PullRequest(UUID clientId, Long lastSync, Map<UUID, Long> pending) {
+
+    public static PullRequest read(InputStream body, JsonFactory json) throws IOException {
+        Map<UUID, Long> pending = new HashMap<>();
+        try (JsonParser parser = json.createParser(body)) {
+            SyncBodyParser.Header header = SyncBodyParser.parse(parser, (index, change) -> {
+                PendingChange row = ChangeValidator.pending(index, change);
+                // A client sends one change per row; should it send more, the latest decides.
+                pending.merge(row.rowguid(), row.clientdate(), Math::max);
+            });
+            return new PullRequest(header.clientId(), header.lastSync(), pending);
+        }
+    }
 }

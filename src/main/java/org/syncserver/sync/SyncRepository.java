@@ -153,7 +153,7 @@ final class SyncRepository {
                 List<PushedChange> changes) throws SQLException {
         String sql = """
                 INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate, serverdate, json)
-                SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSONB)
+                SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSON)
                   FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
                               CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)
                 ON CONFLICT (userid, rowguid) DO UPDATE

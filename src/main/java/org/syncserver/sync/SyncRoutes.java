@@ -35,7 +35,7 @@ public final class SyncRoutes {
     public void pull(Context ctx) {
         Realm realm = realms.require(ctx.pathParam("realm"));
         Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
-        PullRequest request = bodies.read(ctx, PullRequest.class);
+        PullRequest request = bodies.stream(ctx, body -> PullRequest.read(body, json.getFactory()));
         ctx.contentType(ContentType.APPLICATION_JSON);
         sync.pull(realm, principal, request, new PullWriter(request.clientId(), ctx::outputStream, json.getFactory()));
     }
@@ -43,8 +43,9 @@ public final class SyncRoutes {
     public void push(Context ctx) {
         Realm realm = realms.require(ctx.pathParam("realm"));
         Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
-        long lastSync = sync.push(realm, principal, bodies.read(ctx, PushRequest.class));
-        ctx.json(Map.of("lastSync", lastSync));
+        try (PushRequest request = bodies.stream(ctx, body -> PushRequest.read(body, json.getFactory()))) {
+            ctx.json(Map.of("lastSync", sync.push(realm, principal, request)));
+        }
     }
 
     public void cancelSync(Context ctx) {

@@ -56,7 +56,7 @@ public final class SyncService {
     public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
         UUID clientId = required(request.clientId(), "clientId");
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
-        Map<UUID, Long> pending = latestPerRow(ChangeValidator.pending(request.changes()));
+        Map<UUID, Long> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
         long cursor = database.withConnection(connection -> takeLock(connection, realm, principal, clientId, now));
@@ -86,21 +86,19 @@ public final class SyncService {
      */
     public long push(Realm realm, Principal principal, PushRequest request) {
         UUID clientId = required(request.clientId(), "clientId");
-        List<PushedChange> changes = ChangeValidator.pushed(request.changes());
         long now = clock.millis();
         long cursor = realm.database().inTransaction(connection -> {
             var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(),
-                    !changes.isEmpty(), now);
+                    request.changes() > 0, now);
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
             SyncRepository.Held held = lock.get();
-            if (!changes.isEmpty()) {
-                sync.upsert(connection, principal.userId(), clientId, held.serverdate(), held.pulledUpTo(), changes);
-            }
+            request.forEachBatch(batch ->
+                    sync.upsert(connection, principal.userId(), clientId, held.serverdate(), held.pulledUpTo(), batch));
             return held.pulledUpTo();
         });
-        metrics.rowsPushed(realm.name(), changes.size());
+        metrics.rowsPushed(realm.name(), request.changes());
         return cursor;
     }
 
@@ -169,14 +167,5 @@ public final class SyncService {
 
     private boolean isOwnClient(Connection connection, Principal principal, UUID clientId) throws SQLException {
         return clients.findOwner(connection, clientId).map(principal.userId()::equals).orElse(false);
-    }
-
-    /** A client sends one change per row; should it send more, the latest decides. @return clientdate by row */
-    private static Map<UUID, Long> latestPerRow(List<PendingChange> pending) {
-        Map<UUID, Long> byRow = new HashMap<>();
-        for (PendingChange change : pending) {
-            byRow.merge(change.rowguid(), change.clientdate(), Math::max);
-        }
-        return byRow;
     }
 }

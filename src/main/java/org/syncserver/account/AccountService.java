@@ -70,6 +70,7 @@ public final class AccountService {
         String email = email(request.email());
         String password = required(request.password(), "password");
         UUID clientId = required(request.clientId(), "clientId");
+        principal.requireDevice(clientId);
         User user = credentials.verify(realm.database(), email, password)
                 .filter(found -> found.id().equals(principal.userId()))
                 .orElseThrow(() -> new AccessDeniedException(ClientMessages.WRONG_CREDENTIALS));

@@ -1,6 +1,7 @@
 package org.syncserver.auth;
 
 import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.UnauthorizedException;
 
@@ -23,14 +24,19 @@ public final class AuthorizationHeader {
 
     public static Credentials basic(String header) {
         String encoded = afterScheme(header, "Basic ");
+        // 403, as the Node server answers: sync_client then asks for the credentials again.
         if (encoded == null) {
-            throw new UnauthorizedException("Missing basic authentication");
+            throw new AccessDeniedException("Missing basic authentication");
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new UnauthorizedException("Malformed basic authentication");
+            throw new AccessDeniedException("Malformed basic authentication");
+        }
+        if (decoded.indexOf('\0') >= 0) {
+            throw new BadRequestException("The e-mail and password of the Authorization header must not contain the "
+                    + "NUL character (\\u0000)");
         }
         int colon = decoded.indexOf(':');
         if (colon <= 0 || colon == decoded.length() - 1) {

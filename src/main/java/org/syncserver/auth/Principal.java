@@ -1,5 +1,8 @@
 package org.syncserver.auth;
 
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
+
 import java.util.UUID;
 
 /**
@@ -8,4 +11,14 @@ import java.util.UUID;
  * @param clientId the device the token was issued to; null for a Node-era JWT, which named only the user
  */
 public record Principal(UUID userId, UUID clientId) {
+
+    /**
+     * A token speaks for its own device only: a request naming another device, even one of the same user, is
+     * refused (PROTOCOL §10). Its rows would otherwise be stamped as that device's, which would never receive them.
+     */
+    public void requireDevice(UUID claimed) {
+        if (clientId != null && claimed != null && !clientId.equals(claimed)) {
+            throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
+        }
+    }
 }

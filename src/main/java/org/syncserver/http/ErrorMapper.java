@@ -24,6 +24,12 @@ final class ErrorMapper {
     }
 
     static void handle(Exception e, Context ctx) {
+        if (e instanceof AnswerAbandonedException abandoned) {
+            log.error("{} {} failed after its answer had begun; connection cut", ctx.method(), HttpServer.routeOf(ctx),
+                    abandoned.getCause());
+            RequestBodies.endPoint(ctx).close();
+            return;
+        }
         int status = statusOf(e);
         String message = e.getMessage();
         if (status == 500) {

@@ -81,6 +81,7 @@ public final class HttpServer {
         config.jetty.modifyServer(server -> {
             server.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             server.insertHandler(new GracefulHandler());
+            server.setErrorHandler(new JsonErrorHandler());
         });
         // Platform threads: a request's database round trips then block in plain socket reads. On virtual threads
         // each read also went through the JDK's poller (epoll registration, a wake-up, a hand-off back to a carrier):

@@ -144,8 +144,7 @@ public final class RequestBodies {
     static void discardUnread(Context ctx) {
         // A read that waits longer than DISCARD_TIME for bytes fails: the connection's idle timeout is shortened
         // for the drain, and the time between reads is checked.
-        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
-                .getConnectionMetaData().getConnection().getEndPoint();
+        EndPoint endPoint = endPoint(ctx);
         long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(DISCARD_TIME.toMillis());
         try {
@@ -166,6 +165,11 @@ public final class RequestBodies {
         } finally {
             endPoint.setIdleTimeout(idleTimeout);
         }
+    }
+
+    static EndPoint endPoint(Context ctx) {
+        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection()
+                .getEndPoint();
     }
 
     /** Bodies of refused requests are read up to this size and time (a 1,000-change push is about 100 KB gzipped). */

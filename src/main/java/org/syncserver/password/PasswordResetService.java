@@ -39,6 +39,12 @@ public final class PasswordResetService {
     static final Duration PIN_VALIDITY = Duration.ofMinutes(15);
     /** With a million PINs, five tries per PIN leave a guesser a one-in-200,000 chance per e-mail sent. */
     static final int MAX_ATTEMPTS = 5;
+    /**
+     * A user gets at most this many PINs a window, each with MAX_ATTEMPTS guesses: asking again and again must not
+     * buy an attacker fresh guesses without end (25 an hour against a million PINs).
+     */
+    static final int MAX_PINS_PER_WINDOW = 5;
+    static final Duration PIN_ISSUE_WINDOW = Duration.ofHours(1);
 
     private final UserRepository users;
     private final TokenRepository tokens;
@@ -113,10 +119,14 @@ public final class PasswordResetService {
             }
             String pin = "%06d".formatted(random.nextInt(1_000_000));
             UUID userId = user.get().id();
-            realm.database().inTransaction(connection -> {
-                pins.replace(connection, userId, digest(userId, pin), clock.millis());
-                return null;
-            });
+            long now = clock.millis();
+            boolean issued = realm.database().inTransaction(connection -> pins.replace(connection, userId,
+                    digest(userId, pin), now, now - PIN_ISSUE_WINDOW.toMillis(), MAX_PINS_PER_WINDOW));
+            if (!issued) {
+                log.warn("realm {}: user {} asked for more than {} PINs within {}; no new PIN sent", realm.name(),
+                        userId, MAX_PINS_PER_WINDOW, PIN_ISSUE_WINDOW);
+                return;
+            }
             String appName = mailConfig.map(config -> config.appNameFor(realm.name())).orElse("Sync Server");
             mailer.send(template.render(user.get().email(), user.get().name(), user.get().language(), appName, pin,
                     PIN_VALIDITY));

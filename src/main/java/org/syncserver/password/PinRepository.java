@@ -14,16 +14,33 @@ final class PinRepository {
     record StoredPin(UUID userId, String digest, long createdAt, int attempts) {
     }
 
-    void replace(Connection connection, UUID userId, String digest, long createdAt) throws SQLException {
+    /**
+     * Replaces the user's PIN, unless {@code maxIssued} PINs were already issued to the user since
+     * {@code windowStart}: then the current PIN stays as it is, attempts included.
+     *
+     * @return whether the new PIN was stored
+     */
+    boolean replace(Connection connection, UUID userId, String digest, long createdAt, long windowStart,
+                    int maxIssued) throws SQLException {
         String sql = """
-                INSERT INTO users_pin (userid, pin, created, attempts) VALUES (?, ?, ?, 0)
-                ON CONFLICT (userid) DO UPDATE SET pin = EXCLUDED.pin, created = EXCLUDED.created, attempts = 0
+                INSERT INTO users_pin AS p (userid, pin, created, attempts, issued, issued_since)
+                VALUES (?, ?, ?, 0, 1, ?)
+                ON CONFLICT (userid) DO UPDATE
+                   SET pin = EXCLUDED.pin, created = EXCLUDED.created, attempts = 0,
+                       issued = CASE WHEN p.issued_since > ? THEN p.issued + 1 ELSE 1 END,
+                       issued_since = CASE WHEN p.issued_since > ? THEN p.issued_since ELSE EXCLUDED.issued_since END
+                 WHERE p.issued_since <= ? OR p.issued < ?
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, userId);
             statement.setString(2, digest);
             statement.setLong(3, createdAt);
-            statement.executeUpdate();
+            statement.setLong(4, createdAt);
+            statement.setLong(5, windowStart);
+            statement.setLong(6, windowStart);
+            statement.setLong(7, windowStart);
+            statement.setInt(8, maxIssued);
+            return statement.executeUpdate() == 1;
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,8 +23,17 @@ final class SyncRepository {
         void row(ServerRow row) throws IOException;
     }
 
-    /** Rows travel from the database in pages of this size, so a pull of a million rows needs little memory. */
-    private static final int FETCH_SIZE = 1_000;
+    /** Rows travel from the database in pages of about this size, so a pull of a million rows needs little memory. */
+    static final long PAGE_BYTES = 4L * 1024 * 1024;
+    private static final int MAX_FETCH_ROWS = 1_000;
+
+    /**
+     * The first rows of a pull, read in one statement.
+     *
+     * @param bytes the stored size of the rows read
+     */
+    record FirstPage(List<ServerRow> rows, long bytes) {
+    }
 
     /**
      * Takes the client's sync lock if it is free or older than {@code staleBefore}, and reads the user's clock in
@@ -117,31 +127,73 @@ final class SyncRepository {
      * are stale: without it, a user who had just grown to 60,000 rows was read whole through the primary key (48 ms
      * instead of 0.1 ms). Rows arrive in pages when the connection is in a transaction, all at once otherwise.
      */
-    void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, long limit, RowSink sink)
+    /**
+     * The first rows of {@link #pull}, at most {@code limit} of them and no more than {@code maxBytes} of row data
+     * (plus the row that crosses it): a pull of a few photos must not be read whole into memory. One auto-committed
+     * statement, without a cursor.
+     */
+    FirstPage firstPage(Connection connection, UUID userId, UUID clientId, long after, long upTo, int limit,
+                        long maxBytes) throws SQLException {
+        String sql = """
+                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
+                  FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
+                                  OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
+                          FROM sync_rows
+                         WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?
+                         ORDER BY serverdate
+                         LIMIT ?) page
+                 WHERE running - COALESCE(pg_column_size(json), 0) <= ?
+                 ORDER BY serverdate
+                """;
+        List<ServerRow> rows = new ArrayList<>();
+        long bytes = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            statement.setLong(2, after);
+            statement.setLong(3, upTo);
+            statement.setObject(4, clientId);
+            statement.setInt(5, limit);
+            statement.setLong(6, maxBytes);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    rows.add(row(result));
+                    bytes = result.getLong(8);
+                }
+            }
+        }
+        return new FirstPage(rows, bytes);
+    }
+
+    /**
+     * @param rowBytes the average stored size of a row, which sets how many rows a page holds
+     */
+    void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, long rowBytes, RowSink sink)
             throws SQLException {
         String sql = """
                 SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT)
                   FROM sync_rows
                  WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?
                  ORDER BY serverdate
-                 LIMIT ?
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setFetchSize(FETCH_SIZE);
+            statement.setFetchSize((int) Math.clamp(PAGE_BYTES / Math.max(1, rowBytes), 1, MAX_FETCH_ROWS));
             statement.setObject(1, userId);
             statement.setLong(2, after);
             statement.setLong(3, upTo);
             statement.setObject(4, clientId);
-            statement.setLong(5, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    sink.row(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7)));
+                    sink.row(row(rows));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    private static ServerRow row(ResultSet rows) throws SQLException {
+        return new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
+                rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7));
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.syncserver.sync;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.syncserver.account.ClientRepository;
 import org.syncserver.auth.Principal;
 import org.syncserver.db.Database;
@@ -30,10 +32,16 @@ import static org.syncserver.http.Fields.required;
  */
 public final class SyncService {
 
+    private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+
     /** A lock older than this is taken over: its sync died without cancelSync. */
     static final Duration LOCK_TAKEOVER = Duration.ofMinutes(2);
-    /** A pull of up to this many rows is read in one statement and held in memory (about 150 KB) before it is sent. */
+    /**
+     * A pull of up to this many rows and this much row data is read in one statement and held in memory before it
+     * is sent; a larger one is streamed in pages.
+     */
     private static final int SMALL_PULL = 500;
+    private static final long SMALL_PULL_BYTES = 1024 * 1024;
 
     private final SyncRepository sync;
     private final ClientRepository clients;
@@ -55,11 +63,25 @@ public final class SyncService {
      */
     public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
         UUID clientId = required(request.clientId(), "clientId");
+        principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         Map<UUID, Long> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
         long cursor = database.withConnection(connection -> takeLock(connection, realm, principal, clientId, now));
+        try {
+            answer(database, principal, clientId, lastSync, cursor, pending, writer);
+        } catch (RuntimeException e) {
+            releaseAfterFailure(database, principal, clientId);
+            throw e;
+        }
+        metrics.rowsPulled(realm.name(), writer.rows());
+        metrics.conflicts(realm.name(), writer.outdated());
+    }
+
+    /** Writes the rows up to the cursor, then saves the cursor. */
+    private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
+                        Map<UUID, Long> pending, PullWriter writer) {
         writer.lastSync(cursor);
         SyncRepository.RowSink answer = row -> {
             Long pendingClientdate = pending.get(row.rowguid());
@@ -74,8 +96,18 @@ public final class SyncService {
             return null;
         });
         writer.end();
-        metrics.rowsPulled(realm.name(), writer.rows());
-        metrics.conflicts(realm.name(), writer.outdated());
+    }
+
+    /**
+     * A pull that failed after taking the lock gives it back, so that the client's retry is not refused as "already
+     * syncing" for two minutes. Best effort: if the database is what failed, the lock expires by itself.
+     */
+    private void releaseAfterFailure(Database database, Principal principal, UUID clientId) {
+        try {
+            database.withConnection(connection -> sync.releaseLock(connection, principal.userId(), clientId));
+        } catch (RuntimeException e) {
+            log.warn("Could not release the sync lock of a failed pull: {}", e.getMessage());
+        }
     }
 
     /**
@@ -86,6 +118,7 @@ public final class SyncService {
      */
     public long push(Realm realm, Principal principal, PushRequest request) {
         UUID clientId = required(request.clientId(), "clientId");
+        principal.requireDevice(clientId);
         long now = clock.millis();
         long cursor = realm.database().inTransaction(connection -> {
             var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(),
@@ -104,6 +137,7 @@ public final class SyncService {
 
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
         UUID clientId = required(request.clientId(), "clientId");
+        principal.requireDevice(clientId);
         realm.database().withConnection(connection -> {
             if (!sync.releaseLock(connection, principal.userId(), clientId)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
@@ -118,20 +152,18 @@ public final class SyncService {
      */
     private void readRows(Database database, UUID userId, UUID clientId, long after, long upTo,
                           SyncRepository.RowSink answer, PullWriter writer) {
-        List<ServerRow> firstPage = new ArrayList<>();
-        database.withConnection(connection -> {
-            sync.pull(connection, userId, clientId, after, upTo, SMALL_PULL + 1, firstPage::add);
-            return null;
-        });
-        if (firstPage.size() > SMALL_PULL) {
+        SyncRepository.FirstPage firstPage = database.withConnection(connection ->
+                sync.firstPage(connection, userId, clientId, after, upTo, SMALL_PULL + 1, SMALL_PULL_BYTES));
+        if (firstPage.rows().size() > SMALL_PULL || firstPage.bytes() > SMALL_PULL_BYTES) {
+            long rowBytes = firstPage.bytes() / firstPage.rows().size();
             database.read(connection -> {
-                sync.pull(connection, userId, clientId, after, upTo, Long.MAX_VALUE, answer);
+                sync.pull(connection, userId, clientId, after, upTo, rowBytes, answer);
                 return null;
             }, () -> !writer.started());
             return;
         }
         try {
-            for (ServerRow row : firstPage) {
+            for (ServerRow row : firstPage.rows()) {
                 answer.row(row);
             }
         } catch (IOException e) {

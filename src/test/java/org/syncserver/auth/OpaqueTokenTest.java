@@ -88,9 +88,9 @@ class OpaqueTokenTest {
     }
 
     @Test
-    void loginWithoutBasicAuthIs401AndWithoutClientIdIs400() {
+    void loginWithoutBasicAuthIs403AsTheNodeServerAnswersAndWithoutClientIdIs400() {
         Response noHeader = running.server().post("/login/default", Map.of("clientId", UUID.randomUUID().toString()));
-        assertThat(noHeader.status()).isEqualTo(401);
+        assertThat(noHeader.status()).isEqualTo(403);
 
         Response noClient = running.server().post("/login/default", Map.of(), "Authorization", Accounts.basic("a@b.c", "pw"));
         assertThat(noClient.status()).isEqualTo(400);

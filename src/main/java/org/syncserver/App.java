@@ -83,8 +83,9 @@ public final class App implements AutoCloseable {
             ClientAddress addresses = new ClientAddress(effective.rateLimits().trustForwardedFor());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), addresses,
                     clock, metrics);
-            Javalin http = HttpServer.start(effective.host(), effective.port(), json,
-                    routes(effective, build, realms, json, addresses, mailThreads, clock, metrics), limiter, metrics);
+            RequestBodies bodies = new RequestBodies(json, effective.maxBodyBytes(), addresses);
+            Javalin http = HttpServer.start(effective.host(), effective.port(), json, bodies,
+                    routes(effective, build, realms, json, bodies, mailThreads, clock, metrics), limiter, metrics);
             log.info("Sync Server listening on {}:{}", effective.host(), http.port());
             return new App(embedded, realms, mailThreads, http);
         } catch (RuntimeException e) {
@@ -98,9 +99,8 @@ public final class App implements AutoCloseable {
     }
 
     private static HttpServer.Routes routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
-                                            ClientAddress addresses,
+                                            RequestBodies bodies,
                                             ExecutorService mailThreads, Clock clock, Metrics metrics) {
-        RequestBodies bodies = new RequestBodies(json, config.maxBodyBytes(), addresses);
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();

@@ -20,10 +20,13 @@ final class ErrorMapper {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
     private static final String INTERNAL_ERROR = "Internal server error";
 
-    private ErrorMapper() {
+    private final RequestBodies bodies;
+
+    ErrorMapper(RequestBodies bodies) {
+        this.bodies = bodies;
     }
 
-    static void handle(Exception e, Context ctx) {
+    void handle(Exception e, Context ctx) {
         if (e instanceof AnswerAbandonedException abandoned) {
             log.error("{} {} failed after its answer had begun; connection cut", ctx.method(), HttpServer.routeOf(ctx),
                     abandoned.getCause());
@@ -45,15 +48,15 @@ final class ErrorMapper {
         if (status == 413 || status == 408) {
             ctx.header("Connection", "close"); // the rest of the body is not worth reading
         } else {
-            RequestBodies.discardUnread(ctx);
+            bodies.discardUnread(ctx);
         }
         ctx.status(status).json(new StatusMessage(status, message));
     }
 
     /** Javalin's own 404 for a path no route matches, in our error format. */
-    static void unknownRoute(Context ctx) {
+    void unknownRoute(Context ctx) {
         if (ctx.endpoints().matchedHttpEndpoint() == null) {
-            RequestBodies.discardUnread(ctx);
+            bodies.discardUnread(ctx);
             ctx.json(new StatusMessage(404, "Not found: " + ctx.method() + " " + LogText.printable(ctx.path())));
         }
     }

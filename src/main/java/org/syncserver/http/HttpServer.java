@@ -41,10 +41,10 @@ public final class HttpServer {
     private HttpServer() {
     }
 
-    public static Javalin start(String host, int port, ObjectMapper json, Routes routes, RateLimiter limiter,
-                                Metrics metrics) {
+    public static Javalin start(String host, int port, ObjectMapper json, RequestBodies bodies, Routes routes,
+                                RateLimiter limiter, Metrics metrics) {
         return Javalin.create(config -> {
-            configure(config, json, metrics);
+            configure(config, json, new ErrorMapper(bodies), metrics);
             declareRoutes(config, routes, limiter);
         }).start(host, port);
     }
@@ -75,7 +75,7 @@ public final class HttpServer {
         r.post("/cancelSync/{realm}", limiter.limit(SYNC, routes.sync()::cancelSync));              // bearer
     }
 
-    private static void configure(JavalinConfig config, ObjectMapper json, Metrics metrics) {
+    private static void configure(JavalinConfig config, ObjectMapper json, ErrorMapper errors, Metrics metrics) {
         config.startup.showJavalinBanner = false;
         // On stop, refuse new requests and let those in flight finish, for up to SHUTDOWN_GRACE.
         config.jetty.modifyServer(server -> {
@@ -95,8 +95,8 @@ public final class HttpServer {
         // Browsers run the client too (Flutter web): any origin may call.
         config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
         config.routes.before(HttpServer::securityHeaders);
-        config.routes.exception(Exception.class, ErrorMapper::handle);
-        config.routes.error(404, ErrorMapper::unknownRoute);
+        config.routes.exception(Exception.class, errors::handle);
+        config.routes.error(404, errors::unknownRoute);
         config.requestLogger.http((ctx, millis) -> {
             logAccess(ctx, millis);
             metrics.request(ctx.method().name(), routeOf(ctx), ctx.statusCode(), Duration.ofNanos((long) (millis * 1e6)));

@@ -139,9 +139,23 @@ public final class RequestBodies {
     /**
      * Reads what a route left of the request body before an error answer, so that a client still sending it sees
      * the answer rather than a broken pipe; but only what arrives quickly: an error answer never waits on a slow
-     * body. When some is left, the connection is closed after the answer.
+     * body, and draining counts against the {@link BodyGate} (beyond it, nothing is read). When some is left, the
+     * connection is closed after the answer.
      */
-    static void discardUnread(Context ctx) {
+    void discardUnread(Context ctx) {
+        BodyGate.Permit permit;
+        try {
+            permit = gate.enter(addresses.of(ctx));
+        } catch (BusyException e) {
+            ctx.header("Connection", "close");
+            return;
+        }
+        try (permit) {
+            drain(ctx);
+        }
+    }
+
+    private static void drain(Context ctx) {
         // A read that waits longer than DISCARD_TIME for bytes fails: the connection's idle timeout is shortened
         // for the drain, and the time between reads is checked.
         EndPoint endPoint = endPoint(ctx);

@@ -79,7 +79,7 @@ class OperatorSwitchesTest {
         Path log = dir.resolve("server.log");
         Map<String, String> environment = Map.of("TEST_ACCESS_KEY", accessKey,
                 "TEST_REFRESH_KEY", "refresh-key-only-the-environment-knows-" + UUID.randomUUID(),
-                "TEST_DB_URL", postgresUrl(realm), "HOST", "127.0.0.2", "LOG_FORMAT", "json");
+                "TEST_DB_URL", TestPostgres.url(realm), "HOST", "127.0.0.2", "LOG_FORMAT", "json");
 
         try (ServerProcess process = ServerProcess.start(log, environment, "--config", config.toString())) {
             TestServer server = process.client();
@@ -115,11 +115,6 @@ class OperatorSwitchesTest {
                 throw new AssertionError("not JSON: " + line, e);
             }
         }).toList();
-    }
-
-    private static String postgresUrl(RealmConfig realm) {
-        String hostAndDatabase = realm.jdbcUrl().substring("jdbc:postgresql://".length()).replaceFirst("\\?.*", "");
-        return "postgresql://" + realm.user() + "@" + hostAndDatabase;
     }
 
     private static void connect(String host, int port) throws IOException {

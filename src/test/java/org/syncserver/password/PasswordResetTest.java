@@ -178,6 +178,23 @@ class PasswordResetTest {
         assertThat(change(email, pin, "new").status()).isEqualTo(403);
     }
 
+    /** Asking again must not buy fresh guesses without end: five PINs an hour, then the last one stays. */
+    @Test
+    void aUserGetsAtMostFivePinsAnHour() throws Exception {
+        String email = register("en");
+        for (int i = 1; i <= 5; i++) {
+            forgotten(email);
+            awaitMail(email, i);
+        }
+        String fifth = pinOf(awaitMail(email, 5));
+
+        assertThat(forgotten(email).message()).as("the answer says nothing").isEqualTo(
+                "If the email is registered, a PIN has been sent");
+        Thread.sleep(500);
+        assertThat(smtp.getReceivedMessagesForDomain(email)).as("no sixth PIN").hasSize(5);
+        assertThat(change(email, fifth, "new").status()).as("the fifth PIN was not replaced").isEqualTo(200);
+    }
+
     @Test
     void missingFieldsAre400() {
         assertThat(server.post("/password/todos/forgotten", Map.of()).status()).isEqualTo(400);

@@ -39,6 +39,12 @@ public final class TestPostgres {
         return new RealmConfig(realm, instance().getJdbcUrl("postgres", database), "postgres", null, 10);
     }
 
+    /** The realm's database as config.json names it: {@code postgresql://user@host:port/database}. */
+    public static String url(RealmConfig realm) {
+        String hostAndDatabase = realm.jdbcUrl().substring("jdbc:postgresql://".length()).replaceFirst("\\?.*", "");
+        return "postgresql://" + realm.user() + "@" + hostAndDatabase;
+    }
+
     public static void execute(RealmConfig realm, String sql) {
         execute(realm.jdbcUrl(), sql);
     }

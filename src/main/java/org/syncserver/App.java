@@ -32,6 +32,7 @@ import org.syncserver.ops.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
+import org.syncserver.sync.ChunkedUploads;
 import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncService;
 import org.syncserver.version.BuildInfo;
@@ -41,6 +42,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -56,12 +59,15 @@ public final class App implements AutoCloseable {
     private final Optional<EmbeddedPostgres> embedded;
     private final Realms realms;
     private final ExecutorService mailThreads;
+    private final ScheduledExecutorService housekeeping;
     private final Javalin http;
 
-    private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads, Javalin http) {
+    private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads,
+                ScheduledExecutorService housekeeping, Javalin http) {
         this.embedded = embedded;
         this.realms = realms;
         this.mailThreads = mailThreads;
+        this.housekeeping = housekeeping;
         this.http = http;
     }
 
@@ -76,6 +82,9 @@ public final class App implements AutoCloseable {
         Realms realms = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
+        // Background clean-ups (expired chunked uploads), one at a time.
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("housekeeping").daemon().factory());
         try {
             Metrics metrics = new Metrics(build);
             ObjectMapper json = RequestBodies.strictMapper(effective.maxBodyBytes());
@@ -85,11 +94,13 @@ public final class App implements AutoCloseable {
                     clock, metrics);
             RequestBodies bodies = new RequestBodies(json, effective.maxBodyBytes(), addresses);
             Javalin http = HttpServer.start(effective.host(), effective.port(), json, bodies,
-                    routes(effective, build, realms, json, bodies, mailThreads, clock, metrics), limiter, metrics);
+                    routes(effective, build, realms, json, bodies, mailThreads, housekeeping, clock, metrics), limiter,
+                    metrics);
             log.info("Sync Server listening on {}:{}", effective.host(), http.port());
-            return new App(embedded, realms, mailThreads, http);
+            return new App(embedded, realms, mailThreads, housekeeping, http);
         } catch (RuntimeException e) {
             mailThreads.shutdownNow();
+            housekeeping.shutdownNow();
             if (realms != null) {
                 realms.close();
             }
@@ -99,8 +110,8 @@ public final class App implements AutoCloseable {
     }
 
     private static HttpServer.Routes routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
-                                            RequestBodies bodies,
-                                            ExecutorService mailThreads, Clock clock, Metrics metrics) {
+                                            RequestBodies bodies, ExecutorService mailThreads,
+                                            ScheduledExecutorService housekeeping, Clock clock, Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -112,13 +123,15 @@ public final class App implements AutoCloseable {
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics);
+        ChunkedUploads uploads = new ChunkedUploads(config.maxBodyBytes(), clock);
+        housekeeping.scheduleWithFixedDelay(() -> uploads.purge(realms), 10, 10, TimeUnit.MINUTES);
         return new HttpServer.Routes(
                 new HealthRoutes(realms, build),
                 new MetricsRoutes(metrics, config.metricsToken()),
                 new AccountRoutes(realms, bodies, accounts, auth),
                 new AuthRoutes(realms, bodies, auth),
                 new PasswordRoutes(realms, bodies, reset),
-                new SyncRoutes(realms, bodies, auth, sync, json));
+                new SyncRoutes(realms, bodies, auth, sync, uploads, json));
     }
 
     private static TokenFormat tokenFormat(Config config) {
@@ -136,6 +149,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         http.stop();
+        housekeeping.shutdownNow();
         mailThreads.shutdown();
         try {
             if (!mailThreads.awaitTermination(5, TimeUnit.SECONDS)) {

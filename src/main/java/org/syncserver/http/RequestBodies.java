@@ -116,24 +116,35 @@ public final class RequestBodies {
             // unread makes Jetty close the connection after answering, which fails a client reusing it.
             body.transferTo(OutputStream.nullOutputStream());
             return value;
-        } catch (LimitedInputStream.LimitExceeded e) {
-            throw new PayloadTooLargeException(limit);
-        } catch (PacedInputStream.TooSlow e) {
-            throw new RequestTimeoutException(e.getMessage());
-        } catch (StreamConstraintsException e) {
-            throw new BadRequestException("The request body exceeds a limit: " + limitMessage(e));
-        } catch (TextWithoutNul.Refused e) {
-            throw new BadRequestException("Invalid value for '" + fieldPath(e) + "': text must not contain the NUL "
-                    + "character (\\u0000)");
-        } catch (MismatchedInputException e) {
-            throw new BadRequestException(describe(e));
-        } catch (JsonProcessingException e) {
-            throw new BadRequestException("The request body is not valid JSON" + where(e));
         } catch (ZipException | java.io.EOFException e) {
             throw new BadRequestException("The request body is not valid " + encoding(ctx) + " data");
         } catch (IOException e) {
-            throw new BadRequestException("The request body could not be read");
+            throw translate(e, limit);
         }
+    }
+
+    /** A body joined from chunks (PROTOCOL §11.1), read as if it had come in one request. */
+    public <T> T parseJoined(byte[] body, BodyReader<T> reader) {
+        try (InputStream in = new java.io.ByteArrayInputStream(body)) {
+            return reader.read(in);
+        } catch (IOException e) {
+            throw translate(e, maxBodyBytes);
+        }
+    }
+
+    private static RuntimeException translate(IOException failure, long limit) {
+        return switch (failure) {
+            case LimitedInputStream.LimitExceeded ignored -> new PayloadTooLargeException(limit);
+            case PacedInputStream.TooSlow slow -> new RequestTimeoutException(slow.getMessage());
+            case StreamConstraintsException tooBig ->
+                    new BadRequestException("The request body exceeds a limit: " + limitMessage(tooBig));
+            case TextWithoutNul.Refused nul -> new BadRequestException("Invalid value for '" + fieldPath(nul)
+                    + "': text must not contain the NUL character (\\u0000)");
+            case MismatchedInputException mismatch -> new BadRequestException(describe(mismatch));
+            case JsonProcessingException invalid ->
+                    new BadRequestException("The request body is not valid JSON" + where(invalid));
+            default -> new BadRequestException("The request body could not be read");
+        };
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.UUID;
  * Read as it streams in: a device with 200,000 pending changes costs a map of that many entries, nothing more.
  *
  * @param pending the device's pending changes: the latest clientdate of each row
+ * @param chunk   set when the body is one chunk of a larger pull
  */
-public record PullRequest(UUID clientId, Long lastSync, Map<UUID, Long> pending) {
+public record PullRequest(UUID clientId, Long lastSync, Map<UUID, Long> pending, Chunk chunk) {
 
     public static PullRequest read(InputStream body, JsonFactory json) throws IOException {
         Map<UUID, Long> pending = new HashMap<>();
@@ -25,7 +26,7 @@ public record PullRequest(UUID clientId, Long lastSync, Map<UUID, Long> pending)
                 // A client sends one change per row; should it send more, the latest decides.
                 pending.merge(row.rowguid(), row.clientdate(), Math::max);
             });
-            return new PullRequest(header.clientId(), header.lastSync(), pending);
+            return new PullRequest(header.clientId(), header.lastSync(), pending, header.chunk());
         }
     }
 }

@@ -60,6 +60,10 @@ public final class PullWriter {
         generator.writeEndObject();
     }
 
+    long lastSync() {
+        return lastSync;
+    }
+
     /** Whether any of the answer may have left: until then, the pull can start over or fail with an error answer. */
     boolean started() {
         return generator != null;

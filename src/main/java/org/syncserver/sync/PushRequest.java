@@ -22,8 +22,10 @@ import java.util.UUID;
  *
  * @param partial true while more batches follow; the last batch (0, false or missing) releases the lock
  * @param changes how many changes the push holds
+ * @param chunk   set when the body is one chunk of a larger push
  */
-public record PushRequest(UUID clientId, Long lastSync, boolean partial, int changes, Spool spool, JsonFactory json)
+public record PushRequest(UUID clientId, Long lastSync, boolean partial, int changes, Chunk chunk, Spool spool,
+                          JsonFactory json)
         implements AutoCloseable {
 
     /** A batch is stored when it holds this many changes or this much row data, whichever comes first. */
@@ -42,7 +44,8 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
                 ChangeValidator.pushed(index, change);
                 count[0]++;
             });
-            return new PushRequest(header.clientId(), header.lastSync(), header.partial(), count[0], spool, json);
+            return new PushRequest(header.clientId(), header.lastSync(), header.partial(), count[0], header.chunk(),
+                    spool, json);
         } catch (IOException | RuntimeException e) {
             spool.close();
             throw e;

@@ -17,8 +17,12 @@ import java.util.UUID;
  */
 final class SyncBodyParser {
 
-    /** What a body says besides its changes. */
-    record Header(UUID clientId, Long lastSync, boolean partial) {
+    /**
+     * What a body says besides its changes.
+     *
+     * @param chunk set when the body is one chunk of a larger request ({@code "multiple": 1}, PROTOCOL §11.1)
+     */
+    record Header(UUID clientId, Long lastSync, boolean partial, Chunk chunk) {
     }
 
     /** What a change's {@code rowData} was. */
@@ -66,6 +70,7 @@ final class SyncBodyParser {
         UUID clientId = null;
         Long lastSync = null;
         boolean partial = false;
+        Chunk.Fields chunk = new Chunk.Fields();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
@@ -74,10 +79,18 @@ final class SyncBodyParser {
                 case "lastSync" -> lastSync = wholeNumber("lastSync");
                 case "isPartial" -> partial = partial();
                 case "changes" -> changes(sink);
+                case "multiple" -> chunk.multiple = wholeNumber("multiple");
+                case "syncId" -> chunk.syncId = uuid("syncId");
+                case "chunkIndex" -> chunk.index = wholeNumber("chunkIndex");
+                case "chunks" -> chunk.chunks = wholeNumber("chunks");
+                case "start" -> chunk.start = wholeNumber("start");
+                case "end" -> chunk.end = wholeNumber("end");
+                case "totalSize" -> chunk.totalSize = wholeNumber("totalSize");
+                case "data" -> chunk.data = text("data");
                 default -> parser.skipChildren();
             }
         }
-        return new Header(clientId, lastSync, partial);
+        return new Header(clientId, lastSync, partial, chunk.build());
     }
 
     private void changes(ChangeSink sink) throws IOException {

@@ -12,7 +12,9 @@ import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 
-import java.util.Map;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Consumer;
 import java.util.UUID;
 
 /**
@@ -25,14 +27,21 @@ public final class SyncRoutes {
     private final RequestBodies bodies;
     private final AuthService auth;
     private final SyncService sync;
+    private final ChunkedUploads uploads;
     private final ObjectMapper json;
 
-    public SyncRoutes(Realms realms, RequestBodies bodies, AuthService auth, SyncService sync, ObjectMapper json) {
+    public SyncRoutes(Realms realms, RequestBodies bodies, AuthService auth, SyncService sync, ChunkedUploads uploads,
+                      ObjectMapper json) {
         this.realms = realms;
         this.bodies = bodies;
         this.auth = auth;
         this.sync = sync;
+        this.uploads = uploads;
         this.json = json;
+    }
+
+    /** The answer to a chunk of an upload that is not complete yet (PROTOCOL §11.1). */
+    private record Progress(String message, String progress, int percentage) {
     }
 
     public void pull(Context ctx) {
@@ -40,12 +49,23 @@ public final class SyncRoutes {
         Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
         principal.requireDevice(pathClientId(ctx));
         PullRequest request = bodies.stream(ctx, body -> PullRequest.read(body, json.getFactory()));
-        ctx.contentType(ContentType.APPLICATION_JSON);
-        PullWriter writer = new PullWriter(request.clientId(), ctx::outputStream, json.getFactory());
-        try {
-            sync.pull(realm, principal, request, writer);
-        } catch (RuntimeException e) {
-            throw writer.started() ? new AnswerAbandonedException(e) : e;
+        if (request.chunk() == null) {
+            answerPull(ctx, request, writer -> sync.pull(realm, principal, request, writer));
+            return;
+        }
+        UUID syncId = request.chunk().syncId();
+        switch (uploads.accept(realm, principal, "pull", request.chunk())) {
+            case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
+            case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, syncId, () -> {
+                PullRequest whole = wholePull(step.body());
+                long cursor = answerPull(ctx, whole, writer -> sync.pull(realm, principal, whole, writer));
+                return new ChunkRepository.Outcome(200, null, cursor);
+            });
+            case ChunkedUploads.Step.Done step -> {
+                long cursor = failedOrOk(step.outcome()).cursor();
+                PullRequest whole = wholePull(uploads.body(realm, syncId));
+                answerPull(ctx, whole, writer -> sync.pullAgain(realm, principal, whole, cursor, writer));
+            }
         }
     }
 
@@ -54,8 +74,29 @@ public final class SyncRoutes {
         Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
         principal.requireDevice(pathClientId(ctx));
         try (PushRequest request = bodies.stream(ctx, body -> PushRequest.read(body, json.getFactory()))) {
-            ctx.json(Map.of("lastSync", sync.push(realm, principal, request)));
+            if (request.chunk() == null) {
+                ctx.json(new PushAnswer(sync.push(realm, principal, request)));
+                return;
+            }
+            UUID syncId = request.chunk().syncId();
+            switch (uploads.accept(realm, principal, "push", request.chunk())) {
+                case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
+                case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, syncId, () -> {
+                    try (PushRequest whole = bodies.parseJoined(step.body(), body -> PushRequest.read(body,
+                            json.getFactory()))) {
+                        PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
+                        ctx.json(answer);
+                        return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
+                    }
+                });
+                case ChunkedUploads.Step.Done step ->
+                        ctx.contentType(ContentType.APPLICATION_JSON).result(failedOrOk(step.outcome()).answer());
+            }
         }
+    }
+
+    /** {@code {"lastSync": N}}: where the device's next pull starts. */
+    private record PushAnswer(long lastSync) {
     }
 
     public void cancelSync(Context ctx) {
@@ -75,6 +116,59 @@ public final class SyncRoutes {
             return UUID.fromString(clientId);
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("The clientId in the path must be a UUID");
+        }
+    }
+
+    /** Streams a pull's answer; an answer that fails once begun cuts the connection. @return the answer's cursor */
+    private long answerPull(Context ctx, PullRequest request, Consumer<PullWriter> pull) {
+        ctx.contentType(ContentType.APPLICATION_JSON);
+        PullWriter writer = new PullWriter(request.clientId(), ctx::outputStream, json.getFactory());
+        try {
+            pull.accept(writer);
+        } catch (RuntimeException e) {
+            throw writer.started() ? new AnswerAbandonedException(e) : e;
+        }
+        return writer.lastSync();
+    }
+
+    private PullRequest wholePull(byte[] body) {
+        PullRequest whole = bodies.parseJoined(body, in -> PullRequest.read(in, json.getFactory()));
+        if (whole.chunk() != null) {
+            throw new BadRequestException("A chunked upload cannot hold another chunk");
+        }
+        return whole;
+    }
+
+    private void progress(Context ctx, ChunkedUploads.Step.Incomplete step) {
+        ctx.status(206).json(new Progress("Please send next chunk", step.received() + "/" + step.chunks(),
+                step.received() * 100 / step.chunks()));
+    }
+
+    /** An upload whose request was refused as malformed is refused again, with the same message. */
+    private static ChunkRepository.Outcome failedOrOk(ChunkRepository.Outcome outcome) {
+        if (outcome.status() != 200) {
+            throw new BadRequestException(outcome.answer());
+        }
+        return outcome;
+    }
+
+    /** Work whose outcome answers the upload's later chunks too: a malformed body for good, a passing failure not. */
+    private interface UploadWork {
+        ChunkRepository.Outcome run() throws IOException;
+    }
+
+    private void recordingOutcome(Realm realm, UUID syncId, UploadWork work) {
+        try {
+            uploads.finish(realm, syncId, work.run());
+        } catch (BadRequestException e) {
+            uploads.finish(realm, syncId, new ChunkRepository.Outcome(400, e.getMessage(), null));
+            throw e;
+        } catch (IOException e) {
+            uploads.release(realm, syncId);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            uploads.release(realm, syncId);
+            throw e;
         }
     }
 }

@@ -79,6 +79,17 @@ public final class SyncService {
         metrics.conflicts(realm.name(), writer.outdated());
     }
 
+    /**
+     * Answers a pull again up to the cursor it answered before, without taking the lock again (which the first
+     * answer holds): for a retried chunk of a chunked pull whose answer was lost on the way.
+     */
+    public void pullAgain(Realm realm, Principal principal, PullRequest request, long cursor, PullWriter writer) {
+        UUID clientId = required(request.clientId(), "clientId");
+        principal.requireDevice(clientId);
+        long lastSync = request.lastSync() == null ? 0 : request.lastSync();
+        answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+    }
+
     /** Writes the rows up to the cursor, then saves the cursor. */
     private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
                         Map<UUID, Long> pending, PullWriter writer) {

@@ -148,6 +148,44 @@ class HostileInputTest {
                 .contains("realm=evil\\u000d\\u000a2026-01-01 forged").doesNotContain("\n"));
     }
 
+    /**
+     * The database goes away while a large pull streams: the client must see a broken answer (never a 200 with an
+     * error spliced in), and its retry must not be refused as "already syncing".
+     */
+    @Test
+    void aPullThatFailsMidStreamIsCutAndGivesItsLockBack() throws Exception {
+        Device writer = newUser();
+        Device reader = running.accounts().device("default", writer.email(), "pw", false);
+        String photo = "p".repeat(200) + UUID.randomUUID();
+        for (int push = 0; push < 20; push++) {
+            pull(writer);
+            StringBuilder body = new StringBuilder("{\"clientId\":\"" + writer.clientId() + "\",\"changes\":[");
+            for (int i = 0; i < 1_000; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"operation\":\"I\",\"rowguid\":\"").append(UUID.randomUUID())
+                        .append("\",\"tablename\":\"t\",\"clientdate\":1,\"rowData\":{\"data\":\"")
+                        .append(UUID.randomUUID()).append(photo).append(UUID.randomUUID()).append("\"}}");
+            }
+            assertThat(postJson("/push/default", writer, body.append("]}").toString()).status()).isEqualTo(200);
+        }
+        java.net.http.HttpResponse<java.io.InputStream> streaming = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(running.server().uri("/pull/default"))
+                        .header("Authorization", reader.bearer())
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"clientId\":\"" + reader.clientId()
+                                + "\",\"lastSync\":0}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(streaming.statusCode()).isEqualTo(200);
+        try (java.io.InputStream answer = streaming.body()) {
+            assertThat(answer.readNBytes(1_000)).hasSize(1_000);
+            Object killed = TestPostgres.queryValue(running.realm(), "SELECT count(pg_terminate_backend(pid)) FROM "
+                    + "pg_stat_activity WHERE query LIKE 'SELECT rowguid%' AND pid <> pg_backend_pid()");
+            assertThat(killed).as("the pull's database session").isEqualTo(1L);
+            org.assertj.core.api.Assertions.assertThatThrownBy(answer::readAllBytes)
+                    .as("the answer is cut, not completed").isInstanceOf(java.io.IOException.class);
+        }
+        assertThat(postJson("/pull/default", reader, "{\"clientId\":\"" + reader.clientId() + "\",\"lastSync\":0}")
+                .status()).as("the lock was given back").isEqualTo(200);
+    }
+
     private static String raw(String request) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", running.server().uri("/").getPort())) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));

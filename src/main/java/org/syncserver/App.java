@@ -6,29 +6,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
 import org.syncserver.account.AccountService;
-import org.syncserver.account.ClientRepository;
-import org.syncserver.account.UserRepository;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.UserRepository;
 import org.syncserver.auth.AuthRoutes;
 import org.syncserver.auth.AuthService;
-import org.syncserver.auth.CredentialVerifier;
+import org.syncserver.identity.CredentialVerifier;
 import org.syncserver.auth.JwtTokens;
 import org.syncserver.auth.OpaqueTokens;
-import org.syncserver.auth.PasswordHasher;
+import org.syncserver.identity.PasswordHasher;
 import org.syncserver.auth.TokenFormat;
-import org.syncserver.auth.TokenRepository;
+import org.syncserver.identity.TokenRepository;
 import org.syncserver.config.Config;
 import org.syncserver.config.TokenMode;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.http.ClientAddress;
 import org.syncserver.http.HttpServer;
+import org.syncserver.http.Route;
 import org.syncserver.http.RateLimiter;
 import org.syncserver.mail.Mailer;
 import org.syncserver.mail.NoMailer;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.password.PasswordResetService;
-import org.syncserver.ops.HealthRoutes;
-import org.syncserver.ops.Metrics;
-import org.syncserver.ops.MetricsRoutes;
+import org.syncserver.health.HealthRoutes;
+import org.syncserver.metrics.Metrics;
+import org.syncserver.metrics.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
@@ -109,7 +110,7 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static HttpServer.Routes routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
+    private static List<Route> routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                             RequestBodies bodies, ExecutorService mailThreads,
                                             ScheduledExecutorService housekeeping, Clock clock, Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
@@ -125,13 +126,13 @@ public final class App implements AutoCloseable {
         SyncService sync = new SyncService(clients, clock, metrics);
         ChunkedUploads uploads = new ChunkedUploads(config.maxBodyBytes(), clock);
         housekeeping.scheduleWithFixedDelay(() -> uploads.purge(realms), 10, 10, TimeUnit.MINUTES);
-        return new HttpServer.Routes(
+        return new RouteTable(realms, auth, config.metricsToken()).routes(new RouteTable.Handlers(
                 new HealthRoutes(realms, build),
-                new MetricsRoutes(metrics, config.metricsToken()),
-                new AccountRoutes(realms, bodies, accounts, auth),
-                new AuthRoutes(realms, bodies, auth),
-                new PasswordRoutes(realms, bodies, reset),
-                new SyncRoutes(realms, bodies, auth, sync, uploads, json));
+                new MetricsRoutes(metrics),
+                new AccountRoutes(bodies, accounts),
+                new AuthRoutes(bodies, auth),
+                new PasswordRoutes(bodies, reset),
+                new SyncRoutes(bodies, sync, uploads, json)));
     }
 
     private static TokenFormat tokenFormat(Config config) {
@@ -140,10 +141,6 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return http.port();
-    }
-
-    public Realms realms() {
-        return realms;
     }
 
     @Override

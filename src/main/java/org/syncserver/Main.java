@@ -6,7 +6,7 @@ import org.syncserver.config.ConfigException;
 import org.syncserver.config.ConfigLoader;
 import org.syncserver.db.EmbeddedDatabaseException;
 import org.syncserver.logging.LogSetup;
-import org.syncserver.ops.Commands;
+import org.syncserver.cli.Commands;
 import org.syncserver.version.BuildInfo;
 
 import java.nio.file.Path;

@@ -1,12 +1,14 @@
 package org.syncserver.account;
 
+import org.syncserver.identity.User;
+import org.syncserver.identity.UserRepository;
+import org.syncserver.identity.ClientRepository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.syncserver.http.StatusMessage;
-import org.syncserver.auth.CredentialVerifier;
-import org.syncserver.auth.PasswordHasher;
-import org.syncserver.auth.Principal;
+import org.syncserver.identity.CredentialVerifier;
+import org.syncserver.identity.PasswordHasher;
+import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
@@ -15,18 +17,11 @@ import org.syncserver.error.ConflictException;
 import org.syncserver.error.UnauthorizedException;
 import org.syncserver.realm.Realm;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 
-import static org.syncserver.http.Fields.required;
 
 /** Registration of users and their devices, and their removal. */
 public final class AccountService {
-
-    private static final int MAX_TEXT = 255;
-    private static final int MAX_LANGUAGE = 10;
 
     private final UserRepository users;
     private final ClientRepository clients;
@@ -43,33 +38,21 @@ public final class AccountService {
         this.json = json;
     }
 
-    /** @return the answer's body: the request's fields except the password, with the user's stored name */
-    public Map<String, Object> register(Realm realm, RegisterRequest request) {
-        String email = email(request.email());
-        String password = required(request.password(), "password");
-        UUID clientId = required(request.clientId(), "clientId");
+    /** @return the user's name as stored: the client shows it, and a further device learns it here */
+    public String register(Realm realm, RegisterRequest request) {
+        String email = EmailAddress.normalised(request.email());
         String details = clientDetails(request.clientDescription());
-        String name = request.name();
-        if (Boolean.TRUE.equals(request.newRegistration())) {
-            registerUser(realm.database(), request, email, password, details);
-        } else {
-            name = registerClient(realm.database(), email, password, clientId, details);
+        if (request.isNewUser()) {
+            registerUser(realm.database(), request, email, details);
+            return request.name();
         }
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("name", name);
-        user.put("email", request.email());
-        user.put("clientId", clientId);
-        user.put("clientDescription", request.clientDescription());
-        user.put("newRegistration", Boolean.TRUE.equals(request.newRegistration()));
-        user.put("deleteRemoteData", Boolean.TRUE.equals(request.deleteRemoteData()));
-        user.put("language", request.language());
-        return Map.of("message", "User and Client registered successfully!", "user", user);
+        return registerClient(realm.database(), email, request.password(), request.clientId(), details);
     }
 
-    public StatusMessage unregister(Realm realm, Principal principal, UnregisterRequest request) {
-        String email = email(request.email());
-        String password = required(request.password(), "password");
-        UUID clientId = required(request.clientId(), "clientId");
+    public void unregister(Realm realm, Principal principal, UnregisterRequest request) {
+        String email = request.email();
+        String password = request.password();
+        UUID clientId = request.clientId();
         principal.requireDevice(clientId);
         User user = credentials.verify(realm.database(), email, password)
                 .filter(found -> found.id().equals(principal.userId()))
@@ -85,15 +68,11 @@ public final class AccountService {
             }
             return null;
         });
-        return new StatusMessage(200, "User and Client unregistered successfully!");
     }
 
-    private void registerUser(Database database, RegisterRequest request, String email, String password,
-                              String details) {
-        String name = limited(request.name(), MAX_TEXT, "name");
-        String language = limited(request.language(), MAX_LANGUAGE, "language");
-        PasswordHasher.Stored hash = hasher.hash(password); // slow: before the transaction, not inside it
-        User user = new User(UUID.randomUUID(), name, email, hash.hash(), hash.salt(), language, 0);
+    private void registerUser(Database database, RegisterRequest request, String email, String details) {
+        PasswordHasher.Stored hash = hasher.hash(request.password()); // slow: before the transaction, not inside it
+        User user = new User(UUID.randomUUID(), request.name(), email, hash.hash(), hash.salt(), request.language(), 0);
         database.inTransaction(connection -> {
             if (users.findByEmail(connection, email).isPresent()) {
                 throw new ConflictException(ClientMessages.EMAIL_ALREADY_REGISTERED);
@@ -138,40 +117,29 @@ public final class AccountService {
         }
     }
 
-    private static String email(String raw) {
-        String email = required(raw, "email").trim().toLowerCase(Locale.ROOT);
-        int at = email.indexOf('@');
-        if (at <= 0 || at == email.length() - 1 || email.length() > MAX_TEXT || email.chars().anyMatch(Character::isWhitespace)) {
-            throw new BadRequestException("'email' must be an e-mail address");
-        }
-        return email;
-    }
-
-    private static String limited(String value, int max, String field) {
-        if (value != null && value.length() > max) {
-            throw new BadRequestException("'" + field + "' must be at most " + max + " characters");
-        }
-        return value;
-    }
-
-    /** sync_client sends the device description as a string holding JSON; it is stored as JSONB. */
+    /**
+     * sync_client sends the device description as a string holding JSON; it is stored as JSONB, which cannot hold
+     * a NUL character. The body is at most 64 KiB, so the description's tree is small.
+     */
     private String clientDetails(JsonNode description) {
         if (description == null || description.isNull()) {
             return null;
         }
-        if (description.isObject()) {
-            return description.toString();
-        }
+        JsonNode parsed = description;
         if (description.isTextual()) {
             try {
-                JsonNode parsed = json.readTree(description.asText());
-                if (parsed != null && parsed.isObject()) {
-                    return parsed.toString();
-                }
+                parsed = json.readTree(description.asText());
             } catch (JsonProcessingException e) {
-                // reported below
+                parsed = null;
             }
         }
-        throw new BadRequestException("'clientDescription' must be a JSON object, or a string holding one");
+        if (parsed == null || !parsed.isObject()) {
+            throw new BadRequestException("'clientDescription' must be a JSON object, or a string holding one");
+        }
+        String details = parsed.toString();
+        if (details.contains("\\u0000")) {
+            throw new BadRequestException("'clientDescription' must not contain the NUL character (\\u0000)");
+        }
+        return details;
     }
 }

@@ -1,43 +1,66 @@
 package org.syncserver.auth;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.http.Context;
-import io.javalin.http.Header;
+import org.syncserver.error.Require;
 import org.syncserver.http.RequestBodies;
-import org.syncserver.realm.Realms;
+import org.syncserver.realm.Realm;
 
 import java.util.UUID;
 
-import static org.syncserver.http.Fields.required;
-
-/** {@code POST /login/:realm} and {@code POST /login/:realm/refreshToken}. */
+/** {@code POST /login/:realm} and {@code POST /login/:realm/refreshToken}, and the two shapes of their answer. */
 public final class AuthRoutes {
 
     record LoginRequest(UUID clientId) {
+        LoginRequest {
+            Require.present(clientId, "clientId");
+        }
     }
 
     record RefreshRequest(String refreshToken) {
+        RefreshRequest {
+            Require.present(refreshToken, "refreshToken");
+        }
+
+        @Override
+        public String toString() {
+            return "RefreshRequest[****]";
+        }
     }
 
-    private final Realms realms;
+    /** Token mode "token" (PROTOCOL §5). */
+    record OpaqueAnswer(@JsonProperty("token_type") String tokenType, @JsonProperty("access_token") String accessToken,
+                        @JsonProperty("refresh_token") String refreshToken, @JsonProperty("expires_in") long expiresIn,
+                        @JsonProperty("expires_on") long expiresOn) {
+    }
+
+    /** Token mode "jwt" (PROTOCOL §5). */
+    record JwtAnswer(String accessToken, String refreshToken) {
+    }
+
     private final RequestBodies bodies;
     private final AuthService auth;
 
-    public AuthRoutes(Realms realms, RequestBodies bodies, AuthService auth) {
-        this.realms = realms;
+    public AuthRoutes(RequestBodies bodies, AuthService auth) {
         this.bodies = bodies;
         this.auth = auth;
     }
 
-    public void login(Context ctx) {
-        var realm = realms.require(ctx.pathParam("realm"));
-        var credentials = AuthorizationHeader.basic(ctx.header(Header.AUTHORIZATION));
+    public void login(Context ctx, Realm realm, AuthorizationHeader.Credentials credentials) {
         LoginRequest request = bodies.read(ctx, LoginRequest.class);
-        ctx.json(auth.login(realm, credentials, required(request.clientId(), "clientId")));
+        ctx.json(answer(auth.login(realm, credentials, request.clientId())));
     }
 
-    public void refreshToken(Context ctx) {
-        var realm = realms.require(ctx.pathParam("realm"));
+    public void refreshToken(Context ctx, Realm realm) {
         RefreshRequest request = bodies.read(ctx, RefreshRequest.class);
-        ctx.json(auth.refresh(realm, required(request.refreshToken(), "refreshToken")));
+        ctx.json(answer(auth.refresh(realm, request.refreshToken())));
+    }
+
+    private static Object answer(IssuedTokens tokens) {
+        return switch (tokens.mode()) {
+            case OPAQUE -> new OpaqueAnswer("Bearer", tokens.accessToken(), tokens.refreshToken(),
+                    TokenFormat.ACCESS_TOKEN_TTL.toSeconds(), tokens.expiresOn());
+            case JWT -> new JwtAnswer(tokens.accessToken(), tokens.refreshToken());
+        };
     }
 }

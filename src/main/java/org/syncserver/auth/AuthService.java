@@ -1,8 +1,12 @@
 package org.syncserver.auth;
 
-import org.syncserver.account.ClientRepository;
-import org.syncserver.account.User;
-import org.syncserver.account.UserRepository;
+import org.syncserver.identity.TokenRepository;
+import org.syncserver.identity.CredentialVerifier;
+import org.syncserver.identity.Principal;
+import org.syncserver.identity.Secrets;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.User;
+import org.syncserver.identity.UserRepository;
 import org.syncserver.db.Database;
 import org.syncserver.db.Database.Commit;
 import org.syncserver.error.AccessDeniedException;
@@ -10,13 +14,10 @@ import org.syncserver.error.ClientMessages;
 import org.syncserver.realm.Realm;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.UUID;
 
 /** Login, token refresh and the check of every bearer token. */
 public final class AuthService {
-
-    private static final String INVALID_TOKEN = "Invalid or expired token";
 
     private final TokenFormat format;
     private final CredentialVerifier credentials;
@@ -36,7 +37,7 @@ public final class AuthService {
     }
 
     /** Checks the password and that the client is the user's, then replaces the client's tokens. */
-    public Map<String, Object> login(Realm realm, AuthorizationHeader.Credentials login, UUID clientId) {
+    public IssuedTokens login(Realm realm, AuthorizationHeader.Credentials login, UUID clientId) {
         Database database = realm.database();
         User user = credentials.verify(database, login.email(), login.password())
                 .orElseThrow(() -> new AccessDeniedException(ClientMessages.WRONG_CREDENTIALS));
@@ -49,11 +50,11 @@ public final class AuthService {
             tokens.store(connection, clientId, Secrets.digest(ids.accessId()), Secrets.digest(ids.refreshId()), now);
             return null;
         });
-        return format.body(new TokenFormat.Subject(user.id(), user.email(), clientId), ids, now);
+        return format.issue(new TokenFormat.Subject(user.id(), user.email(), clientId), ids, now);
     }
 
     /** Trades a refresh token for a new pair; the old pair stops working. */
-    public Map<String, Object> refresh(Realm realm, String refreshToken) {
+    public IssuedTokens refresh(Realm realm, String refreshToken) {
         long now = clock.millis();
         String oldDigest = Secrets.digest(format.readRefresh(refreshToken, now));
         TokenFormat.Ids ids = TokenFormat.Ids.random();
@@ -62,8 +63,8 @@ public final class AuthService {
                 .withConnection(connection -> tokens.rotate(connection, oldDigest,
                         Secrets.digest(ids.accessId()), Secrets.digest(ids.refreshId()), now,
                         now - TokenFormat.REFRESH_TOKEN_TTL.toMillis()))
-                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
-        return format.body(new TokenFormat.Subject(entry.userId(), entry.email(), entry.clientId()), ids, now);
+                .orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
+        return format.issue(new TokenFormat.Subject(entry.userId(), entry.email(), entry.clientId()), ids, now);
     }
 
     /** @param authorization the request's Authorization header */
@@ -80,7 +81,7 @@ public final class AuthService {
         TokenRepository.Entry entry = realm.database()
                 .withConnection(connection -> tokens.findByAccess(connection, Secrets.digest(id)))
                 .filter(found -> now - found.issuedAt() < TokenFormat.ACCESS_TOKEN_TTL.toMillis())
-                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+                .orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
         return new Principal(entry.userId(), entry.clientId());
     }
 
@@ -88,11 +89,11 @@ public final class AuthService {
     private Principal legacyJwt(Realm realm, TokenFormat.Presented.LegacyJwt token, long now) {
         long age = now - token.issuedAtMillis();
         if (age < 0 || age >= TokenFormat.ACCESS_TOKEN_TTL.toMillis()) {
-            throw new AccessDeniedException(INVALID_TOKEN);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
         User user = realm.database().withConnection(connection -> users.findById(connection, token.userId()))
                 .filter(found -> token.issuedAtMillis() >= found.tokensValidAfter())
-                .orElseThrow(() -> new AccessDeniedException(INVALID_TOKEN));
+                .orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
         return new Principal(user.id(), null);
     }
 }

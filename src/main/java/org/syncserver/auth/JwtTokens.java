@@ -7,7 +7,9 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.syncserver.config.Config;
+import org.syncserver.config.TokenMode;
 import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -16,7 +18,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.text.ParseException;
 import java.util.Date;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,7 +27,6 @@ import java.util.UUID;
  */
 public final class JwtTokens implements TokenFormat {
 
-    private static final String INVALID = "Invalid or expired token";
     /** The Node server wrote {@code iat} in milliseconds; read as seconds it lands beyond this instant. */
     private static final long MILLISECOND_IAT_THRESHOLD = 100_000_000_000_000L;
     private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
@@ -40,10 +40,10 @@ public final class JwtTokens implements TokenFormat {
     }
 
     @Override
-    public Map<String, Object> body(Subject subject, Ids ids, long nowMillis) {
+    public IssuedTokens issue(Subject subject, Ids ids, long nowMillis) {
         String access = sign(accessKey, claims(subject, ids.accessId(), nowMillis, ACCESS_TOKEN_TTL.toMillis()));
         String refresh = sign(refreshKey, claims(subject, ids.refreshId(), nowMillis, REFRESH_TOKEN_TTL.toMillis()));
-        return Map.of("accessToken", access, "refreshToken", refresh);
+        return new IssuedTokens(TokenMode.JWT, access, refresh, nowMillis + ACCESS_TOKEN_TTL.toMillis());
     }
 
     @Override
@@ -61,7 +61,7 @@ public final class JwtTokens implements TokenFormat {
         JWTClaimsSet claims = verify(token, refreshKey);
         // Node refresh tokens carry no client and no id: such a device logs in again, as it does on any 403.
         if (claims.getJWTID() == null) {
-            throw new AccessDeniedException(INVALID);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
         requireUnexpired(claims, nowMillis);
         return claims.getJWTID();
@@ -83,7 +83,7 @@ public final class JwtTokens implements TokenFormat {
         Date issued = claims.getIssueTime();
         Object userId = claims.getClaim("userid");
         if (issued == null || !(userId instanceof String id)) {
-            throw new AccessDeniedException(INVALID);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
         long issuedAt = issued.getTime();
         if (issuedAt > MILLISECOND_IAT_THRESHOLD) {
@@ -92,14 +92,14 @@ public final class JwtTokens implements TokenFormat {
         try {
             return new Presented.LegacyJwt(UUID.fromString(id), issuedAt);
         } catch (IllegalArgumentException e) {
-            throw new AccessDeniedException(INVALID);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
     }
 
     private static void requireUnexpired(JWTClaimsSet claims, long nowMillis) {
         Date expires = claims.getExpirationTime();
         if (expires == null || expires.getTime() <= nowMillis) {
-            throw new AccessDeniedException(INVALID);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
     }
 
@@ -114,11 +114,11 @@ public final class JwtTokens implements TokenFormat {
             byte[] expected = hmac(key, jwt.getSigningInput());
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())
                     || !MessageDigest.isEqual(expected, jwt.getSignature().decode())) {
-                throw new AccessDeniedException(INVALID);
+                throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
             }
             return jwt.getJWTClaimsSet();
         } catch (ParseException e) {
-            throw new AccessDeniedException(INVALID);
+            throw new AccessDeniedException(ClientMessages.INVALID_TOKEN);
         }
     }
 

@@ -1,7 +1,7 @@
 package org.syncserver.auth;
 
+import org.syncserver.identity.Secrets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -36,8 +36,8 @@ public interface TokenFormat {
         }
     }
 
-    /** The JSON body the client receives for a new pair. */
-    Map<String, Object> body(Subject subject, Ids ids, long nowMillis);
+    /** A new pair of tokens, as the client will receive them. */
+    IssuedTokens issue(Subject subject, Ids ids, long nowMillis);
 
     /** @throws org.syncserver.error.AccessDeniedException when forged or expired */
     Presented readAccess(String token, long nowMillis);

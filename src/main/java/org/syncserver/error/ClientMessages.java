@@ -16,6 +16,8 @@ public final class ClientMessages {
     public static final String ALREADY_SYNCING = "The user is already syncing from this client";
     public static final String PULL_BEFORE_PUSH = "You should pull before pushing...";
     public static final String PIN_INVALID = "PIN expired or incorrect";
+    /** Any access or refresh token that is forged, expired, revoked or already used: 403, and the client logs in. */
+    public static final String INVALID_TOKEN = "Invalid or expired token";
 
     private ClientMessages() {
     }

@@ -11,21 +11,12 @@ import io.javalin.router.Endpoint;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.account.AccountRoutes;
-import org.syncserver.auth.AuthRoutes;
-import org.syncserver.ops.HealthRoutes;
-import org.syncserver.ops.Metrics;
-import org.syncserver.ops.MetricsRoutes;
-import org.syncserver.password.PasswordRoutes;
-import org.syncserver.sync.SyncRoutes;
+import org.syncserver.metrics.Metrics;
 
 import java.time.Duration;
+import java.util.List;
 
-import static org.syncserver.http.RateLimiter.Group.ACCOUNTS;
-import static org.syncserver.http.RateLimiter.Group.PASSWORD;
-import static org.syncserver.http.RateLimiter.Group.SYNC;
-
-/** The HTTP face of the server: one visible list of routes, and what every route shares. */
+/** The HTTP face of the server: what every route shares. The routes themselves are listed in RouteTable. */
 public final class HttpServer {
 
     private static final Logger accessLog = LoggerFactory.getLogger("access");
@@ -33,46 +24,19 @@ public final class HttpServer {
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
     private static final int GZIP_LEVEL = 1;
 
-    /** The route handlers of every feature. */
-    public record Routes(HealthRoutes health, MetricsRoutes metrics, AccountRoutes accounts, AuthRoutes auth,
-                         PasswordRoutes password, SyncRoutes sync) {
-    }
-
     private HttpServer() {
     }
 
-    public static Javalin start(String host, int port, ObjectMapper json, RequestBodies bodies, Routes routes,
+    /** Serves the routes of the table; each is wrapped in its rate limit. */
+    public static Javalin start(String host, int port, ObjectMapper json, RequestBodies bodies, List<Route> routes,
                                 RateLimiter limiter, Metrics metrics) {
         return Javalin.create(config -> {
             configure(config, json, new ErrorMapper(bodies), metrics);
-            declareRoutes(config, routes, limiter);
+            for (Route route : routes) {
+                config.routes.addHttpHandler(route.method(), route.path(),
+                        limiter.limit(route.group(), route.guarded().handler()));
+            }
         }).start(host, port);
-    }
-
-    private static void declareRoutes(JavalinConfig config, Routes routes, RateLimiter limiter) {
-        var r = config.routes;
-        r.get("/", ctx -> ctx.result("Hello from Sync Server!"));
-        r.get("/healthz", routes.health()::healthz);                                               // liveness
-        r.get("/readyz", routes.health()::readyz);                                                 // every realm's database
-        r.get("/version", routes.health()::version);                                               // version and commit
-        r.get("/metrics", routes.metrics()::metrics);                                              // token if configured
-
-        // access: public, basic (e-mail and password), or bearer (access token)
-        r.post("/register/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::register));          // public
-        r.post("/unregister/{realm}", limiter.limit(ACCOUNTS, routes.accounts()::unregister));      // bearer
-        r.post("/login/{realm}", limiter.limit(ACCOUNTS, routes.auth()::login));                    // basic
-        // The client refreshes before every authenticated call, so refreshes count as sync traffic.
-        r.post("/login/{realm}/refreshToken", limiter.limit(SYNC, routes.auth()::refreshToken));    // refresh token
-
-        r.post("/password/{realm}/forgotten", limiter.limit(PASSWORD, routes.password()::forgotten)); // public
-        r.post("/password/{realm}/change", limiter.limit(PASSWORD, routes.password()::change));       // PIN
-
-        // 2024 clients call /pull/:realm, 2025+ clients /pull/:realm/:clientId; the body's clientId decides.
-        r.post("/pull/{realm}", limiter.limit(SYNC, routes.sync()::pull));                          // bearer
-        r.post("/pull/{realm}/{clientId}", limiter.limit(SYNC, routes.sync()::pull));               // bearer
-        r.post("/push/{realm}", limiter.limit(SYNC, routes.sync()::push));                          // bearer
-        r.post("/push/{realm}/{clientId}", limiter.limit(SYNC, routes.sync()::push));               // bearer
-        r.post("/cancelSync/{realm}", limiter.limit(SYNC, routes.sync()::cancelSync));              // bearer
     }
 
     private static void configure(JavalinConfig config, ObjectMapper json, ErrorMapper errors, Metrics metrics) {

@@ -3,7 +3,7 @@ package org.syncserver.http;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import org.syncserver.config.RateLimits;
-import org.syncserver.ops.Metrics;
+import org.syncserver.metrics.Metrics;
 
 import java.time.Clock;
 import java.util.Map;
@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RateLimiter {
 
-    public enum Group { ACCOUNTS, PASSWORD, SYNC }
+    /** The allowance a route draws from; UNLIMITED for health, version and metrics. */
+    public enum Group { ACCOUNTS, PASSWORD, SYNC, UNLIMITED }
 
     /** Above this many tracked addresses, buckets that have refilled completely are dropped. */
     private static final int SWEEP_THRESHOLD = 10_000;
@@ -71,7 +72,7 @@ public final class RateLimiter {
 
     /** The handler, preceded by the group's limit. */
     public Handler limit(Group group, Handler handler) {
-        if (disabled) {
+        if (disabled || group == Group.UNLIMITED) {
             return handler;
         }
         return ctx -> {
@@ -98,6 +99,7 @@ public final class RateLimiter {
             case ACCOUNTS -> limits.accountsPerMinute();
             case PASSWORD -> limits.passwordPerMinute();
             case SYNC -> limits.syncPerMinute();
+            case UNLIMITED -> Double.MAX_VALUE;
         };
     }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -138,6 +139,8 @@ public final class RequestBodies {
             case PacedInputStream.TooSlow slow -> new RequestTimeoutException(slow.getMessage());
             case StreamConstraintsException tooBig ->
                     new BadRequestException("The request body exceeds a limit: " + limitMessage(tooBig));
+            // A request record that validates itself refused its values: its own message names the field.
+            case ValueInstantiationException refused when refused.getCause() instanceof BadRequestException bad -> bad;
             case TextWithoutNul.Refused nul -> new BadRequestException("Invalid value for '" + fieldPath(nul)
                     + "': text must not contain the NUL character (\\u0000)");
             case MismatchedInputException mismatch -> new BadRequestException(describe(mismatch));

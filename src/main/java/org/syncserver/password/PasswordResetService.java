@@ -2,17 +2,17 @@ package org.syncserver.password;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.account.User;
-import org.syncserver.account.UserRepository;
-import org.syncserver.auth.PasswordHasher;
-import org.syncserver.auth.Secrets;
-import org.syncserver.auth.TokenRepository;
+import org.syncserver.identity.User;
+import org.syncserver.identity.UserRepository;
+import org.syncserver.identity.PasswordHasher;
+import org.syncserver.identity.Secrets;
+import org.syncserver.identity.TokenRepository;
 import org.syncserver.config.MailConfig;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.mail.Mailer;
 import org.syncserver.mail.PinMailTemplate;
-import org.syncserver.ops.Metrics;
+import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
 
 import java.security.MessageDigest;
@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
-import static org.syncserver.http.Fields.required;
 
 /**
  * Password reset by e-mailed PIN. Nothing in the answers, nor in their timing, tells whether an e-mail is
@@ -72,7 +71,7 @@ public final class PasswordResetService {
 
     /** Queues the PIN e-mail and returns at once, whether or not the e-mail is registered. */
     public void forgotten(Realm realm, ForgottenRequest request) {
-        String email = required(request.email(), "email").trim();
+        String email = request.email();
         try {
             background.execute(() -> sendPin(realm, email));
         } catch (RejectedExecutionException e) {
@@ -82,9 +81,9 @@ public final class PasswordResetService {
 
     /** Sets the new password if the PIN is right; revokes every token of the user. */
     public void change(Realm realm, ChangeRequest request) {
-        String email = required(request.email(), "email").trim();
-        String newPassword = required(request.chosenPassword(), "password");
-        String pin = required(request.pin(), "pin").trim();
+        String email = request.email();
+        String newPassword = request.chosenPassword();
+        String pin = request.pin();
         long now = clock.millis();
         PinRepository.StoredPin stored = realm.database()
                 .inTransaction(connection -> pins.countAttempt(connection, email))

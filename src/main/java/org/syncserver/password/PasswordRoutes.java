@@ -1,33 +1,27 @@
 package org.syncserver.password;
 
 import io.javalin.http.Context;
-import org.syncserver.http.StatusMessage;
 import org.syncserver.http.RequestBodies;
+import org.syncserver.http.StatusMessage;
 import org.syncserver.realm.Realm;
-import org.syncserver.realm.Realms;
-
 
 /** {@code POST /password/:realm/forgotten} and {@code POST /password/:realm/change}. */
 public final class PasswordRoutes {
 
-    private final Realms realms;
     private final RequestBodies bodies;
     private final PasswordResetService reset;
 
-    public PasswordRoutes(Realms realms, RequestBodies bodies, PasswordResetService reset) {
-        this.realms = realms;
+    public PasswordRoutes(RequestBodies bodies, PasswordResetService reset) {
         this.bodies = bodies;
         this.reset = reset;
     }
 
-    public void forgotten(Context ctx) {
-        Realm realm = realms.require(ctx.pathParam("realm"));
+    public void forgotten(Context ctx, Realm realm) {
         reset.forgotten(realm, bodies.read(ctx, ForgottenRequest.class));
         ctx.json(new StatusMessage(200, "If the email is registered, a PIN has been sent"));
     }
 
-    public void change(Context ctx) {
-        Realm realm = realms.require(ctx.pathParam("realm"));
+    public void change(Context ctx, Realm realm) {
         reset.change(realm, bodies.read(ctx, ChangeRequest.class));
         ctx.json(new StatusMessage(200, "Password changed successfully!"));
     }

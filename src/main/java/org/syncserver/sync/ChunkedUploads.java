@@ -2,7 +2,7 @@ package org.syncserver.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.auth.Principal;
+import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;

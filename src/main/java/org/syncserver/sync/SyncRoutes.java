@@ -3,14 +3,11 @@ package org.syncserver.sync;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
-import io.javalin.http.Header;
-import org.syncserver.auth.AuthService;
-import org.syncserver.auth.Principal;
+import org.syncserver.identity.Principal;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.http.AnswerAbandonedException;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realm;
-import org.syncserver.realm.Realms;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,18 +20,13 @@ import java.util.UUID;
  */
 public final class SyncRoutes {
 
-    private final Realms realms;
     private final RequestBodies bodies;
-    private final AuthService auth;
     private final SyncService sync;
     private final ChunkedUploads uploads;
     private final ObjectMapper json;
 
-    public SyncRoutes(Realms realms, RequestBodies bodies, AuthService auth, SyncService sync, ChunkedUploads uploads,
-                      ObjectMapper json) {
-        this.realms = realms;
+    public SyncRoutes(RequestBodies bodies, SyncService sync, ChunkedUploads uploads, ObjectMapper json) {
         this.bodies = bodies;
-        this.auth = auth;
         this.sync = sync;
         this.uploads = uploads;
         this.json = json;
@@ -44,9 +36,7 @@ public final class SyncRoutes {
     private record Progress(String message, String progress, int percentage) {
     }
 
-    public void pull(Context ctx) {
-        Realm realm = realms.require(ctx.pathParam("realm"));
-        Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
+    public void pull(Context ctx, Realm realm, Principal principal) {
         principal.requireDevice(pathClientId(ctx));
         PullRequest request = bodies.stream(ctx, body -> PullRequest.read(body, json.getFactory()));
         if (request.chunk() == null) {
@@ -69,9 +59,7 @@ public final class SyncRoutes {
         }
     }
 
-    public void push(Context ctx) {
-        Realm realm = realms.require(ctx.pathParam("realm"));
-        Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
+    public void push(Context ctx, Realm realm, Principal principal) {
         principal.requireDevice(pathClientId(ctx));
         try (PushRequest request = bodies.stream(ctx, body -> PushRequest.read(body, json.getFactory()))) {
             if (request.chunk() == null) {
@@ -99,9 +87,7 @@ public final class SyncRoutes {
     private record PushAnswer(long lastSync) {
     }
 
-    public void cancelSync(Context ctx) {
-        Realm realm = realms.require(ctx.pathParam("realm"));
-        Principal principal = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
+    public void cancelSync(Context ctx, Realm realm, Principal principal) {
         sync.cancelSync(realm, principal, bodies.read(ctx, CancelSyncRequest.class));
         ctx.json(true);
     }

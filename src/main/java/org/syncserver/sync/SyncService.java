@@ -2,13 +2,14 @@ package org.syncserver.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.account.ClientRepository;
-import org.syncserver.auth.Principal;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
-import org.syncserver.ops.Metrics;
+import org.syncserver.error.Require;
+import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
 
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 
-import static org.syncserver.http.Fields.required;
 
 /**
  * Pull, push and cancelSync (PROTOCOL §6). How the cursor never skips a change, and how conflicts are decided,
@@ -62,7 +62,7 @@ public final class SyncService {
      * transaction, whose commit could fail after the answer is sent (CockroachDB aborts transactions routinely).
      */
     public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
-        UUID clientId = required(request.clientId(), "clientId");
+        UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         Map<UUID, Long> pending = request.pending();
@@ -84,7 +84,7 @@ public final class SyncService {
      * answer holds): for a retried chunk of a chunked pull whose answer was lost on the way.
      */
     public void pullAgain(Realm realm, Principal principal, PullRequest request, long cursor, PullWriter writer) {
-        UUID clientId = required(request.clientId(), "clientId");
+        UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
@@ -128,7 +128,7 @@ public final class SyncService {
      *         other devices is skipped
      */
     public long push(Realm realm, Principal principal, PushRequest request) {
-        UUID clientId = required(request.clientId(), "clientId");
+        UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long now = clock.millis();
         long cursor = realm.database().inTransaction(connection -> {
@@ -147,7 +147,7 @@ public final class SyncService {
     }
 
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
-        UUID clientId = required(request.clientId(), "clientId");
+        UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         realm.database().withConnection(connection -> {
             if (!sync.releaseLock(connection, principal.userId(), clientId)) {

@@ -4,6 +4,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.cli.Commands;
 import org.syncserver.version.BuildInfo;
 import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;

@@ -1,4 +1,4 @@
-package org.syncserver.auth;
+package org.syncserver.identity;
 
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.SCrypt;

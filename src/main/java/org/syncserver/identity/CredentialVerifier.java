@@ -1,7 +1,7 @@
-package org.syncserver.auth;
+package org.syncserver.identity;
 
-import org.syncserver.account.User;
-import org.syncserver.account.UserRepository;
+import org.syncserver.identity.User;
+import org.syncserver.identity.UserRepository;
 import org.syncserver.db.Database;
 
 import java.util.Optional;

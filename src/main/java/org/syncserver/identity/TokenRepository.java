@@ -1,4 +1,4 @@
-package org.syncserver.auth;
+package org.syncserver.identity;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

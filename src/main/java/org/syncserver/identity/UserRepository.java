@@ -1,6 +1,6 @@
-package org.syncserver.account;
+package org.syncserver.identity;
 
-import org.syncserver.auth.PasswordHasher;
+import org.syncserver.identity.PasswordHasher;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package org.syncserver.ops;
+package org.syncserver.health;
 
 import io.javalin.http.Context;
 import org.syncserver.realm.Realm;

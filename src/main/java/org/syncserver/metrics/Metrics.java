@@ -1,4 +1,4 @@
-package org.syncserver.ops;
+package org.syncserver.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

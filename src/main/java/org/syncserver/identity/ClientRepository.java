@@ -1,4 +1,4 @@
-package org.syncserver.account;
+package org.syncserver.identity;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

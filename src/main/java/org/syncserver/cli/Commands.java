@@ -1,4 +1,4 @@
-package org.syncserver.ops;
+package org.syncserver.cli;
 
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;

@@ -1,4 +1,4 @@
-package org.syncserver.auth;
+package org.syncserver.identity;
 
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;

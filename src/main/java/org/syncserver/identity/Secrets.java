@@ -1,4 +1,4 @@
-package org.syncserver.auth;
+package org.syncserver.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,73 +1,63 @@
 package org.syncserver.http;
 
-import io.javalin.http.Context;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 import io.javalin.http.Handler;
 import org.syncserver.config.RateLimits;
 import org.syncserver.metrics.Metrics;
 
 import java.time.Clock;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Per client address and route group, a token bucket that holds a minute's allowance and refills continuously,
- * so short bursts pass and a steady excess is refused with 429. Limits are per server instance.
+ * Per client address and route group, a token bucket (Bucket4j) that holds a minute's allowance and refills
+ * continuously, so short bursts pass and a steady excess is refused with 429. The buckets live in a map bounded in
+ * size (Caffeine): a flood of addresses evicts the least recently seen, it never makes every request sweep a huge
+ * map. Limits are per server instance.
  */
 public final class RateLimiter {
 
     /** The allowance a route draws from; UNLIMITED for health, version and metrics. */
     public enum Group { ACCOUNTS, PASSWORD, SYNC, UNLIMITED }
 
-    /** Above this many tracked addresses, buckets that have refilled completely are dropped. */
-    private static final int SWEEP_THRESHOLD = 10_000;
-    private static final long MINUTE_MS = 60_000;
+    /** Addresses tracked at most; an evicted address starts again with a full bucket. */
+    static final int MAX_TRACKED = 100_000;
 
     private record Key(Group group, String address) {
     }
 
-    private static final class Bucket {
-        private double tokens;
-        private long updatedAt;
-
-        Bucket(double capacity, long now) {
-            tokens = capacity;
-            updatedAt = now;
-        }
-
-        /** @return 0 when a token was taken, else the milliseconds until one is available */
-        synchronized long take(double capacity, long now) {
-            refill(capacity, now);
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return (long) Math.ceil((1 - tokens) * MINUTE_MS / capacity);
-        }
-
-        synchronized boolean isFull(double capacity, long now) {
-            refill(capacity, now);
-            return tokens >= capacity;
-        }
-
-        private void refill(double capacity, long now) {
-            tokens = Math.min(capacity, tokens + (now - updatedAt) * capacity / MINUTE_MS);
-            updatedAt = now;
-        }
-    }
-
-    private final Map<Key, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Cache<Key, Bucket> buckets = Caffeine.newBuilder()
+            .maximumSize(MAX_TRACKED)
+            .expireAfterAccess(10, TimeUnit.MINUTES)
+            .build();
     private final RateLimits limits;
     private final boolean disabled;
     private final ClientAddress addresses;
-    private final Clock clock;
+    private final TimeMeter time;
     private final Metrics metrics;
 
     public RateLimiter(RateLimits limits, boolean disabled, ClientAddress addresses, Clock clock, Metrics metrics) {
         this.limits = limits;
-        this.addresses = addresses;
         this.disabled = disabled;
-        this.clock = clock;
+        this.addresses = addresses;
         this.metrics = metrics;
+        this.time = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return TimeUnit.MILLISECONDS.toNanos(clock.millis());
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
     }
 
     /** The handler, preceded by the group's limit. */
@@ -82,25 +72,28 @@ public final class RateLimiter {
     }
 
     private void check(Group group, String address) {
-        double capacity = perMinute(group);
-        long now = clock.millis();
-        if (buckets.size() > SWEEP_THRESHOLD) {
-            buckets.entrySet().removeIf(entry -> entry.getValue().isFull(perMinute(entry.getKey().group()), now));
-        }
-        long waitMs = buckets.computeIfAbsent(new Key(group, address), key -> new Bucket(capacity, now)).take(capacity, now);
-        if (waitMs > 0) {
-            metrics.rateLimited(group.name().toLowerCase(java.util.Locale.ROOT));
-            throw new TooManyRequestsException(Math.max(1, (waitMs + 999) / 1000));
+        ConsumptionProbe probe = buckets.get(new Key(group, address), key -> newBucket(perMinute(group)))
+                .tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            metrics.rateLimited(group.name().toLowerCase(Locale.ROOT));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L);
+            throw new TooManyRequestsException(Math.max(1, seconds));
         }
     }
 
-    private double perMinute(Group group) {
+    private Bucket newBucket(int perMinute) {
+        return Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .withCustomTimePrecision(time)
+                .build();
+    }
+
+    private int perMinute(Group group) {
         return switch (group) {
             case ACCOUNTS -> limits.accountsPerMinute();
             case PASSWORD -> limits.passwordPerMinute();
             case SYNC -> limits.syncPerMinute();
-            case UNLIMITED -> Double.MAX_VALUE;
+            case UNLIMITED -> throw new IllegalArgumentException("UNLIMITED has no bucket");
         };
     }
-
 }

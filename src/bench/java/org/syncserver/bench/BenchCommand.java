@@ -21,7 +21,7 @@ import java.util.Locale;
 public final class BenchCommand {
 
     static final String USAGE = """
-            Usage: java -jar sync-server.jar bench [--quick] [--out FILE] [--heap SIZE] [--server-jvm OPTION]...
+            Usage: bin/bench [--quick] [--out FILE] [--heap SIZE] [--server-jvm OPTION]...
                        [--server URL --jdbc JDBC_URL [--jdbc-user USER] [--jdbc-password PASSWORD] [--realm NAME]]
 
               --quick          tiny sizes: checks that every scenario works, in about a minute
@@ -34,6 +34,11 @@ public final class BenchCommand {
             """;
 
     private BenchCommand() {
+    }
+
+    /** {@code bin/bench} runs this, from the test classpath: the load generator is not part of the server's jar. */
+    public static void main(String[] args) throws Exception {
+        run(args);
     }
 
     public static void run(String[] args) throws Exception {

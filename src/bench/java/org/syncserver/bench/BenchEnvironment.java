@@ -60,7 +60,10 @@ interface BenchEnvironment extends AutoCloseable {
 
         static Local start(Path jar, String heap, List<String> extraJvmOptions, Path log)
                 throws IOException, InterruptedException {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+            // Production durability, as the embedded default runs: zonky's own defaults turn fsync and
+            // synchronous commit off, which would flatter every figure that writes.
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
             int port = freePort();
             Path config = Files.createTempFile("sync-server-bench", ".json");
             Files.writeString(config, """

@@ -17,7 +17,6 @@ import org.syncserver.identity.PasswordHasher;
 import org.syncserver.auth.TokenFormat;
 import org.syncserver.identity.TokenRepository;
 import org.syncserver.config.Config;
-import org.syncserver.config.TokenMode;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.http.ClientAddress;
 import org.syncserver.http.HttpServer;
@@ -88,16 +87,17 @@ public final class App implements AutoCloseable {
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
         try {
             Metrics metrics = new Metrics(build);
-            ObjectMapper json = RequestBodies.strictMapper(effective.maxBodyBytes());
-            realms = Realms.open(effective.realms(), metrics.registry());
+            Config.ServerConfig server = effective.server();
+            ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
+            realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
             ClientAddress addresses = new ClientAddress(effective.rateLimits().trustForwardedFor());
-            RateLimiter limiter = new RateLimiter(effective.rateLimits(), effective.rateLimitDisabled(), addresses,
-                    clock, metrics);
-            RequestBodies bodies = new RequestBodies(json, effective.maxBodyBytes(), addresses);
-            Javalin http = HttpServer.start(effective.host(), effective.port(), json, bodies,
+            RateLimiter limiter = new RateLimiter(effective.rateLimits(), addresses, clock, metrics);
+            RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
+                    effective.timeouts().bodyGrace());
+            Javalin http = HttpServer.start(server.host(), server.port(), json, bodies,
                     routes(effective, build, realms, json, bodies, mailThreads, housekeeping, clock, metrics), limiter,
                     metrics);
-            log.info("Sync Server listening on {}:{}", effective.host(), http.port());
+            log.info("Sync Server listening on {}:{}", server.host(), http.port());
             return new App(embedded, realms, mailThreads, housekeeping, http);
         } catch (RuntimeException e) {
             mailThreads.shutdownNow();
@@ -111,8 +111,8 @@ public final class App implements AutoCloseable {
     }
 
     private static List<Route> routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
-                                            RequestBodies bodies, ExecutorService mailThreads,
-                                            ScheduledExecutorService housekeeping, Clock clock, Metrics metrics) {
+                                      RequestBodies bodies, ExecutorService mailThreads,
+                                      ScheduledExecutorService housekeeping, Clock clock, Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -120,13 +120,14 @@ public final class App implements AutoCloseable {
         TokenRepository tokens = new TokenRepository();
         AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, tokens, clock);
         AccountService accounts = new AccountService(users, clients, hasher, credentials, json);
-        Mailer mailer = config.mail().<Mailer>map(SmtpMailer::new).orElseGet(NoMailer::new);
+        Mailer mailer = config.mail().<Mailer>map(mail -> new SmtpMailer(mail, config.timeouts().smtp()))
+                .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics);
-        ChunkedUploads uploads = new ChunkedUploads(config.maxBodyBytes(), clock);
+        ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
         housekeeping.scheduleWithFixedDelay(() -> uploads.purge(realms), 10, 10, TimeUnit.MINUTES);
-        return new RouteTable(realms, auth, config.metricsToken()).routes(new RouteTable.Handlers(
+        return new RouteTable(realms, auth, config.server().metricsToken()).routes(new RouteTable.Handlers(
                 new HealthRoutes(realms, build),
                 new MetricsRoutes(metrics),
                 new AccountRoutes(bodies, accounts),
@@ -136,7 +137,10 @@ public final class App implements AutoCloseable {
     }
 
     private static TokenFormat tokenFormat(Config config) {
-        return config.tokenMode() == TokenMode.JWT ? new JwtTokens(config.jwtSecrets().orElseThrow()) : new OpaqueTokens();
+        return switch (config.tokens()) {
+            case Config.Tokens.Jwt keys -> new JwtTokens(keys);
+            case Config.Tokens.Opaque ignored -> new OpaqueTokens();
+        };
     }
 
     public int port() {

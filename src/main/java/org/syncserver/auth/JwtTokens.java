@@ -34,7 +34,7 @@ public final class JwtTokens implements TokenFormat {
     private final byte[] accessKey;
     private final byte[] refreshKey;
 
-    public JwtTokens(Config.JwtSecrets secrets) {
+    public JwtTokens(Config.Tokens.Jwt secrets) {
         this.accessKey = secrets.accessKey().getBytes(StandardCharsets.UTF_8);
         this.refreshKey = secrets.refreshKey().getBytes(StandardCharsets.UTF_8);
     }

@@ -37,7 +37,7 @@ public final class Commands {
         out.println("configuration: " + config.describe());
         config.warnings().forEach(warning -> out.println("warning: " + warning));
         int realms = withRealms(config, realm -> {
-            try (Database database = Database.open(realm)) {
+            try (Database database = Database.open(realm, config.timeouts())) {
                 String version = database.withConnection(connection -> connection.getMetaData().getDatabaseProductVersion());
                 out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
                 return true;
@@ -45,7 +45,7 @@ public final class Commands {
         });
         boolean mail = config.mail().map(mailConfig -> {
             try {
-                new SmtpMailer(mailConfig).checkConnection();
+                new SmtpMailer(mailConfig, config.timeouts().smtp()).checkConnection();
                 out.println("smtp " + mailConfig.host() + ":" + mailConfig.port() + ": reached");
                 return true;
             } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,9 +46,8 @@ public final class ConfigLoader {
     /** No config.json: one realm, {@code default}, on an embedded PostgreSQL, opaque tokens. */
     public Config embedded(Path dataDir) {
         JsonNode none = JSON.missingNode();
-        return new Config(host(none), port(Optional.empty()), TokenMode.OPAQUE, Optional.empty(), List.of(),
-                Optional.of(dataDir), Optional.empty(), Config.DEFAULT_MAX_BODY_BYTES, RateLimits.DEFAULTS,
-                rateLimitDisabled(), Optional.empty(), logging(none), List.of());
+        return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
+                rateLimits(none), timeouts(none), logging(none), List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -57,22 +57,50 @@ public final class ConfigLoader {
         JsonNode root = new Placeholders(env).resolve(file, "");
         List<String> warnings = new ArrayList<>(KnownKeys.unknown(root));
         JsonNode server = root.path("server");
-        TokenMode mode = "jwt".equals(server.path("authentication").asText()) ? TokenMode.JWT : TokenMode.OPAQUE;
-        Optional<Config.JwtSecrets> secrets = mode == TokenMode.JWT ? Optional.of(jwtSecrets(server)) : Optional.empty();
-        secrets.ifPresent(keys -> warnings.addAll(SecretCheck.weaknesses(keys)));
+        Config.Tokens tokens = tokens(server);
+        if (tokens instanceof Config.Tokens.Jwt keys) {
+            warnings.addAll(SecretCheck.weaknesses(keys));
+        }
+        return new Config(server(server), tokens, realms(root.path("db")), Optional.empty(), mail(root.get("email")),
+                rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server), warnings);
+    }
+
+    private Config.ServerConfig server(JsonNode server) {
         Optional<Integer> filePort = server.has("port") ? Optional.of(portValue(server.get("port"), "server.port"))
                 : Optional.empty();
         long maxBody = server.has("maxBodyBytes")
-                ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes") : Config.DEFAULT_MAX_BODY_BYTES;
-        return new Config(host(server), port(filePort), mode, secrets, realms(root.path("db")), Optional.empty(),
-                mail(root.get("email")), maxBody, rateLimits(root.path("rateLimit")), rateLimitDisabled(),
-                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()),
-                logging(server), warnings);
+                ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes")
+                : Config.ServerConfig.DEFAULT_MAX_BODY_BYTES;
+        return new Config.ServerConfig(host(server), port(filePort), maxBody,
+                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()));
+    }
+
+    /** {@code "authentication": "jwt"} selects JWTs; anything else, or no server block, opaque tokens. */
+    private static Config.Tokens tokens(JsonNode server) {
+        if (!"jwt".equals(server.path("authentication").asText())) {
+            return new Config.Tokens.Opaque();
+        }
+        return new Config.Tokens.Jwt(
+                requiredText(server, "secret_key", "server.secret_key is required when server.authentication is \"jwt\""),
+                requiredText(server, "secret_key_refresh",
+                        "server.secret_key_refresh is required when server.authentication is \"jwt\""));
+    }
+
+    /** Milliseconds in config.json; today's production values by default. */
+    private static Timeouts timeouts(JsonNode node) {
+        Timeouts defaults = Timeouts.DEFAULTS;
+        return new Timeouts(millis(node, "poolWaitMs", defaults.poolWait()), millis(node, "lockWaitMs", defaults.lockWait()),
+                millis(node, "statementMs", defaults.statement()), millis(node, "smtpMs", defaults.smtp()),
+                millis(node, "realmRetryMs", defaults.realmRetry()), millis(node, "bodyGraceMs", defaults.bodyGrace()));
+    }
+
+    private static Duration millis(JsonNode node, String key, Duration fallback) {
+        return node.has(key) ? Duration.ofMillis(positiveLong(node.get(key), "timeouts." + key)) : fallback;
     }
 
     /** {@code HOST} in the environment wins over {@code server.host}, as {@code PORT} over {@code server.port}. */
     private String host(JsonNode server) {
-        String host = env.getOrDefault("HOST", server.path("host").asText(Config.DEFAULT_HOST)).trim();
+        String host = env.getOrDefault("HOST", server.path("host").asText(Config.ServerConfig.DEFAULT_HOST)).trim();
         if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
             throw new ConfigException("server.host must be an address to listen on, e.g. 0.0.0.0 or 127.0.0.1");
         }
@@ -109,7 +137,7 @@ public final class ConfigLoader {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return portValue(JSON.getNodeFactory().textNode(fromEnv.trim()), "PORT (environment)");
         }
-        return fromFile.orElse(Config.DEFAULT_PORT);
+        return fromFile.orElse(Config.ServerConfig.DEFAULT_PORT);
     }
 
     private boolean rateLimitDisabled() {
@@ -117,20 +145,13 @@ public final class ConfigLoader {
         return value.equals("1") || value.equalsIgnoreCase("true");
     }
 
-    private static RateLimits rateLimits(JsonNode node) {
+    private RateLimits rateLimits(JsonNode node) {
         RateLimits defaults = RateLimits.DEFAULTS;
         return new RateLimits(
                 node.has("accounts") ? (int) positiveLong(node.get("accounts"), "rateLimit.accounts") : defaults.accountsPerMinute(),
                 node.has("password") ? (int) positiveLong(node.get("password"), "rateLimit.password") : defaults.passwordPerMinute(),
                 node.has("sync") ? (int) positiveLong(node.get("sync"), "rateLimit.sync") : defaults.syncPerMinute(),
-                node.path("trustForwardedFor").asBoolean(false));
-    }
-
-    private static Config.JwtSecrets jwtSecrets(JsonNode server) {
-        return new Config.JwtSecrets(
-                requiredText(server, "secret_key", "server.secret_key is required when server.authentication is \"jwt\""),
-                requiredText(server, "secret_key_refresh",
-                        "server.secret_key_refresh is required when server.authentication is \"jwt\""));
+                node.path("trustForwardedFor").asBoolean(false), rateLimitDisabled());
     }
 
     private static List<RealmConfig> realms(JsonNode db) {

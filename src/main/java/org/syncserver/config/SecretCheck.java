@@ -18,7 +18,7 @@ final class SecretCheck {
     private SecretCheck() {
     }
 
-    static List<String> weaknesses(Config.JwtSecrets secrets) {
+    static List<String> weaknesses(Config.Tokens.Jwt secrets) {
         List<String> warnings = new ArrayList<>();
         check(secrets.accessKey(), "server.secret_key", warnings);
         check(secrets.refreshKey(), "server.secret_key_refresh", warnings);

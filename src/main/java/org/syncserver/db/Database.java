@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.config.Timeouts;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,16 +22,7 @@ public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
-    /** A request waits this long for a connection, then fails with 503 instead of hanging. */
-    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
-    /** Longest wait for a row lock (a user's pushes queue on the user's row). */
-    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
     private static final String LOCK_NOT_AVAILABLE = "55P03";
-    /**
-     * Longest silence of the database within a statement: a network that drops packets without closing the
-     * connection would otherwise hold the request (and its connection) for many minutes. Lock waits end first.
-     */
-    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
     /** CockroachDB (and PostgreSQL at SERIALIZABLE) abort conflicting transactions; they are retried this often. */
     private static final int MAX_ATTEMPTS = 5;
     private static final String SERIALIZATION_FAILURE = "40001";
@@ -47,12 +39,17 @@ public final class Database implements AutoCloseable {
         this.pool = pool;
     }
 
-    public static Database open(RealmConfig config) {
-        return open(config, null);
+    public static Database open(RealmConfig config, Timeouts timeouts) {
+        return open(config, timeouts, null);
     }
 
-    /** @param metrics where the pool reports its gauges ({@code hikaricp_*}, tagged with the pool's name); may be null */
-    public static Database open(RealmConfig config, MeterRegistry metrics) {
+    /**
+     * @param timeouts a request waits {@code poolWait} for a connection and {@code lockWait} for a row lock, then
+     *                 fails with 503 instead of hanging; a statement fails after {@code statement} of network silence
+     *                 (a network that drops packets would otherwise hold the request for many minutes)
+     * @param metrics  where the pool reports its gauges ({@code hikaricp_*}, tagged with the pool's name); may be null
+     */
+    public static Database open(RealmConfig config, Timeouts timeouts, MeterRegistry metrics) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("realm-" + config.name());
         hikari.setJdbcUrl(config.jdbcUrl());
@@ -60,14 +57,15 @@ public final class Database implements AutoCloseable {
         hikari.setPassword(config.password());
         hikari.setMaximumPoolSize(config.maxPoolSize());
         hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
-        hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        hikari.setConnectionTimeout(timeouts.poolWait().toMillis());
         // Start even when the database is down: the realm answers 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
-        hikari.addDataSourceProperty("socketTimeout", SOCKET_TIMEOUT.toSeconds());
+        hikari.addDataSourceProperty("socketTimeout", Math.max(1, timeouts.statement().toSeconds()));
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
-        // A statement waits at most LOCK_TIMEOUT for a row lock, then the request fails with 503 instead of hanging.
-        hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '" + LOCK_TIMEOUT.toMillis() + "ms'");
+        // A statement waits at most lockWait for a row lock, then the request fails with 503 instead of hanging.
+        hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '"
+                + timeouts.lockWait().toMillis() + "ms'");
         if (metrics != null) {
             hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
         }

@@ -19,15 +19,16 @@ final class PacedInputStream extends FilterInputStream {
         }
     }
 
-    static final Duration GRACE = Duration.ofSeconds(10);
     static final long MIN_BYTES_PER_SECOND = 4_096;
     static final Duration DEADLINE = Duration.ofMinutes(10);
 
     private final long started = System.nanoTime();
+    private final Duration grace;
     private long bytes;
 
-    PacedInputStream(InputStream in) {
+    PacedInputStream(InputStream in, Duration grace) {
         super(in);
+        this.grace = grace;
     }
 
     @Override
@@ -50,7 +51,7 @@ final class PacedInputStream extends FilterInputStream {
         if (elapsedNanos > DEADLINE.toNanos()) {
             throw new TooSlow("The request body was not complete within " + DEADLINE.toMinutes() + " minutes");
         }
-        if (elapsedNanos > GRACE.toNanos() && bytes * 1_000_000_000L / elapsedNanos < MIN_BYTES_PER_SECOND) {
+        if (elapsedNanos > grace.toNanos() && bytes * 1_000_000_000L / elapsedNanos < MIN_BYTES_PER_SECOND) {
             throw new TooSlow("The request body arrived slower than " + MIN_BYTES_PER_SECOND + " bytes a second");
         }
     }

@@ -37,14 +37,12 @@ public final class RateLimiter {
             .expireAfterAccess(10, TimeUnit.MINUTES)
             .build();
     private final RateLimits limits;
-    private final boolean disabled;
     private final ClientAddress addresses;
     private final TimeMeter time;
     private final Metrics metrics;
 
-    public RateLimiter(RateLimits limits, boolean disabled, ClientAddress addresses, Clock clock, Metrics metrics) {
+    public RateLimiter(RateLimits limits, ClientAddress addresses, Clock clock, Metrics metrics) {
         this.limits = limits;
-        this.disabled = disabled;
         this.addresses = addresses;
         this.metrics = metrics;
         this.time = new TimeMeter() {
@@ -62,7 +60,7 @@ public final class RateLimiter {
 
     /** The handler, preceded by the group's limit. */
     public Handler limit(Group group, Handler handler) {
-        if (disabled || group == Group.UNLIMITED) {
+        if (limits.disabled() || group == Group.UNLIMITED) {
             return handler;
         }
         return ctx -> {

@@ -58,12 +58,15 @@ public final class RequestBodies {
     private final ObjectMapper mapper;
     private final long maxBodyBytes;
     private final ClientAddress addresses;
+    private final Duration slowBodyGrace;
     private final BodyGate gate = new BodyGate();
 
-    public RequestBodies(ObjectMapper mapper, long maxBodyBytes, ClientAddress addresses) {
+    /** @param slowBodyGrace how long a body may arrive slowly before it must keep the minimum rate */
+    public RequestBodies(ObjectMapper mapper, long maxBodyBytes, ClientAddress addresses, Duration slowBodyGrace) {
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
         this.addresses = addresses;
+        this.slowBodyGrace = slowBodyGrace;
     }
 
     /**
@@ -215,7 +218,7 @@ public final class RequestBodies {
             @Override
             public void close() {
             }
-        });
+        }, slowBodyGrace);
         InputStream decoded = switch (encoding) {
             case "", "identity" -> raw;
             case "gzip", "x-gzip" -> new GZIPInputStream(raw, 8192);

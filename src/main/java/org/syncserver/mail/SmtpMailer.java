@@ -16,17 +16,16 @@ import java.util.Properties;
 /** Sends through the SMTP server of config.json, with STARTTLS when the server offers it and bounded waits. */
 public final class SmtpMailer implements Mailer {
 
-    /** A slow or silent SMTP server costs a mail thread at most this long per step (connect, read, write). */
-    static final Duration SMTP_TIMEOUT = Duration.ofSeconds(10);
     private static final int IMPLICIT_TLS_PORT = 465;
 
     private final MailConfig config;
     private final Session session;
     private final InternetAddress from;
 
-    public SmtpMailer(MailConfig config) {
+    /** @param timeout a slow or silent SMTP server costs a mail thread at most this long per step */
+    public SmtpMailer(MailConfig config, Duration timeout) {
         this.config = config;
-        this.session = Session.getInstance(properties(config));
+        this.session = Session.getInstance(properties(config, timeout));
         try {
             this.from = new InternetAddress(config.fromAddress(), config.fromName(), StandardCharsets.UTF_8.name());
         } catch (UnsupportedEncodingException e) {
@@ -34,8 +33,8 @@ public final class SmtpMailer implements Mailer {
         }
     }
 
-    private static Properties properties(MailConfig config) {
-        String timeout = String.valueOf(SMTP_TIMEOUT.toMillis());
+    private static Properties properties(MailConfig config, Duration stepTimeout) {
+        String timeout = String.valueOf(stepTimeout.toMillis());
         Properties properties = new Properties();
         properties.put("mail.smtp.host", config.host());
         properties.put("mail.smtp.port", String.valueOf(config.port()));

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.config.Timeouts;
 import org.syncserver.db.Database;
 import org.syncserver.db.DatabaseUnavailableException;
 import org.syncserver.db.Migrations;
@@ -26,24 +27,24 @@ import java.util.concurrent.TimeUnit;
 public final class Realms implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Realms.class);
-    /** How often a realm whose database was unreachable is tried again. */
-    static final Duration RETRY_INTERVAL = Duration.ofSeconds(2);
-
     private final Map<String, Realm> byName;
+    /** How often a realm whose database was unreachable is tried again. */
+    private final Duration retryInterval;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("realm-retry").daemon().factory());
 
-    private Realms(Map<String, Realm> byName) {
+    private Realms(Map<String, Realm> byName, Duration retryInterval) {
         this.byName = byName;
+        this.retryInterval = retryInterval;
     }
 
     /** Opens a pool per realm and brings every reachable realm database to the current schema. */
-    public static Realms open(List<RealmConfig> configs, MeterRegistry metrics) {
+    public static Realms open(List<RealmConfig> configs, Timeouts timeouts, MeterRegistry metrics) {
         Map<String, Realm> realms = new LinkedHashMap<>();
         for (RealmConfig config : configs) {
-            realms.put(config.name(), new Realm(config.name(), Database.open(config, metrics)));
+            realms.put(config.name(), new Realm(config.name(), Database.open(config, timeouts, metrics)));
         }
-        Realms opened = new Realms(realms);
+        Realms opened = new Realms(realms, timeouts.realmRetry());
         configs.forEach(config -> opened.migrate(realms.get(config.name()), config, true));
         return opened;
     }
@@ -75,9 +76,9 @@ public final class Realms implements AutoCloseable {
         } catch (RuntimeException e) {
             if (firstAttempt) {
                 log.error("realm {}: database not reachable or not migratable ({}); retrying every {} s",
-                        realm.name(), rootMessage(e), RETRY_INTERVAL.toSeconds());
+                        realm.name(), rootMessage(e), retryInterval.toMillis() / 1000.0);
             }
-            retries.schedule(() -> migrate(realm, config, false), RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            retries.schedule(() -> migrate(realm, config, false), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -31,9 +31,9 @@ class ConfigLoaderTest {
                              "apps": { "default": "Sync Server App", "todos": "ToDos App" } }
                 }""", Map.of());
 
-        assertThat(config.tokenMode()).isEqualTo(TokenMode.JWT);
-        assertThat(config.jwtSecrets()).hasValue(new Config.JwtSecrets("k1", "k2"));
-        assertThat(config.port()).isEqualTo(4000);
+        assertThat(config.tokens().mode()).isEqualTo(TokenMode.JWT);
+        assertThat(config.tokens()).isEqualTo(new Config.Tokens.Jwt("k1", "k2"));
+        assertThat(config.server().port()).isEqualTo(4000);
         assertThat(config.realms()).containsExactly(
                 new RealmConfig("default", "jdbc:postgresql://db.example.com:5433/sync?sslmode=require", "user", "p@ss", 10),
                 new RealmConfig("todos", "jdbc:postgresql://host/todos", "u", "pw", 20));
@@ -48,8 +48,8 @@ class ConfigLoaderTest {
     @Test
     void fileWithoutServerBlockMeansOpaqueTokensOnPort3000() throws IOException {
         Config config = load("{\"db\":{\"realms\":{\"default\":\"postgresql://u:p@localhost/db\"}}}", Map.of());
-        assertThat(config.tokenMode()).isEqualTo(TokenMode.OPAQUE);
-        assertThat(config.port()).isEqualTo(3000);
+        assertThat(config.tokens().mode()).isEqualTo(TokenMode.OPAQUE);
+        assertThat(config.server().port()).isEqualTo(3000);
         assertThat(config.mail()).isEmpty();
     }
 
@@ -57,8 +57,8 @@ class ConfigLoaderTest {
     void portAndRateLimitComeFromTheEnvironment() throws IOException {
         Config config = load("{\"server\":{\"port\":4000},\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}",
                 Map.of("PORT", "8080", "RATE_LIMIT_DISABLE", "1"));
-        assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.rateLimitDisabled()).isTrue();
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.rateLimits().disabled()).isTrue();
     }
 
     @Test
@@ -97,7 +97,7 @@ class ConfigLoaderTest {
                 Map.of("JWT_ACCESS", "access-key-from-the-environment-0123456789", "DB_PASSWORD", "s3cr3t",
                         "DB_HOST", "db.internal"));
 
-        assertThat(config.jwtSecrets()).hasValue(new Config.JwtSecrets("access-key-from-the-environment-0123456789",
+        assertThat(config.tokens()).isEqualTo(new Config.Tokens.Jwt("access-key-from-the-environment-0123456789",
                 "fallback-refresh-key-of-at-least-32-bytes"));
         assertThat(config.realms().get(0).jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/sync");
         assertThat(config.realms().get(0).password()).isEqualTo("s3cr3t");
@@ -139,14 +139,14 @@ class ConfigLoaderTest {
                 {"server": {"host": "127.0.0.1", "logFormat": "json", "logLevel": "debug"},
                  "db": {"realms": {"default": "postgresql://h/db"}}}""";
         Config fromFile = load(json, Map.of());
-        assertThat(fromFile.host()).isEqualTo("127.0.0.1");
+        assertThat(fromFile.server().host()).isEqualTo("127.0.0.1");
         assertThat(fromFile.logging()).isEqualTo(new LogSettings(LogSettings.Format.JSON, LogSettings.Level.DEBUG));
 
         Config fromEnv = load(json, Map.of("HOST", "::1", "LOG_FORMAT", "text", "LOG_LEVEL", "warn"));
-        assertThat(fromEnv.host()).isEqualTo("::1");
+        assertThat(fromEnv.server().host()).isEqualTo("::1");
         assertThat(fromEnv.logging()).isEqualTo(new LogSettings(LogSettings.Format.TEXT, LogSettings.Level.WARN));
 
-        assertThat(load("{\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}", Map.of()).host())
+        assertThat(load("{\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}", Map.of()).server().host())
                 .isEqualTo("0.0.0.0");
         assertError("{\"server\":{\"logFormat\":\"xml\"},\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}",
                 "server.logFormat must be \"text\" or \"json\", not \"xml\"");

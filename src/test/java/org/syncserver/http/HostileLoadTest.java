@@ -49,7 +49,8 @@ class HostileLoadTest {
     static void start() throws IOException {
         realm = TestPostgres.newRealm("default");
         Path config = Files.writeString(dir.resolve("config.json"),
-                "{\"db\":{\"realms\":{\"default\":\"" + TestPostgres.url(realm) + "\"}}}");
+                "{\"db\":{\"realms\":{\"default\":\"" + TestPostgres.url(realm) + "\"}},"
+                        + "\"timeouts\":{\"bodyGraceMs\":2000}}");
         process = ServerProcess.start(dir.resolve("server.log"), Map.of(), "--config", config.toString());
         server = process.client();
     }
@@ -135,7 +136,8 @@ class HostileLoadTest {
             for (int i = 0; i < 560; i++) {
                 slow.add(slowRequest(i < 300 ? "/push/default" : "/nothing-here", device.bearer()));
             }
-            long deadline = System.nanoTime() + 12_000_000_000L;
+            // Past the 2 s grace of this server's config (production: 10 s), slow bodies are cut.
+            long deadline = System.nanoTime() + 5_000_000_000L;
             int syncs = 0;
             while (System.nanoTime() < deadline) {
                 for (Socket socket : slow) {
@@ -149,7 +151,7 @@ class HostileLoadTest {
                 syncs++;
                 Thread.sleep(1_000);
             }
-            assertThat(syncs).isGreaterThanOrEqualTo(5);
+            assertThat(syncs).isGreaterThanOrEqualTo(3);
             int answered = 0;
             for (Socket socket : slow) {
                 answered += answeredOrClosed(socket) ? 1 : 0;

@@ -24,7 +24,7 @@ class RateLimitTest {
     @BeforeAll
     static void start() {
         server = TestConfig.realms(TestPostgres.newRealm("default"))
-                .rateLimits(new RateLimits(3, 2, 5, true))
+                .rateLimits(new RateLimits(3, 2, 5, true, false))
                 .start();
     }
 

@@ -63,6 +63,7 @@ class CommandsTest {
                 "postgres", null, 2);
         Config config = TestConfig.realms(TestPostgres.newRealm("todos"), unreachable)
                 .mail(new MailConfig("Sync", "noreply@example.com", "127.0.0.1", closedPort, null, null, Map.of()))
+                .timeouts(TestConfig.SHORT_TIMEOUTS)
                 .build();
 
         assertThat(commands.checkConfig(config)).isEqualTo(1);

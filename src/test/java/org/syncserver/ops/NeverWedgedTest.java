@@ -25,7 +25,7 @@ class NeverWedgedTest {
     void anExhaustedPoolAnswers503AndTheServerRecoversOnceTheConnectionIsFree() throws Exception {
         RealmConfig base = TestPostgres.newRealm("default");
         RealmConfig realm = new RealmConfig(base.name(), base.jdbcUrl(), base.user(), base.password(), 1);
-        try (TestServer server = TestConfig.realms(realm).start()) {
+        try (TestServer server = TestConfig.realms(realm).timeouts(TestConfig.SHORT_TIMEOUTS).start()) {
             Accounts accounts = new Accounts(server);
             Accounts.Device device = accounts.device("default", "wedge@example.com", "pw", true);
             server.post("/pull/default", Map.of("clientId", device.clientId().toString(), "lastSync", 0),

@@ -31,7 +31,7 @@ class RealmAvailabilityTest {
         RealmConfig good = TestPostgres.newRealm("good");
         RealmConfig late = realmOnLocalPort("late", port);
 
-        try (TestServer server = TestConfig.realms(good, late).start()) {
+        try (TestServer server = TestConfig.realms(good, late).timeouts(TestConfig.SHORT_TIMEOUTS).start()) {
             Accounts accounts = new Accounts(server);
             Response ready = server.get("/readyz");
             assertThat(ready.status()).isEqualTo(503);
@@ -61,7 +61,7 @@ class RealmAvailabilityTest {
         RealmConfig good = TestPostgres.newRealm("good");
         RealmConfig flaky = realmOnLocalPort("flaky", port);
         EmbeddedPostgres flakyDatabase = flakyPostgres(port, dataDirectory);
-        try (TestServer server = TestConfig.realms(good, flaky).start()) {
+        try (TestServer server = TestConfig.realms(good, flaky).timeouts(TestConfig.SHORT_TIMEOUTS).start()) {
             Accounts accounts = new Accounts(server);
             awaitReady(server);
             assertThat(accounts.register("flaky", "a@example.com", "pw", UUID.randomUUID(), true).status()).isEqualTo(200);
@@ -80,7 +80,7 @@ class RealmAvailabilityTest {
                 Response other = accounts.register("good", "b@example.com", "pw", UUID.randomUUID(), true);
                 long tookMillis = (System.nanoTime() - start) / 1_000_000;
                 assertThat(other.status()).isEqualTo(200);
-                assertThat(tookMillis).as("answered before the dead realm's 5 s connection timeout could pass")
+                assertThat(tookMillis).as("answered without waiting behind the dead realm's requests")
                         .isLessThan(3_000);
                 for (CompletableFuture<Response> response : flood) {
                     assertThat(response.get().status()).isEqualTo(503);

@@ -27,13 +27,13 @@ class MailFailureTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        assertForgottenStillAnswers(TestConfig.realms(TestPostgres.newRealm("default")).mail(mail(closedPort)));
+        assertForgottenStillAnswers(TestConfig.realms(TestPostgres.newRealm("default")).timeouts(TestConfig.SHORT_TIMEOUTS).mail(mail(closedPort)));
     }
 
     @Test
     void forgottenAnswersWhenTheSmtpServerAcceptsButNeverSpeaks() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            assertForgottenStillAnswers(TestConfig.realms(TestPostgres.newRealm("default")).mail(mail(silent.getLocalPort())));
+            assertForgottenStillAnswers(TestConfig.realms(TestPostgres.newRealm("default")).timeouts(TestConfig.SHORT_TIMEOUTS).mail(mail(silent.getLocalPort())));
         }
     }
 

@@ -5,20 +5,29 @@ import org.syncserver.config.LogSettings;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RateLimits;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.config.Timeouts;
 import org.syncserver.config.TokenMode;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** A {@link Config} for tests: random port, rate limiting off, no mail, unless a test says otherwise. */
 public final class TestConfig {
 
+    /**
+     * For tests of what happens when something hangs or is down: the same behaviour as in production, reached in a
+     * fraction of the time (pool 300 ms, lock 5 s, statement 30 s, SMTP 1 s, realm retry 200 ms, body grace 2 s).
+     */
+    public static final Timeouts SHORT_TIMEOUTS = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(5),
+            Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2));
+
     private TokenMode mode = TokenMode.OPAQUE;
-    private long maxBodyBytes = Config.DEFAULT_MAX_BODY_BYTES;
+    private long maxBodyBytes = Config.ServerConfig.DEFAULT_MAX_BODY_BYTES;
     private Optional<MailConfig> mail = Optional.empty();
-    private RateLimits rateLimits = RateLimits.DEFAULTS;
-    private boolean rateLimitDisabled = true;
+    private RateLimits rateLimits = new RateLimits(30, 10, 1_200, false, true);
     private Optional<String> metricsToken = Optional.empty();
+    private Timeouts timeouts = Timeouts.DEFAULTS;
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -46,7 +55,12 @@ public final class TestConfig {
 
     public TestConfig rateLimits(RateLimits limits) {
         this.rateLimits = limits;
-        this.rateLimitDisabled = false;
+        return this;
+    }
+
+    /** Tests of what happens when something hangs wait out these instead of the production values. */
+    public TestConfig timeouts(Timeouts shorter) {
+        this.timeouts = shorter;
         return this;
     }
 
@@ -56,9 +70,9 @@ public final class TestConfig {
     }
 
     public Config build() {
-        return new Config("127.0.0.1", 0, mode, mode == TokenMode.JWT ? Optional.of(TestServer.JWT_SECRETS) : Optional.empty(),
-                realms, Optional.empty(), mail, maxBodyBytes, rateLimits, rateLimitDisabled,
-                metricsToken, LogSettings.DEFAULTS, List.of());
+        Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
+        return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
+                Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, List.of());
     }
 
     public TestServer start() {

@@ -18,7 +18,7 @@ import java.util.zip.GZIPOutputStream;
 /** The real server on a random port, and an HTTP client that sends gzip bodies as sync_client does. */
 public final class TestServer implements AutoCloseable {
 
-    public static final Config.JwtSecrets JWT_SECRETS = new Config.JwtSecrets("test-access-secret", "test-refresh-secret");
+    public static final Config.Tokens.Jwt JWT_SECRETS = new Config.Tokens.Jwt("test-access-secret", "test-refresh-secret");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String host;

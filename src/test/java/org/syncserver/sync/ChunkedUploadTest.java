@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.config.Timeouts;
 import org.syncserver.config.TokenMode;
 import org.syncserver.realm.Realms;
 import org.syncserver.support.Accounts;
@@ -177,7 +178,7 @@ class ChunkedUploadTest {
         assertThat(TestPostgres.count(realm, stored)).isOne();
 
         TestClock clock = new TestClock();
-        try (Realms realms = Realms.open(List.of(realm), new SimpleMeterRegistry())) {
+        try (Realms realms = Realms.open(List.of(realm), Timeouts.DEFAULTS, new SimpleMeterRegistry())) {
             new ChunkedUploads(Long.MAX_VALUE, clock).purge(realms);
             assertThat(TestPostgres.count(realm, stored)).as("kept for a day").isOne();
             clock.advance(Duration.ofDays(2));

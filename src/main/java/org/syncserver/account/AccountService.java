@@ -95,6 +95,7 @@ public final class AccountService {
             requireFreeClientId(connection, clientId);
             return null;
         });
+        // 401, not 403: on a 403 sync_client would try to log in again and lose this message (PROTOCOL §4).
         User user = credentials.verify(database, email, password)
                 .orElseThrow(() -> new UnauthorizedException(ClientMessages.WRONG_CREDENTIALS));
         database.inTransaction(connection -> {

@@ -1,5 +1,6 @@
 package org.syncserver.cli;
 
+import org.syncserver.error.Failures;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.db.Database;
@@ -73,7 +74,7 @@ public final class Commands {
                 try {
                     allPassed &= check.run(realm);
                 } catch (RuntimeException e) {
-                    out.println("realm " + realm.name() + ": FAILED: " + rootMessage(e));
+                    out.println("realm " + realm.name() + ": FAILED: " + Failures.rootMessage(e));
                     allPassed = false;
                 }
             }
@@ -83,11 +84,4 @@ public final class Commands {
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
 }

@@ -10,22 +10,25 @@ import java.util.Map;
 /** The password-reset e-mail, from the HTML templates in resources/mail: Italian for "it", English otherwise. */
 public final class PinMailTemplate {
 
-    private static final String SUBJECT = "Change password";
+    /** A language's subject and body. */
+    private record Template(String subject, String html) {
+    }
 
-    private final Map<String, String> templates = Map.of(
-            "en", load("/mail/change_password_en.html"),
-            "it", load("/mail/change_password_it.html"));
+    /** The English subject is the Node server's, which PROTOCOL §7 keeps. */
+    private final Map<String, Template> templates = Map.of(
+            "en", new Template("Change password", load("/mail/change_password_en.html")),
+            "it", new Template("Cambio password", load("/mail/change_password_it.html")));
 
     public OutgoingMail render(String toAddress, String name, String language, String appName, String pin,
                                Duration validity) {
-        String template = "it".equalsIgnoreCase(language) ? templates.get("it") : templates.get("en");
+        Template template = "it".equalsIgnoreCase(language) ? templates.get("it") : templates.get("en");
         String displayName = name == null || name.isBlank() ? toAddress : name;
-        String html = template
+        String html = template.html()
                 .replace("{{name}}", escape(displayName))
                 .replace("{{app}}", escape(appName))
                 .replace("{{pin}}", escape(pin))
                 .replace("{{minutes}}", String.valueOf(validity.toMinutes()));
-        return new OutgoingMail(toAddress, displayName, SUBJECT, html);
+        return new OutgoingMail(toAddress, displayName, template.subject(), html);
     }
 
     private static String escape(String text) {

@@ -1,5 +1,6 @@
 package org.syncserver.realm;
 
+import org.syncserver.error.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,19 +77,12 @@ public final class Realms implements AutoCloseable {
         } catch (RuntimeException e) {
             if (firstAttempt) {
                 log.error("realm {}: database not reachable or not migratable ({}); retrying every {} s",
-                        realm.name(), rootMessage(e), retryInterval.toMillis() / 1000.0);
+                        realm.name(), Failures.rootMessage(e), retryInterval.toMillis() / 1000.0);
             }
             retries.schedule(() -> migrate(realm, config, false), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
 
     @Override
     public void close() {

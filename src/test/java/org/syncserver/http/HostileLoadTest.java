@@ -1,6 +1,7 @@
 package org.syncserver.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The server at {@code -Xmx256m}, as small deployments run it, under input that used to exhaust it: bodies that
  * amplify in memory, slow bodies on hundreds of connections, and the largest requests honest devices make.
  */
+@Isolated // timed assertions: runs alone, not beside other test classes
 class HostileLoadTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package org.syncserver.http;
 
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.util.zip.GZIPInputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What every route shares: encodings, limits, errors, CORS and headers. */
+@Isolated // timed assertions: runs alone, not beside other test classes
 class TransportTest {
 
     private static final long BODY_LIMIT = 64 * 1024;

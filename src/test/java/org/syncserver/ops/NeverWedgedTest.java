@@ -1,5 +1,6 @@
 package org.syncserver.ops;
 
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** With the realm's only connection busy, requests queue briefly, then get a clear 503; nothing waits forever. */
+@Isolated // timed assertions: runs alone, not beside other test classes
 class NeverWedgedTest {
 
     @Test

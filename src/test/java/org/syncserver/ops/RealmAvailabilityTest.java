@@ -1,10 +1,12 @@
 package org.syncserver.ops;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
+import org.syncserver.support.ServerProcess;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
@@ -23,11 +25,12 @@ import java.util.concurrent.Executors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A realm whose database is down fails only its own requests, shows in /readyz, and recovers by itself. */
+@Isolated // timed assertions: runs alone, not beside other test classes
 class RealmAvailabilityTest {
 
     @Test
     void aRealmWithoutItsDatabaseAnswers503WhileOthersWorkAndRecoversWhenTheDatabaseAppears() throws Exception {
-        int port = freePort();
+        int port = ServerProcess.freePort();
         RealmConfig good = TestPostgres.newRealm("good");
         RealmConfig late = realmOnLocalPort("late", port);
 
@@ -56,7 +59,7 @@ class RealmAvailabilityTest {
 
     @Test
     void aRealmWhoseDatabaseStopsAnswers503WithoutHoldingUpTheOthersAndRecovers() throws Exception {
-        int port = freePort();
+        int port = ServerProcess.freePort();
         Path dataDirectory = Files.createTempDirectory("flaky-realm");
         RealmConfig good = TestPostgres.newRealm("good");
         RealmConfig flaky = realmOnLocalPort("flaky", port);
@@ -113,11 +116,6 @@ class RealmAvailabilityTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static RealmConfig realmOnLocalPort(String name, int port) {
         return new RealmConfig(name, "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null, 5);

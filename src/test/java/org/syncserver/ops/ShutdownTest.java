@@ -1,5 +1,6 @@
 package org.syncserver.ops;
 
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.config.TokenMode;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stopping the server while a large push is in flight: the push finishes, and is stored whole. */
+@Isolated // timed assertions: runs alone, not beside other test classes
 class ShutdownTest {
 
     private static final int CHANGES = 30_000;

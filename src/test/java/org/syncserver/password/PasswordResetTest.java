@@ -75,7 +75,9 @@ class PasswordResetTest {
     void italianUsersGetTheItalianText() throws Exception {
         String email = register("it");
         forgotten(email);
-        assertThat(GreenMailUtil.getBody(awaitMail(email))).contains("Ciao Test User", "Se non hai chiesto");
+        MimeMessage mail = awaitMail(email);
+        assertThat(mail.getSubject()).isEqualTo("Cambio password");
+        assertThat(GreenMailUtil.getBody(mail)).contains("Ciao Test User", "Se non hai chiesto");
     }
 
     @Test

@@ -59,16 +59,14 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return serve(options);
+        return withConfig(options, this::start);
     }
 
-    private int serve(ConfigOptions with) {
-        return withConfig(with, config -> {
-            LogSetup.apply(config.logging());
-            starter.accept(config);
-            serving = true;
-            return 0;
-        });
+    private int start(Config config) {
+        LogSetup.apply(config.logging());
+        starter.accept(config);
+        serving = true;
+        return 0;
     }
 
     private int withConfig(ConfigOptions with, ToIntFunction<Config> command) {
@@ -99,8 +97,8 @@ public final class ServerCommand implements Callable<Integer> {
         Path dataDir;
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server (the default).")
-    static final class Serve implements Callable<Integer> {
+    /** A subcommand: the shared options, and what to do with the configuration they name. */
+    abstract static class Subcommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         ServerCommand parent;
         @Mixin
@@ -108,36 +106,36 @@ public final class ServerCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return parent.serve(options);
+            return parent.withConfig(options, this::run);
+        }
+
+        abstract int run(Config config);
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server (the default).")
+    static final class Serve extends Subcommand {
+        @Override
+        int run(Config config) {
+            return parent.start(config);
         }
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
             description = "Bring every realm database to the current schema, then exit.")
-    static final class Migrate implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        ServerCommand parent;
-        @Mixin
-        ConfigOptions options;
-
+    static final class Migrate extends Subcommand {
         @Override
-        public Integer call() {
-            return parent.withConfig(options, config -> new Commands(System.out, BuildInfo.load()).migrate(config));
+        int run(Config config) {
+            return new Commands(System.out, BuildInfo.load()).migrate(config);
         }
     }
 
     @Command(name = "check-config", mixinStandardHelpOptions = true,
             description = {"Validate the configuration and try every realm database and the SMTP server.",
                     "Exit code 0 when all is well, 1 when something failed, 2 for a bad configuration."})
-    static final class CheckConfig implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        ServerCommand parent;
-        @Mixin
-        ConfigOptions options;
-
+    static final class CheckConfig extends Subcommand {
         @Override
-        public Integer call() {
-            return parent.withConfig(options, config -> new Commands(System.out, BuildInfo.load()).checkConfig(config));
+        int run(Config config) {
+            return new Commands(System.out, BuildInfo.load()).checkConfig(config);
         }
     }
 

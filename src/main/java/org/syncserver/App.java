@@ -33,6 +33,8 @@ import org.syncserver.password.PasswordRoutes;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realms;
 import org.syncserver.sync.ChunkedUploads;
+import org.syncserver.sync.ConflictJournal;
+import org.syncserver.sync.ConflictRoutes;
 import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncService;
 import org.syncserver.version.BuildInfo;
@@ -126,14 +128,19 @@ public final class App implements AutoCloseable {
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
-        housekeeping.scheduleWithFixedDelay(() -> uploads.purge(realms), 10, 10, TimeUnit.MINUTES);
+        ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
+        housekeeping.scheduleWithFixedDelay(() -> {
+            uploads.purge(realms);
+            journal.purge(realms);
+        }, 1, 10, TimeUnit.MINUTES);
         return new RouteTable(realms, auth, config.server().metricsToken()).routes(new RouteTable.Handlers(
                 new HealthRoutes(realms, build),
                 new MetricsRoutes(metrics),
                 new AccountRoutes(bodies, accounts),
                 new AuthRoutes(bodies, auth),
                 new PasswordRoutes(bodies, reset),
-                new SyncRoutes(bodies, sync, uploads, json)));
+                new SyncRoutes(bodies, sync, uploads, json),
+                new ConflictRoutes(journal)));
     }
 
     private static TokenFormat tokenFormat(Config config) {

@@ -18,6 +18,7 @@ import org.syncserver.health.HealthRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
+import org.syncserver.sync.ConflictRoutes;
 import org.syncserver.sync.SyncRoutes;
 
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class RouteTable {
 
     /** The route handlers of every feature. */
     record Handlers(HealthRoutes health, MetricsRoutes metrics, AccountRoutes accounts, AuthRoutes auth,
-                    PasswordRoutes password, SyncRoutes sync) {
+                    PasswordRoutes password, SyncRoutes sync, ConflictRoutes conflicts) {
     }
 
     interface InRealm {
@@ -87,7 +88,8 @@ final class RouteTable {
                 post("/pull/{realm}/{clientId}", SYNC, bearer(h.sync()::pull)),
                 post("/push/{realm}", SYNC, bearer(h.sync()::push)),
                 post("/push/{realm}/{clientId}", SYNC, bearer(h.sync()::push)),
-                post("/cancelSync/{realm}", SYNC, bearer(h.sync()::cancelSync)));
+                post("/cancelSync/{realm}", SYNC, bearer(h.sync()::cancelSync)),
+                get("/conflicts/{realm}/{clientId}", SYNC, bearer(h.conflicts()::list)));
     }
 
     private static Guarded open(Handler handler) {

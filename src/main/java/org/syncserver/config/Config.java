@@ -1,6 +1,7 @@
 package org.syncserver.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +10,7 @@ import java.util.Optional;
  *
  * @param realms          the configured realms; empty when {@code embeddedDataDir} is set
  * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
+ * @param conflictRetention how long the conflict journal keeps an entry ({@code conflicts.retentionDays}, 30)
  * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
  *                        printed by check-config
  */
@@ -20,7 +22,10 @@ public record Config(ServerConfig server,
                      RateLimits rateLimits,
                      Timeouts timeouts,
                      LogSettings logging,
+                     Duration conflictRetention,
                      List<String> warnings) {
+
+    public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
 
     public Config {
         realms = List.copyOf(realms);
@@ -75,7 +80,8 @@ public record Config(ServerConfig server,
 
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
-        return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging, warnings);
+        return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
+                conflictRetention, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */

@@ -47,7 +47,7 @@ public final class ConfigLoader {
     public Config embedded(Path dataDir) {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
-                rateLimits(none), timeouts(none), logging(none), List.of());
+                rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -62,7 +62,14 @@ public final class ConfigLoader {
             warnings.addAll(SecretCheck.weaknesses(keys));
         }
         return new Config(server(server), tokens, realms(root.path("db")), Optional.empty(), mail(root.get("email")),
-                rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server), warnings);
+                rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
+                conflictRetention(root.path("conflicts")), warnings);
+    }
+
+    private static Duration conflictRetention(JsonNode conflicts) {
+        return conflicts.has("retentionDays")
+                ? Duration.ofDays(positiveLong(conflicts.get("retentionDays"), "conflicts.retentionDays"))
+                : Config.DEFAULT_CONFLICT_RETENTION;
     }
 
     private Config.ServerConfig server(JsonNode server) {

@@ -62,9 +62,16 @@ public final class Metrics {
         counter("sync.rows.pulled", "rows sent in pull answers", "realm", realm).increment(rows);
     }
 
-    /** Pending device changes that lost to a newer server change (answered as outdated). */
-    public void conflicts(String realm, int rows) {
-        counter("sync.conflicts", "device changes answered as outdated", "realm", realm).increment(rows);
+    /**
+     * Changes last-writer-wins threw away, by kind, as the conflict journal records them: {@code outdated} (a
+     * device's pending change answered as outdated by a pull), {@code skipped} (a pushed change older than a version
+     * the pusher had not seen), {@code overwritten} (a version the pusher had not seen, replaced by a newer push).
+     */
+    public void conflicts(String realm, String kind, int rows) {
+        if (rows > 0) {
+            Counter.builder("sync.conflicts").description("changes that lost to a concurrent one, by kind")
+                    .tags("realm", realm, "kind", kind).register(registry).increment(rows);
+        }
     }
 
     public void lockRefused(String realm) {

@@ -18,7 +18,7 @@ final class ChangeValidator {
     /** A change listed in a pull: which row, and when the device changed it. */
     static PendingChange pending(int index, SentChange change) {
         return new PendingChange(require(change.rowguid(), index, change, "rowguid is required"),
-                require(change.clientdate(), index, change, "clientdate is required"));
+                require(change.clientdate(), index, change, "clientdate is required"), change.operation());
     }
 
     /** A pushed change, checked; its row data is the text the device sent (null for a delete). */

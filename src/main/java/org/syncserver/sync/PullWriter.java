@@ -20,7 +20,7 @@ public final class PullWriter {
 
     private final Supplier<OutputStream> output;
     private final JsonFactory json;
-    private final List<UUID> outdated = new ArrayList<>();
+    private final List<Outdated> outdated = new ArrayList<>();
     private final UUID clientId;
     private long lastSync;
     private JsonGenerator generator;
@@ -37,14 +37,18 @@ public final class PullWriter {
         this.lastSync = lastSync;
     }
 
-    /** @param outdated the client has a pending change to this row, which loses to this one */
-    void row(ServerRow row, boolean outdated) throws IOException {
+    /** A row the client changed too, whose change loses to the server's: reported, and journaled. */
+    record Outdated(ServerRow winner, PendingChange loser) {
+    }
+
+    /** @param pending the client's own pending change to this row, which loses to this one; or null */
+    void row(ServerRow row, PendingChange pending) throws IOException {
         if (generator == null) {
             begin();
         }
         rows++;
-        if (outdated) {
-            this.outdated.add(row.rowguid());
+        if (pending != null) {
+            outdated.add(new Outdated(row.withoutData(), pending));
         }
         generator.writeStartObject();
         generator.writeStringField("rowguid", row.rowguid().toString());
@@ -73,8 +77,8 @@ public final class PullWriter {
         return rows;
     }
 
-    int outdated() {
-        return outdated.size();
+    List<Outdated> outdated() {
+        return outdated;
     }
 
     void end() {
@@ -84,8 +88,8 @@ public final class PullWriter {
             }
             generator.writeEndArray();
             generator.writeArrayFieldStart("outdatedRowsGuid");
-            for (UUID rowguid : outdated) {
-                generator.writeString(rowguid.toString());
+            for (Outdated row : outdated) {
+                generator.writeString(row.winner().rowguid().toString());
             }
             generator.writeEndArray();
             generator.writeEndObject();

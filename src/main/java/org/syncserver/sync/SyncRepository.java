@@ -121,6 +121,42 @@ final class SyncRepository {
     }
 
     /**
+     * Saves the cursor and journals, in the same statement, the client's pending changes that the pull answered
+     * as outdated: the server's version won, the device's change (whose data the server never saw) lost.
+     */
+    void saveCursor(Connection connection, UUID userId, UUID clientId, long cursor, long now,
+                    List<PullWriter.Outdated> outdated) throws SQLException {
+        String sql = """
+                WITH journal AS (
+                     INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind,
+                                                 winner_clientid, winner_clientdate, winner_operation,
+                                                 loser_clientid, loser_clientdate, loser_operation)
+                     SELECT ?, ?, o.rowguid, o.tablename, 'outdated', o.clientid, o.clientdate, o.operation,
+                            ?, o.pending_clientdate, o.pending_operation
+                       FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS UUID[]), CAST(? AS INT8[]),
+                                   CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS TEXT[]))
+                            AS o(rowguid, tablename, clientid, clientdate, operation, pending_clientdate,
+                                 pending_operation))
+                UPDATE user_clients SET lastsync = ? WHERE clientid = ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            statement.setLong(2, now);
+            statement.setObject(3, clientId);
+            statement.setArray(4, connection.createArrayOf("uuid", outdated.stream().map(o -> o.winner().rowguid()).toArray()));
+            statement.setArray(5, connection.createArrayOf("text", outdated.stream().map(o -> o.winner().tablename()).toArray()));
+            statement.setArray(6, connection.createArrayOf("uuid", outdated.stream().map(o -> o.winner().clientid()).toArray()));
+            statement.setArray(7, connection.createArrayOf("int8", outdated.stream().map(o -> o.winner().clientdate()).toArray()));
+            statement.setArray(8, connection.createArrayOf("text", outdated.stream().map(o -> o.winner().operation()).toArray()));
+            statement.setArray(9, connection.createArrayOf("int8", outdated.stream().map(o -> o.loser().clientdate()).toArray()));
+            statement.setArray(10, connection.createArrayOf("text", outdated.stream().map(o -> o.loser().operation()).toArray()));
+            statement.setLong(11, cursor);
+            statement.setObject(12, clientId);
+            statement.executeUpdate();
+        }
+    }
+
+    /**
      * Streams the latest change of every row of the user stamped after {@code after} and up to {@code upTo} by
      * another device, oldest first, at most {@code limit} rows. Rows stamped later are left for the next pull, whose
      * cursor is {@code upTo}. The order also makes the planner use the cursor index even when the user's statistics
@@ -196,34 +232,76 @@ final class SyncRepository {
                 rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7));
     }
 
+    /** The conflicts a push recorded, by kind. */
+    record Conflicts(int skipped, int overwritten) {
+    }
+
     /**
-     * Stores a push in one statement. A change is skipped only when the row's current version came from another
-     * device after the pusher's last pull and is at least as new on the device clocks: the pusher has not seen it
-     * and will receive it on its next pull. A version the pusher has seen is always overwritten.
+     * Stores a push in one statement, and journals its conflicts in the same statement (no round trip more, no
+     * window between the decision and its record). A change is skipped only when the row's current version came
+     * from another device after the pusher's last pull and is at least as new on the device clocks: the pusher has
+     * not seen it and will receive it on its next pull. A version the pusher has seen is always overwritten, and
+     * that is no conflict. Versions the pusher had not seen are true concurrent edits: the loser, skipped change or
+     * overwritten version, goes to {@code sync_conflicts}. Every CTE sees the rows as they were before the statement.
      */
-    void upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long pusherCursor,
-                List<PushedChange> changes) throws SQLException {
+    Conflicts upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long pusherCursor, long now,
+                     List<PushedChange> changes) throws SQLException {
         String sql = """
-                INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate, serverdate, json)
-                SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSON)
-                  FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
-                              CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)
-                ON CONFLICT (userid, rowguid) DO UPDATE
-                   SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation, clientid = EXCLUDED.clientid,
-                       clientdate = EXCLUDED.clientdate, serverdate = EXCLUDED.serverdate, json = EXCLUDED.json
-                 WHERE r.clientid = EXCLUDED.clientid OR r.serverdate <= ? OR r.clientdate < EXCLUDED.clientdate
+                WITH c AS (
+                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
+                                          CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)),
+                journal AS (
+                     INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind,
+                                                 winner_clientid, winner_clientdate, winner_operation,
+                                                 loser_clientid, loser_clientdate, loser_operation, loser_json)
+                     SELECT r.userid, ?, r.rowguid, c.tablename, w.kind,
+                            CASE WHEN w.pushed THEN ? ELSE r.clientid END,
+                            CASE WHEN w.pushed THEN c.clientdate ELSE r.clientdate END,
+                            CASE WHEN w.pushed THEN c.operation ELSE r.operation END,
+                            CASE WHEN w.pushed THEN r.clientid ELSE ? END,
+                            CASE WHEN w.pushed THEN r.clientdate ELSE c.clientdate END,
+                            CASE WHEN w.pushed THEN r.operation ELSE c.operation END,
+                            CASE WHEN w.pushed THEN r.json ELSE CAST(c.json AS JSON) END
+                       FROM c JOIN sync_rows r ON r.userid = ? AND r.rowguid = c.rowguid
+                      CROSS JOIN LATERAL (SELECT r.clientdate < c.clientdate AS pushed,
+                                                 CASE WHEN r.clientdate < c.clientdate THEN 'overwritten'
+                                                      ELSE 'skipped' END AS kind) w
+                      WHERE r.clientid <> ? AND r.serverdate > ?
+                     RETURNING kind),
+                stored AS (
+                     INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate,
+                                                 serverdate, json)
+                     SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSON) FROM c
+                     ON CONFLICT (userid, rowguid) DO UPDATE
+                        SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation,
+                            clientid = EXCLUDED.clientid, clientdate = EXCLUDED.clientdate,
+                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json
+                      WHERE r.clientid = EXCLUDED.clientid OR r.serverdate <= ? OR r.clientdate < EXCLUDED.clientdate
+                     RETURNING 1)
+                SELECT count(*) FILTER (WHERE kind = 'skipped'), count(*) FILTER (WHERE kind = 'overwritten'),
+                       (SELECT count(*) FROM stored)
+                  FROM journal
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, userId);
-            statement.setObject(2, clientId);
-            statement.setLong(3, serverdate);
-            statement.setArray(4, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
-            statement.setArray(5, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
-            statement.setArray(6, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
-            statement.setArray(7, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
-            statement.setArray(8, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
-            statement.setLong(9, pusherCursor);
-            statement.executeUpdate();
+            statement.setArray(1, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
+            statement.setArray(2, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
+            statement.setArray(3, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
+            statement.setArray(4, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
+            statement.setArray(5, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
+            statement.setLong(6, now);
+            statement.setObject(7, clientId);
+            statement.setObject(8, clientId);
+            statement.setObject(9, userId);
+            statement.setObject(10, clientId);
+            statement.setLong(11, pusherCursor);
+            statement.setObject(12, userId);
+            statement.setObject(13, clientId);
+            statement.setLong(14, serverdate);
+            statement.setLong(15, pusherCursor);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return new Conflicts(rows.getInt(1), rows.getInt(2));
+            }
         }
     }
 }

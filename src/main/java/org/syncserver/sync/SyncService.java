@@ -65,7 +65,7 @@ public final class SyncService {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
-        Map<UUID, Long> pending = request.pending();
+        Map<UUID, PendingChange> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
         long cursor = database.withConnection(connection -> takeLock(connection, realm, principal, clientId, now));
@@ -76,7 +76,7 @@ public final class SyncService {
             throw e;
         }
         metrics.rowsPulled(realm.name(), writer.rows());
-        metrics.conflicts(realm.name(), writer.outdated());
+        metrics.conflicts(realm.name(), "outdated", writer.outdated().size());
     }
 
     /**
@@ -92,18 +92,23 @@ public final class SyncService {
 
     /** Writes the rows up to the cursor, then saves the cursor. */
     private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
-                        Map<UUID, Long> pending, PullWriter writer) {
+                        Map<UUID, PendingChange> pending, PullWriter writer) {
         writer.lastSync(cursor);
         SyncRepository.RowSink answer = row -> {
-            Long pendingClientdate = pending.get(row.rowguid());
+            PendingChange mine = pending.get(row.rowguid());
             // The client's own newer change wins: it is left out, and the client pushes it next.
-            if (pendingClientdate == null || row.clientdate() >= pendingClientdate) {
-                writer.row(row, pendingClientdate != null);
+            if (mine == null || row.clientdate() >= mine.clientdate()) {
+                writer.row(row, mine);
             }
         };
         readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
+        List<PullWriter.Outdated> outdated = writer.outdated();
         database.withConnection(connection -> {
-            sync.saveCursor(connection, clientId, cursor);
+            if (outdated.isEmpty()) {
+                sync.saveCursor(connection, clientId, cursor);
+            } else {
+                sync.saveCursor(connection, principal.userId(), clientId, cursor, clock.millis(), outdated);
+            }
             return null;
         });
         writer.end();
@@ -131,18 +136,27 @@ public final class SyncService {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long now = clock.millis();
+        int[] conflicts = new int[2];
         long cursor = realm.database().inTransaction(connection -> {
+            conflicts[0] = 0;
+            conflicts[1] = 0;
             var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(),
                     request.changes() > 0, now);
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
             SyncRepository.Held held = lock.get();
-            request.forEachBatch(batch ->
-                    sync.upsert(connection, principal.userId(), clientId, held.serverdate(), held.pulledUpTo(), batch));
+            request.forEachBatch(batch -> {
+                SyncRepository.Conflicts recorded = sync.upsert(connection, principal.userId(), clientId,
+                        held.serverdate(), held.pulledUpTo(), now, batch);
+                conflicts[0] += recorded.skipped();
+                conflicts[1] += recorded.overwritten();
+            });
             return held.pulledUpTo();
         });
         metrics.rowsPushed(realm.name(), request.changes());
+        metrics.conflicts(realm.name(), "skipped", conflicts[0]);
+        metrics.conflicts(realm.name(), "overwritten", conflicts[1]);
         return cursor;
     }
 

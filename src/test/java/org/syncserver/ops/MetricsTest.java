@@ -35,7 +35,7 @@ class MetricsTest {
 
             assertThat(metrics).contains("sync_rows_pushed_total{realm=\"default\"} 3.0");
             assertThat(metrics).contains("sync_rows_pulled_total{realm=\"default\"} 3.0");
-            assertThat(metrics).contains("sync_conflicts_total{realm=\"default\"} 1.0");
+            assertThat(metrics).contains("sync_conflicts_total{kind=\"outdated\",realm=\"default\"} 1.0");
             assertThat(metrics).contains("sync_lock_refusals_total{realm=\"default\"} 1.0");
             assertThat(metrics).containsPattern(
                     "http_server_requests_seconds_count\\{method=\"POST\",route=\"/push/\\{realm}\",status=\"200\"} 1");

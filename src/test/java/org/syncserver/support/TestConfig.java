@@ -72,7 +72,8 @@ public final class TestConfig {
     public Config build() {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
-                Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, List.of());
+                Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
+                List.of());
     }
 
     public TestServer start() {

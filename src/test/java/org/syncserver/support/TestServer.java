@@ -61,6 +61,11 @@ public final class TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** A GET with the device's access token. */
+    public Response get(String path, Accounts.Device device) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", device.bearer()).GET());
+    }
+
     /** POSTs the object as gzip-compressed JSON; headers come as name, value pairs. */
     public Response post(String path, Object body, String... headers) {
         try {

@@ -3,7 +3,6 @@ package org.syncserver.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -80,7 +79,7 @@ public final class BenchCommand {
         Files.createDirectories(log.getParent());
         try (BenchEnvironment environment = server != null
                 ? new BenchEnvironment.External(server, new BenchDatabase(jdbc, jdbcUser, jdbcPassword), realm)
-                : BenchEnvironment.Local.start(ownJar(), heap, serverJvmOptions, log)) {
+                : BenchEnvironment.Local.start(serverJar(), heap, serverJvmOptions, log)) {
             BenchRun result = measure(environment, sizes);
             write(out, result, machine(environment), environment.serverSettings());
         }
@@ -138,11 +137,12 @@ public final class BenchCommand {
         }
     }
 
-    private static Path ownJar() throws URISyntaxException {
-        Path location = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (!location.toString().endsWith(".jar")) {
-            throw new IllegalStateException("Run the benchmark from the jar: java -jar target/sync-server.jar bench");
+    /** The server the benchmark starts: the jar operators run, which bin/bench builds first. */
+    private static Path serverJar() {
+        Path jar = Path.of("target", "sync-server.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("No server jar at " + jar + ": run bin/bench, which builds it");
         }
-        return location;
+        return jar;
     }
 }

@@ -18,6 +18,8 @@ import org.syncserver.auth.TokenFormat;
 import org.syncserver.identity.TokenRepository;
 import org.syncserver.config.Config;
 import org.syncserver.db.EmbeddedPostgres;
+import org.syncserver.events.ChangeEvents;
+import org.syncserver.events.EventRoutes;
 import org.syncserver.http.ClientAddress;
 import org.syncserver.http.HttpServer;
 import org.syncserver.http.Route;
@@ -62,14 +64,16 @@ public final class App implements AutoCloseable {
     private final Realms realms;
     private final ExecutorService mailThreads;
     private final ScheduledExecutorService housekeeping;
+    private final ChangeEvents events;
     private final Javalin http;
 
     private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads,
-                ScheduledExecutorService housekeeping, Javalin http) {
+                ScheduledExecutorService housekeeping, ChangeEvents events, Javalin http) {
         this.embedded = embedded;
         this.realms = realms;
         this.mailThreads = mailThreads;
         this.housekeeping = housekeeping;
+        this.events = events;
         this.http = http;
     }
 
@@ -82,6 +86,7 @@ public final class App implements AutoCloseable {
         log.info("Configuration: {}", effective.describe());
         effective.warnings().forEach(warning -> log.warn("{}", warning));
         Realms realms = null;
+        ChangeEvents events = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         // Background clean-ups (expired chunked uploads), one at a time.
@@ -92,18 +97,22 @@ public final class App implements AutoCloseable {
             Config.ServerConfig server = effective.server();
             ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
             realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
+            events = new ChangeEvents(realms, effective.realms(), effective.notifications(), clock, metrics);
             ClientAddress addresses = new ClientAddress(effective.rateLimits().trustForwardedFor());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), addresses, clock, metrics);
             RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
                     effective.timeouts().bodyGrace());
             Javalin http = HttpServer.start(server.host(), server.port(), json, bodies,
-                    routes(effective, build, realms, json, bodies, mailThreads, housekeeping, clock, metrics), limiter,
-                    metrics);
+                    routes(effective, build, realms, json, bodies, mailThreads, housekeeping, events, clock, metrics),
+                    limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
-            return new App(embedded, realms, mailThreads, housekeeping, http);
+            return new App(embedded, realms, mailThreads, housekeeping, events, http);
         } catch (RuntimeException e) {
             mailThreads.shutdownNow();
             housekeeping.shutdownNow();
+            if (events != null) {
+                events.close();
+            }
             if (realms != null) {
                 realms.close();
             }
@@ -114,7 +123,8 @@ public final class App implements AutoCloseable {
 
     private static List<Route> routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                       RequestBodies bodies, ExecutorService mailThreads,
-                                      ScheduledExecutorService housekeeping, Clock clock, Metrics metrics) {
+                                      ScheduledExecutorService housekeeping, ChangeEvents events, Clock clock,
+                                      Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -126,7 +136,7 @@ public final class App implements AutoCloseable {
                 .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics);
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -140,7 +150,8 @@ public final class App implements AutoCloseable {
                 new AuthRoutes(bodies, auth),
                 new PasswordRoutes(bodies, reset),
                 new SyncRoutes(bodies, sync, uploads, json),
-                new ConflictRoutes(journal)));
+                new ConflictRoutes(journal),
+                new EventRoutes(events)));
     }
 
     private static TokenFormat tokenFormat(Config config) {
@@ -156,6 +167,7 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        events.close(); // streams end properly before the server waits for the requests in flight
         http.stop();
         housekeeping.shutdownNow();
         mailThreads.shutdown();

@@ -8,6 +8,7 @@ import org.syncserver.auth.AuthRoutes;
 import org.syncserver.auth.AuthService;
 import org.syncserver.auth.AuthorizationHeader;
 import org.syncserver.error.AccessDeniedException;
+import org.syncserver.events.EventRoutes;
 import org.syncserver.error.UnauthorizedException;
 import org.syncserver.http.Access;
 import org.syncserver.http.Route;
@@ -42,7 +43,7 @@ final class RouteTable {
 
     /** The route handlers of every feature. */
     record Handlers(HealthRoutes health, MetricsRoutes metrics, AccountRoutes accounts, AuthRoutes auth,
-                    PasswordRoutes password, SyncRoutes sync, ConflictRoutes conflicts) {
+                    PasswordRoutes password, SyncRoutes sync, ConflictRoutes conflicts, EventRoutes events) {
     }
 
     interface InRealm {
@@ -89,7 +90,9 @@ final class RouteTable {
                 post("/push/{realm}", SYNC, bearer(h.sync()::push)),
                 post("/push/{realm}/{clientId}", SYNC, bearer(h.sync()::push)),
                 post("/cancelSync/{realm}", SYNC, bearer(h.sync()::cancelSync)),
-                get("/conflicts/{realm}/{clientId}", SYNC, bearer(h.conflicts()::list)));
+                get("/conflicts/{realm}/{clientId}", SYNC, bearer(h.conflicts()::list)),
+                // A stream counts against the sync allowance once, when it opens.
+                get("/events/{realm}/{clientId}", SYNC, bearer(h.events()::events)));
     }
 
     private static Guarded open(Handler handler) {

@@ -82,7 +82,8 @@ public final class AuthService {
                 .withConnection(connection -> tokens.findByAccess(connection, Secrets.digest(id)))
                 .filter(found -> now - found.issuedAt() < TokenFormat.ACCESS_TOKEN_TTL.toMillis())
                 .orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
-        return new Principal(entry.userId(), entry.clientId());
+        return new Principal(entry.userId(), entry.clientId(),
+                entry.issuedAt() + TokenFormat.ACCESS_TOKEN_TTL.toMillis());
     }
 
     /** Node JWTs never expired and could not be revoked: they now live 24 hours and die with a password change. */
@@ -94,6 +95,6 @@ public final class AuthService {
         User user = realm.database().withConnection(connection -> users.findById(connection, token.userId()))
                 .filter(found -> token.issuedAtMillis() >= found.tokensValidAfter())
                 .orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
-        return new Principal(user.id(), null);
+        return new Principal(user.id(), null, token.issuedAtMillis() + TokenFormat.ACCESS_TOKEN_TTL.toMillis());
     }
 }

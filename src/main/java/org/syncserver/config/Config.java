@@ -23,6 +23,7 @@ public record Config(ServerConfig server,
                      Timeouts timeouts,
                      LogSettings logging,
                      Duration conflictRetention,
+                     Notifications notifications,
                      List<String> warnings) {
 
     public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
@@ -49,6 +50,20 @@ public record Config(ServerConfig server,
          * 1 MB about 101 MB. Bodies are streamed (a push beyond 1 MiB is spooled to a temporary file), never held whole.
          */
         public static final long DEFAULT_MAX_BODY_BYTES = 128L * 1024 * 1024;
+    }
+
+    /**
+     * Change events (PROTOCOL §11.2; {@code notifications} in config.json).
+     *
+     * @param maxStreamsPerUser open streams and long polls of one user (beyond: 429)
+     * @param maxStreams        of this instance (beyond: 503)
+     * @param heartbeat         a comment on every stream this often, so proxies keep idle streams open
+     * @param safetyCheck       how often every listener is compared with the database, for what a notification
+     *                          missed, and for tokens that ended
+     */
+    public record Notifications(int maxStreamsPerUser, int maxStreams, Duration heartbeat, Duration safetyCheck) {
+        public static final Notifications DEFAULTS = new Notifications(10, 10_000, Duration.ofSeconds(15),
+                Duration.ofSeconds(10));
     }
 
     /** How tokens are made (PROTOCOL §5): the mode and its secrets cannot disagree. */
@@ -81,7 +96,7 @@ public record Config(ServerConfig server,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
-                conflictRetention, warnings);
+                conflictRetention, notifications, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */

@@ -47,7 +47,8 @@ public final class ConfigLoader {
     public Config embedded(Path dataDir) {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
-                rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, List.of());
+                rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
+                List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -63,7 +64,18 @@ public final class ConfigLoader {
         }
         return new Config(server(server), tokens, realms(root.path("db")), Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
-                conflictRetention(root.path("conflicts")), warnings);
+                conflictRetention(root.path("conflicts")), notifications(root.path("notifications")), warnings);
+    }
+
+    private static Config.Notifications notifications(JsonNode node) {
+        Config.Notifications defaults = Config.Notifications.DEFAULTS;
+        return new Config.Notifications(
+                node.has("maxStreamsPerUser") ? (int) positiveLong(node.get("maxStreamsPerUser"),
+                        "notifications.maxStreamsPerUser") : defaults.maxStreamsPerUser(),
+                node.has("maxStreams") ? (int) positiveLong(node.get("maxStreams"), "notifications.maxStreams")
+                        : defaults.maxStreams(),
+                millis(node, "heartbeatMs", defaults.heartbeat(), "notifications."),
+                millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."));
     }
 
     private static Duration conflictRetention(JsonNode conflicts) {
@@ -102,7 +114,11 @@ public final class ConfigLoader {
     }
 
     private static Duration millis(JsonNode node, String key, Duration fallback) {
-        return node.has(key) ? Duration.ofMillis(positiveLong(node.get(key), "timeouts." + key)) : fallback;
+        return millis(node, key, fallback, "timeouts.");
+    }
+
+    private static Duration millis(JsonNode node, String key, Duration fallback, String block) {
+        return node.has(key) ? Duration.ofMillis(positiveLong(node.get(key), block + key)) : fallback;
     }
 
     /** {@code HOST} in the environment wins over {@code server.host}, as {@code PORT} over {@code server.port}. */

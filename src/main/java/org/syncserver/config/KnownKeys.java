@@ -24,7 +24,8 @@ final class KnownKeys {
 
     private static final Block POOL = Block.of("max");
     private static final Block REALM = new Block(Set.of("connectionString", "pool"), Map.of("pool", POOL));
-    private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts"), Map.of(
+    private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
+            "notifications"), Map.of(
             "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
                     "maxBodyBytes", "logFormat", "logLevel"),
             "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),
@@ -32,6 +33,7 @@ final class KnownKeys {
                     Map.of("apps", Block.ANY)),
             "rateLimit", Block.of("accounts", "password", "sync", "trustForwardedFor"),
             "conflicts", Block.of("retentionDays"),
+            "notifications", Block.of("maxStreamsPerUser", "maxStreams", "heartbeatMs", "safetyCheckMs"),
             "timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs", "bodyGraceMs")));
 
     private KnownKeys() {

@@ -91,6 +91,12 @@ public final class HttpServer {
                 .log("{} {} realm={} {} {}ms", method, route, realm, ctx.statusCode(), ms);
     }
 
+    /** A request that stays open on purpose (a long poll) must outlive the connection's idle timeout. */
+    public static void keepIdle(Context ctx, Duration atLeast) {
+        var endPoint = RequestBodies.endPoint(ctx);
+        endPoint.setIdleTimeout(Math.max(endPoint.getIdleTimeout(), atLeast.toMillis()));
+    }
+
     static String routeOf(Context ctx) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
         return endpoint == null ? "(no route)" : endpoint.path;

@@ -8,9 +8,10 @@ import java.util.UUID;
 /**
  * Who made an authenticated request.
  *
- * @param clientId the device the token was issued to; null for a Node-era JWT, which named only the user
+ * @param clientId  the device the token was issued to; null for a Node-era JWT, which named only the user
+ * @param expiresAt when the token expires, in epoch milliseconds (an event stream ends then)
  */
-public record Principal(UUID userId, UUID clientId) {
+public record Principal(UUID userId, UUID clientId, long expiresAt) {
 
     /**
      * A token speaks for its own device only: a request naming another device, even one of the same user, is

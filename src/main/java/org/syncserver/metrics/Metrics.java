@@ -74,6 +74,22 @@ public final class Metrics {
         }
     }
 
+    /** A gauge read when scraped. */
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void eventSent() {
+        Counter.builder("events.sent").description("change events written to event streams").register(registry)
+                .increment();
+    }
+
+    /** From a push's commit to the notification's dispatch on this instance. */
+    public void eventLatency(Duration latency) {
+        Timer.builder("events.latency").description("push commit to change event, as notified")
+                .publishPercentileHistogram().register(registry).record(latency);
+    }
+
     public void lockRefused(String realm) {
         counter("sync.lock.refusals", "pulls refused because the device was already syncing", "realm", realm).increment();
     }

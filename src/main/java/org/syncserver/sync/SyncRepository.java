@@ -85,7 +85,9 @@ final class SyncRepository {
      *         not hold the lock
      */
     Optional<Held> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock, boolean stamp,
-                                   long now) throws SQLException {
+                                   long now, boolean notify) throws SQLException {
+        // With notify, the same statement queues a NOTIFY (ids and numbers only), which PostgreSQL delivers to
+        // every listening instance when the push commits, and never when it rolls back.
         String sql = """
                 WITH held AS (
                      UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END
@@ -95,8 +97,8 @@ final class SyncRepository {
                      UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?)
                       WHERE id = ? AND CAST(? AS BOOLEAN) AND EXISTS (SELECT 1 FROM held)
                      RETURNING sync_clock)
-                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0) FROM held LEFT JOIN stamped ON TRUE
-                """;
+                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0)%s FROM held LEFT JOIN stamped ON TRUE
+                """.formatted(notify ? NOTIFY_COLUMN : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setBoolean(1, keepLock);
             statement.setObject(2, clientId);
@@ -104,11 +106,20 @@ final class SyncRepository {
             statement.setLong(4, now);
             statement.setObject(5, userId);
             statement.setBoolean(6, stamp);
+            if (notify) {
+                statement.setString(7, userId + ":");
+                statement.setString(8, ":" + clientId + ":" + now);
+            }
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2))) : Optional.empty();
             }
         }
     }
+
+    /** The change notice of a push that stamps: {@code userId:clock:clientId:pushedAt} (see events.ChangeNotice). */
+    private static final String NOTIFY_COLUMN = """
+            , (SELECT pg_notify('sync_changes', CAST(? AS TEXT) || stamped.sync_clock || CAST(? AS TEXT)) \
+            WHERE stamped.sync_clock IS NOT NULL)""";
 
     /** Where the client's next pull must start: what its last pull saw. */
     void saveCursor(Connection connection, UUID clientId, long cursor) throws SQLException {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 
 /**
@@ -47,12 +48,18 @@ public final class SyncService {
     private final ClientRepository clients;
     private final Clock clock;
     private final Metrics metrics;
+    private final Predicate<String> notifying;
 
-    public SyncService(ClientRepository clients, Clock clock, Metrics metrics) {
+    /**
+     * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
+     *                  instance listens there, which also shows that the database has NOTIFY at all
+     */
+    public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
         this.metrics = metrics;
+        this.notifying = notifying;
     }
 
     /**
@@ -140,8 +147,9 @@ public final class SyncService {
         long cursor = realm.database().inTransaction(connection -> {
             conflicts[0] = 0;
             conflicts[1] = 0;
-            var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(),
-                    request.changes() > 0, now);
+            boolean stamp = request.changes() > 0;
+            var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(), stamp, now,
+                    stamp && notifying.test(realm.name()));
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }

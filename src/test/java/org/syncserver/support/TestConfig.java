@@ -28,6 +28,7 @@ public final class TestConfig {
     private RateLimits rateLimits = new RateLimits(30, 10, 1_200, false, true);
     private Optional<String> metricsToken = Optional.empty();
     private Timeouts timeouts = Timeouts.DEFAULTS;
+    private Config.Notifications notifications = Config.Notifications.DEFAULTS;
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -64,6 +65,11 @@ public final class TestConfig {
         return this;
     }
 
+    public TestConfig notifications(Config.Notifications settings) {
+        this.notifications = settings;
+        return this;
+    }
+
     public TestConfig metricsToken(String token) {
         this.metricsToken = Optional.of(token);
         return this;
@@ -73,7 +79,7 @@ public final class TestConfig {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
-                List.of());
+                notifications, List.of());
     }
 
     public TestServer start() {

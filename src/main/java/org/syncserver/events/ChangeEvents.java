@@ -1,0 +1,194 @@
+package org.syncserver.events;
+
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.syncserver.config.Config;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.http.HttpServer;
+import org.syncserver.identity.Principal;
+import org.syncserver.metrics.Metrics;
+import org.syncserver.realm.Realm;
+import org.syncserver.realm.Realms;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Change notifications (PROTOCOL §11.2): a device learns that another device of its user pushed, without polling.
+ * Pushes notify through PostgreSQL ({@link NotifyListener}, one connection per realm per instance); a slow safety
+ * check compares every listener with the database, for what a notification may have missed (NOTIFY is best
+ * effort, a listener connection may be down, some engines lack it), and ends the listeners whose token expired or
+ * was revoked. Nothing of a row ever travels here: the app calls sync_client's {@code sync()} when poked.
+ */
+public final class ChangeEvents implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeEvents.class);
+    /** How long a client waits before it reconnects a dropped stream (SSE {@code retry}). */
+    private static final int RETRY_MILLIS = 3_000;
+
+    private final Realms realms;
+    private final EventHub hub;
+    private final EventRepository events = new EventRepository();
+    private final Map<String, NotifyListener> notifyListeners = new LinkedHashMap<>();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("events").daemon().factory());
+    private final Clock clock;
+    private final Metrics metrics;
+
+    public ChangeEvents(Realms realms, List<RealmConfig> configs, Config.Notifications settings, Clock clock,
+                        Metrics metrics) {
+        this.realms = realms;
+        this.hub = new EventHub(settings.maxStreamsPerUser(), settings.maxStreams());
+        this.clock = clock;
+        this.metrics = metrics;
+        metrics.gauge("events.streams.open", "event streams and long polls open on this instance", hub::open);
+        for (RealmConfig realm : configs) {
+            NotifyListener listener = new NotifyListener(realm, notice -> onNotice(realm.name(), notice),
+                    () -> scheduler.execute(() -> check(realm.name())));
+            notifyListeners.put(realm.name(), listener);
+            Thread.ofPlatform().name("notify-" + realm.name()).daemon().start(listener);
+        }
+        long heartbeat = settings.heartbeat().toMillis();
+        scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        long check = settings.safetyCheck().toMillis();
+        scheduler.scheduleWithFixedDelay(this::checkAll, check, check, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether this instance hears the realm's notifications: only then do its pushes notify. */
+    public boolean notifies(String realm) {
+        NotifyListener listener = notifyListeners.get(realm);
+        return listener != null && listener.listening();
+    }
+
+    /** Opens an event stream: the device is told at once if another device pushed after {@code since}. */
+    void stream(Context ctx, Realm realm, Principal device, Long lastEventId) {
+        long since = lastEventId != null ? lastEventId
+                : realm.database().withConnection(connection -> events.pulledUpTo(connection, device.clientId()));
+        SseClient client = new SseClient(ctx);
+        StreamListener listener = new StreamListener(client, device.userId(), device.clientId(), since,
+                device.expiresAt(), clock -> metrics.eventSent());
+        hub.add(realm.name(), listener);
+        try {
+            begin(ctx);
+        } catch (RuntimeException e) {
+            hub.remove(realm.name(), listener);
+            throw e;
+        }
+        client.keepAlive();
+        client.onClose(() -> hub.remove(realm.name(), listener));
+        check(realm, List.of(listener));
+    }
+
+    /** A long poll: the clock as soon as another device pushed after {@code since}, else nothing after the wait. */
+    void poll(Context ctx, Realm realm, Principal device, long since, Duration wait) {
+        PollListener listener = new PollListener(device.userId(), device.clientId(), since, device.expiresAt());
+        hub.add(realm.name(), listener);
+        HttpServer.keepIdle(ctx, wait.plusSeconds(5));
+        ctx.future(() -> listener.answer()
+                .completeOnTimeout(java.util.OptionalLong.empty(), wait.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((clock, failure) -> hub.remove(realm.name(), listener))
+                .thenAccept(clock -> {
+                    if (clock.isPresent()) {
+                        ctx.json(Map.of("clock", clock.getAsLong()));
+                    } else {
+                        ctx.status(204);
+                    }
+                }));
+        scheduler.execute(() -> check(realm, List.of(listener)));
+    }
+
+    private void begin(Context ctx) {
+        var response = ctx.res();
+        response.setStatus(200);
+        response.setCharacterEncoding("UTF-8");
+        response.setContentType("text/event-stream");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setHeader("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
+        try {
+            response.getOutputStream().write(("retry: " + RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8));
+            response.flushBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void onNotice(String realm, ChangeNotice notice) {
+        hub.changed(realm, notice);
+        metrics.eventLatency(Duration.ofMillis(Math.max(0, clock.millis() - notice.pushedAt())));
+    }
+
+    private void heartbeat() {
+        for (Listener listener : hub.all()) {
+            try {
+                listener.ping();
+            } catch (RuntimeException e) {
+                listener.close();
+            }
+        }
+    }
+
+    private void checkAll() {
+        for (String realm : Set.copyOf(hub.realmsWithListeners())) {
+            check(realm);
+        }
+    }
+
+    private void check(String realmName) {
+        try {
+            Realm realm = realms.require(realmName);
+            check(realm, hub.listeners(realmName));
+        } catch (RuntimeException e) {
+            log.debug("realm {}: event safety check skipped: {}", realmName, e.getMessage());
+        }
+    }
+
+    /**
+     * The safety check: tells listeners of changes the notifications missed, and ends those whose token expired or
+     * was revoked (a password change or an unregister deletes the device's tokens).
+     */
+    private void check(Realm realm, List<Listener> listeners) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        try {
+            long now = clock.millis();
+            List<UUID> devices = listeners.stream().map(Listener::clientId).distinct().toList();
+            Set<UUID> withTokens = realm.database().withConnection(connection -> events.withTokens(connection, devices));
+            Map<UUID, Long> newer = realm.database().withConnection(connection -> events.newerChanges(connection,
+                    listeners));
+            for (Listener listener : listeners) {
+                if (!withTokens.contains(listener.clientId()) || listener.expiresAt() <= now) {
+                    listener.close();
+                    continue;
+                }
+                Long clock = newer.get(listener.clientId());
+                if (clock != null && clock > listener.since()) {
+                    listener.changed(clock);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("realm {}: event safety check failed: {}", realm.name(), e.getMessage());
+        }
+    }
+
+    /** At shutdown: every stream is ended properly (the app reconnects, maybe to another instance). */
+    @Override
+    public void close() {
+        notifyListeners.values().forEach(NotifyListener::stop);
+        scheduler.shutdownNow();
+        hub.all().forEach(Listener::close);
+    }
+}

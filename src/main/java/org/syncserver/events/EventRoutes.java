@@ -1,0 +1,62 @@
+package org.syncserver.events;
+
+import io.javalin.http.Context;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.BadRequestException;
+import org.syncserver.error.ClientMessages;
+import org.syncserver.identity.Principal;
+import org.syncserver.realm.Realm;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * {@code GET /events/:realm/:clientId}: a Server-Sent Events stream, or with {@code ?since=&wait=} a long poll
+ * (PROTOCOL §11.2). Same answers as the sync routes for a missing, wrong or foreign token.
+ */
+public final class EventRoutes {
+
+    static final long MAX_WAIT_SECONDS = 60;
+
+    private final ChangeEvents events;
+
+    public EventRoutes(ChangeEvents events) {
+        this.events = events;
+    }
+
+    public void events(Context ctx, Realm realm, Principal device) {
+        if (device.clientId() == null) {
+            throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER); // a Node JWT names no device
+        }
+        device.requireDevice(uuid(ctx.pathParam("clientId")));
+        String wait = ctx.queryParam("wait");
+        if (wait != null) {
+            long seconds = number(wait, "wait");
+            if (seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+                throw new BadRequestException("'wait' must be from 0 to " + MAX_WAIT_SECONDS + " seconds");
+            }
+            String since = ctx.queryParam("since");
+            events.poll(ctx, realm, device, since == null ? 0 : number(since, "since"), Duration.ofSeconds(seconds));
+            return;
+        }
+        String lastEventId = ctx.header("Last-Event-ID");
+        events.stream(ctx, realm, device, lastEventId == null || lastEventId.isBlank() ? null
+                : number(lastEventId.trim(), "Last-Event-ID"));
+    }
+
+    private static long number(String value, String name) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("'" + name + "' must be a whole number");
+        }
+    }
+
+    private static UUID uuid(String clientId) {
+        try {
+            return UUID.fromString(clientId);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("The clientId in the path must be a UUID");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.syncserver.events;
+
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/** A long poll: answered with the first clock past {@code since}, or with nothing when it ends first. */
+final class PollListener implements Listener {
+
+    private final UUID userId;
+    private final UUID clientId;
+    private final long since;
+    private final long expiresAt;
+    private final CompletableFuture<OptionalLong> answer = new CompletableFuture<>();
+
+    PollListener(UUID userId, UUID clientId, long since, long expiresAt) {
+        this.userId = userId;
+        this.clientId = clientId;
+        this.since = since;
+        this.expiresAt = expiresAt;
+    }
+
+    CompletableFuture<OptionalLong> answer() {
+        return answer;
+    }
+
+    @Override
+    public UUID userId() {
+        return userId;
+    }
+
+    @Override
+    public UUID clientId() {
+        return clientId;
+    }
+
+    @Override
+    public long since() {
+        return since;
+    }
+
+    @Override
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    @Override
+    public void changed(long clock) {
+        answer.complete(OptionalLong.of(clock));
+    }
+
+    @Override
+    public void ping() {
+        // a long poll ends before a heartbeat would matter
+    }
+
+    @Override
+    public void close() {
+        answer.complete(OptionalLong.empty());
+    }
+}

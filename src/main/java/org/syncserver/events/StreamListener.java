@@ -1,0 +1,73 @@
+package org.syncserver.events;
+
+import io.javalin.http.sse.SseClient;
+
+import java.util.UUID;
+import java.util.function.LongConsumer;
+
+/**
+ * An open Server-Sent Events stream (PROTOCOL §11.2): {@code event: changes}, {@code id: <clock>},
+ * {@code data: {"clock": <clock>}}, and a comment every heartbeat. Writes are few and small; they come from the
+ * notification thread, the heartbeat and the safety check, one at a time.
+ */
+final class StreamListener implements Listener {
+
+    private final SseClient client;
+    private final UUID userId;
+    private final UUID clientId;
+    private final long expiresAt;
+    private final LongConsumer sent;
+    private volatile long since;
+
+    /** @param sent told the clock of every event written, for the metrics */
+    StreamListener(SseClient client, UUID userId, UUID clientId, long since, long expiresAt, LongConsumer sent) {
+        this.client = client;
+        this.userId = userId;
+        this.clientId = clientId;
+        this.since = since;
+        this.expiresAt = expiresAt;
+        this.sent = sent;
+    }
+
+    @Override
+    public UUID userId() {
+        return userId;
+    }
+
+    @Override
+    public UUID clientId() {
+        return clientId;
+    }
+
+    @Override
+    public long since() {
+        return since;
+    }
+
+    @Override
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    @Override
+    public synchronized void changed(long clock) {
+        if (clock <= since || client.terminated()) {
+            return;
+        }
+        since = clock;
+        client.sendEvent("changes", "{\"clock\":" + clock + "}", String.valueOf(clock));
+        sent.accept(clock);
+    }
+
+    @Override
+    public synchronized void ping() {
+        if (!client.terminated()) {
+            client.sendComment("ping");
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

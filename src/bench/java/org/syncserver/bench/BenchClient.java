@@ -87,6 +87,22 @@ final class BenchClient {
         }
     }
 
+    URI base() {
+        return base;
+    }
+
+    /** The server's heap in use, from its /metrics. */
+    long heapUsedBytes() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) base.resolve("/metrics").toURL().openConnection();
+            try (InputStream in = connection.getInputStream()) {
+                return EventsBench.heapUsed(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     boolean healthy() {
         try {
             HttpURLConnection connection = (HttpURLConnection) base.resolve("/healthz").toURL().openConnection();

@@ -89,10 +89,12 @@ public final class BenchCommand {
         BenchClient client = new BenchClient(environment.serverUri());
         DatabaseReference reference = new DatabaseReference(environment.database());
         Seeder seeder = new Seeder(environment.database());
+        BenchRun.Servers servers = new BenchRun.Servers(environment.secondServerUri().map(BenchClient::new),
+                environment::serverRssBytes);
         System.out.println("Warm-up (not reported)");
         BenchRun.execute(client, environment.realm(), sizes == Sizes.SMOKE ? Sizes.SMOKE : Sizes.WARM_UP, reference,
-                seeder, step -> { });
-        return BenchRun.execute(client, environment.realm(), sizes, reference, seeder,
+                seeder, servers, step -> { });
+        return BenchRun.execute(client, environment.realm(), sizes, reference, seeder, servers,
                 step -> System.out.println("Measuring " + step));
     }
 

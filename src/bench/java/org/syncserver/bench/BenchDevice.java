@@ -95,7 +95,7 @@ final class BenchDevice {
         refreshToken = answer.has("refreshToken") ? answer.get("refreshToken").asText() : answer.get("refresh_token").asText();
     }
 
-    private String bearer() {
+    String bearer() {
         return "Bearer " + accessToken;
     }
 

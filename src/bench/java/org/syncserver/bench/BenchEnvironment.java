@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Where the benchmark runs: by default a fresh embedded PostgreSQL and the server jar started as its own process
@@ -25,6 +27,12 @@ interface BenchEnvironment extends AutoCloseable {
 
     String serverSettings();
 
+    /** A second server instance on the same database, for the event scenario across instances. */
+    Optional<URI> secondServerUri();
+
+    /** The (first) server's resident memory, when it is a process the benchmark started. */
+    OptionalLong serverRssBytes();
+
     @Override
     void close();
 
@@ -33,6 +41,16 @@ interface BenchEnvironment extends AutoCloseable {
         @Override
         public String serverSettings() {
             return "external server at " + serverUri + " (settings not known to the benchmark)";
+        }
+
+        @Override
+        public Optional<URI> secondServerUri() {
+            return Optional.empty();
+        }
+
+        @Override
+        public OptionalLong serverRssBytes() {
+            return OptionalLong.empty();
         }
 
         @Override
@@ -49,12 +67,17 @@ interface BenchEnvironment extends AutoCloseable {
         private final EmbeddedPostgres postgres;
         private final Process server;
         private final URI uri;
+        private final Process second;
+        private final URI secondUri;
         private final List<String> jvmOptions;
 
-        private Local(EmbeddedPostgres postgres, Process server, URI uri, List<String> jvmOptions) {
+        private Local(EmbeddedPostgres postgres, Process server, URI uri, Process second, URI secondUri,
+                      List<String> jvmOptions) {
             this.postgres = postgres;
             this.server = server;
             this.uri = uri;
+            this.second = second;
+            this.secondUri = secondUri;
             this.jvmOptions = jvmOptions;
         }
 
@@ -64,38 +87,74 @@ interface BenchEnvironment extends AutoCloseable {
             // synchronous commit off, which would flatter every figure that writes.
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
+            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + heap));
+            jvmOptions.addAll(extraJvmOptions);
             int port = freePort();
+            int secondPort = freePort();
+            Process server = startServer(jar, jvmOptions, config(port, postgres), log);
+            // The second instance only serves the event scenario across instances: it gets no special options.
+            Process second = startServer(jar, List.of("-Xmx" + heap), config(secondPort, postgres),
+                    log.resolveSibling("bench-server-2.log"));
+            Local local = new Local(postgres, server, URI.create("http://127.0.0.1:" + port), second,
+                    URI.create("http://127.0.0.1:" + secondPort), jvmOptions);
+            local.awaitHealthy(local.uri, server, log);
+            local.awaitHealthy(local.secondUri, second, log);
+            return local;
+        }
+
+        /** Event caps high enough for the idle-streams scenario (10,000 streams of one device). */
+        private static Path config(int port, EmbeddedPostgres postgres) throws IOException {
             Path config = Files.createTempFile("sync-server-bench", ".json");
             Files.writeString(config, """
                     {"server": {"port": %d},
-                     "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres"}}}
+                     "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres"}},
+                     "notifications": {"maxStreamsPerUser": 20000, "maxStreams": 20000}}
                     """.formatted(port, REALM, postgres.getPort()));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + heap));
-            jvmOptions.addAll(extraJvmOptions);
-            List<String> command = new ArrayList<>(List.of(java));
+            return config;
+        }
+
+        private static Process startServer(Path jar, List<String> jvmOptions, Path config, Path log)
+                throws IOException {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("RATE_LIMIT_DISABLE", "1");
             builder.environment().remove("PORT");
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
-            Process server = builder.start();
-            Local local = new Local(postgres, server, URI.create("http://127.0.0.1:" + port), jvmOptions);
-            local.awaitHealthy(log);
-            return local;
+            return builder.start();
         }
 
-        private void awaitHealthy(Path log) throws InterruptedException {
-            BenchClient client = new BenchClient(uri);
+        private void awaitHealthy(URI at, Process process, Path log) throws InterruptedException {
+            BenchClient client = new BenchClient(at);
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!client.healthy()) {
-                if (!server.isAlive() || System.nanoTime() > deadline) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
                     close();
                     throw new IllegalStateException("The server did not start; see " + log);
                 }
                 Thread.sleep(200);
             }
+        }
+
+        @Override
+        public Optional<URI> secondServerUri() {
+            return Optional.of(secondUri);
+        }
+
+        /** VmRSS of the server process, from /proc (Linux). */
+        @Override
+        public OptionalLong serverRssBytes() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(server.pid()), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // not Linux, or the process is gone
+            }
+            return OptionalLong.empty();
         }
 
         private static int freePort() throws IOException {
@@ -127,6 +186,7 @@ interface BenchEnvironment extends AutoCloseable {
 
         @Override
         public void close() {
+            second.destroy();
             server.destroy();
             try {
                 server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);

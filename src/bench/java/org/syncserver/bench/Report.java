@@ -52,6 +52,16 @@ final class Report {
         md.append("| fanout: one device pushes a row, three others syncing in a loop have it | median ")
                 .append(ms(run.fanout().medianMs())).append(", max ").append(ms(run.fanout().maxMs()))
                 .append(" (").append(run.fanout().latenciesMs().size()).append(" rounds) | — | — | — | — | — |\n");
+        for (Results.Events events : run.events()) {
+            md.append("| events: poke latency from a push's answer, ").append(count(events.streams()))
+                    .append(" open streams, ").append(events.where()).append(" | p50 ").append(ms(events.p50Ms()))
+                    .append(", p99 ").append(ms(events.p99Ms())).append(" (").append(count(events.latenciesMs().size()))
+                    .append(" events of ").append(events.rounds()).append(" pushes, ").append(events.missed())
+                    .append(" missed) | — | — | p50 ≤ 20 ms, p99 ≤ 100 ms, none missed | ")
+                    .append(yesNo(events.p50Ms() <= 20 && events.p99Ms() <= 100 && events.missed() == 0))
+                    .append(" | — |\n");
+        }
+        idleRow(md, run.idle(), run.steady());
         var inc = run.incremental();
         md.append("| incremental: a 10-change sync, user with ").append(count(inc.smallRows())).append(" vs ")
                 .append(count(inc.largeRows())).append(" rows | ").append(ms(inc.smallMedianMs())).append(" vs ")
@@ -61,6 +71,24 @@ final class Report {
                 + "with its rate limiter off (issue \"Benchmark\"); its PostgreSQL reference then was 32,600 / 44,700 "
                 + "rows/s written and 195,000 rows/s read.\n");
         return md.toString();
+    }
+
+    private static void idleRow(StringBuilder md, Results.IdleStreams idle, Results.Steady without) {
+        double ratio = idle.steady().syncsPerSecond() / without.syncsPerSecond();
+        md.append("| events: ").append(count(idle.streams())).append(" idle streams open, server heap 256 MB | heap ")
+                .append(megabytes(idle.heapBefore())).append(" → ").append(megabytes(idle.heapWith())).append(", RSS ")
+                .append(idle.rssBefore().isPresent() ? megabytes(idle.rssBefore().getAsLong()) : "?").append(" → ")
+                .append(idle.rssWith().isPresent() ? megabytes(idle.rssWith().getAsLong()) : "?")
+                .append("; steady ").append(idle.steady().users()).append(" users with them: ")
+                .append(count(idle.steady().syncsPerSecond())).append(" syncs/s vs ")
+                .append(count(without.syncsPerSecond())).append(" without, ").append(idle.steady().errors())
+                .append(" errors | — | ").append(String.format(Locale.ROOT, "%.0f %%", ratio * 100))
+                .append(" | ≥ 90 % of without | ").append(yesNo(ratio >= 0.9 && idle.steady().errors() == 0))
+                .append(" | — |\n");
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
     }
 
     private static void throughputRow(StringBuilder md, String figure, Results.Throughput result, double reference,

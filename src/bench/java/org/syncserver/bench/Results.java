@@ -32,6 +32,22 @@ final class Results {
         }
     }
 
+    /** Event latency from a push's answer to the events at the other device's streams. */
+    record Events(String where, int streams, int rounds, List<Double> latenciesMs, int missed) {
+        double p50Ms() {
+            return Percentiles.of(latenciesMs).at(50);
+        }
+
+        double p99Ms() {
+            return Percentiles.of(latenciesMs).at(99);
+        }
+    }
+
+    /** The server with many idle event streams open; the steady scenario measured meanwhile. */
+    record IdleStreams(int streams, long heapBefore, long heapWith, java.util.OptionalLong rssBefore,
+                       java.util.OptionalLong rssWith, Steady steady) {
+    }
+
     record Incremental(int smallRows, int largeRows, double smallMedianMs, double largeMedianMs) {
         double ratio() {
             return largeMedianMs / smallMedianMs;

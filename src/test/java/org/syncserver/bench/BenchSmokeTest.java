@@ -1,10 +1,15 @@
 package org.syncserver.bench;
 
 import org.junit.jupiter.api.Test;
+import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,10 +22,12 @@ class BenchSmokeTest {
     @Test
     void everyScenarioCompletesWithItsDataVerifiedAndTheReportIsWritten() throws Exception {
         RealmConfig realm = TestPostgres.newRealm("bench");
-        try (TestServer server = TestConfig.realms(realm).start()) {
+        try (TestServer server = TestConfig.realms(realm).notifications(new Config.Notifications(1_000, 1_000,
+                Duration.ofSeconds(15), Duration.ofSeconds(10))).start()) {
             BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
             BenchRun run = BenchRun.execute(new BenchClient(server.uri("/")), "bench", Sizes.SMOKE,
-                    new DatabaseReference(database), new Seeder(database), step -> { });
+                    new DatabaseReference(database), new Seeder(database),
+                    new BenchRun.Servers(Optional.empty(), OptionalLong::empty), step -> { });
 
             assertThat(run.ingest().rows()).isEqualTo(Sizes.SMOKE.ingestRows());
             assertThat(run.bigPush().rows()).isEqualTo(Sizes.SMOKE.bigPushRows());
@@ -32,6 +39,12 @@ class BenchSmokeTest {
             assertThat(run.fanout().latenciesMs()).hasSize(Sizes.SMOKE.fanoutRounds());
             assertThat(run.incremental().largeMedianMs()).isPositive();
             assertThat(run.reference().insertsPerSecondIn100s()).isPositive();
+            assertThat(run.events()).singleElement().satisfies(events -> {
+                assertThat(events.missed()).as("every stream heard every push").isZero();
+                assertThat(events.latenciesMs()).hasSize(Sizes.SMOKE.eventStreams() * Sizes.SMOKE.eventRounds());
+            });
+            assertThat(run.idle().heapWith()).isPositive();
+            assertThat(run.idle().steady().errors()).isZero();
 
             String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg");
             assertThat(report).contains("| ingest", "| big push", "| bootstrap", "| steady", "| fanout", "| incremental");

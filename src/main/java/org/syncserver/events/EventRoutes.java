@@ -4,11 +4,11 @@ import io.javalin.http.Context;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ClientMessages;
+import org.syncserver.http.Params;
 import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
 
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * {@code GET /events/:realm/:clientId}: a Server-Sent Events stream, or with {@code ?since=&wait=} a long poll
@@ -28,35 +28,21 @@ public final class EventRoutes {
         if (device.clientId() == null) {
             throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER); // a Node JWT names no device
         }
-        device.requireDevice(uuid(ctx.pathParam("clientId")));
+        device.requireDevice(Params.uuid(ctx.pathParam("clientId"), "clientId"));
         String wait = ctx.queryParam("wait");
         if (wait != null) {
-            long seconds = number(wait, "wait");
+            long seconds = Params.number(wait, "wait");
             if (seconds < 0 || seconds > MAX_WAIT_SECONDS) {
                 throw new BadRequestException("'wait' must be from 0 to " + MAX_WAIT_SECONDS + " seconds");
             }
             String since = ctx.queryParam("since");
-            events.poll(ctx, realm, device, since == null ? 0 : number(since, "since"), Duration.ofSeconds(seconds));
+            events.poll(ctx, realm, device, since == null ? 0 : Params.number(since, "since"), Duration.ofSeconds(seconds));
             return;
         }
         String lastEventId = ctx.header("Last-Event-ID");
         events.stream(ctx, realm, device, lastEventId == null || lastEventId.isBlank() ? null
-                : number(lastEventId.trim(), "Last-Event-ID"));
+                : Params.number(lastEventId, "Last-Event-ID"));
     }
 
-    private static long number(String value, String name) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("'" + name + "' must be a whole number");
-        }
-    }
 
-    private static UUID uuid(String clientId) {
-        try {
-            return UUID.fromString(clientId);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("The clientId in the path must be a UUID");
-        }
-    }
 }

@@ -5,19 +5,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /** A long poll: answered with the first clock past {@code since}, or with nothing when it ends first. */
-final class PollListener implements Listener {
+final class PollListener extends DeviceListener {
 
-    private final UUID userId;
-    private final UUID clientId;
     private final long since;
-    private final long expiresAt;
     private final CompletableFuture<OptionalLong> answer = new CompletableFuture<>();
 
     PollListener(UUID userId, UUID clientId, long since, long expiresAt) {
-        this.userId = userId;
-        this.clientId = clientId;
+        super(userId, clientId, expiresAt);
         this.since = since;
-        this.expiresAt = expiresAt;
     }
 
     CompletableFuture<OptionalLong> answer() {
@@ -25,23 +20,8 @@ final class PollListener implements Listener {
     }
 
     @Override
-    public UUID userId() {
-        return userId;
-    }
-
-    @Override
-    public UUID clientId() {
-        return clientId;
-    }
-
-    @Override
     public long since() {
         return since;
-    }
-
-    @Override
-    public long expiresAt() {
-        return expiresAt;
     }
 
     @Override

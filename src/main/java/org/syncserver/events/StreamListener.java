@@ -10,43 +10,23 @@ import java.util.function.LongConsumer;
  * {@code data: {"clock": <clock>}}, and a comment every heartbeat. Writes are few and small; they come from the
  * notification thread, the heartbeat and the safety check, one at a time.
  */
-final class StreamListener implements Listener {
+final class StreamListener extends DeviceListener {
 
     private final SseClient client;
-    private final UUID userId;
-    private final UUID clientId;
-    private final long expiresAt;
     private final LongConsumer sent;
     private volatile long since;
 
     /** @param sent told the clock of every event written, for the metrics */
     StreamListener(SseClient client, UUID userId, UUID clientId, long since, long expiresAt, LongConsumer sent) {
+        super(userId, clientId, expiresAt);
         this.client = client;
-        this.userId = userId;
-        this.clientId = clientId;
         this.since = since;
-        this.expiresAt = expiresAt;
         this.sent = sent;
-    }
-
-    @Override
-    public UUID userId() {
-        return userId;
-    }
-
-    @Override
-    public UUID clientId() {
-        return clientId;
     }
 
     @Override
     public long since() {
         return since;
-    }
-
-    @Override
-    public long expiresAt() {
-        return expiresAt;
     }
 
     @Override

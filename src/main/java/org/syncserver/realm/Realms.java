@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +61,19 @@ public final class Realms implements AutoCloseable {
             throw new DatabaseUnavailableException(realm.name(), null);
         }
         return realm;
+    }
+
+    /** Runs a background task on every realm whose database is ready; a realm it fails on is logged and skipped. */
+    public void forEachReady(String task, Consumer<Realm> work) {
+        for (Realm realm : all()) {
+            if (realm.isReady()) {
+                try {
+                    work.accept(realm);
+                } catch (RuntimeException e) {
+                    log.warn("realm {}: {} failed: {}", realm.name(), task, Failures.rootMessage(e));
+                }
+            }
+        }
     }
 
     public Collection<Realm> all() {

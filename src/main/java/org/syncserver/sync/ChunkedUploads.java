@@ -122,19 +122,12 @@ public final class ChunkedUploads {
     /** Removes uploads older than {@link #KEEP} from every realm, in small batches; for a background thread. */
     public void purge(Realms realms) {
         long before = clock.millis() - KEEP.toMillis();
-        for (Realm realm : realms.all()) {
-            if (!realm.isReady()) {
-                continue;
-            }
-            try {
-                int removed;
-                do {
-                    removed = realm.database().withConnection(connection -> uploads.purge(connection, before, PURGE_BATCH));
-                } while (removed > 0);
-            } catch (RuntimeException e) {
-                log.warn("realm {}: expired chunked uploads not removed: {}", realm.name(), e.getMessage());
-            }
-        }
+        realms.forEachReady("removing expired chunked uploads", realm -> {
+            int removed;
+            do {
+                removed = realm.database().withConnection(connection -> uploads.purge(connection, before, PURGE_BATCH));
+            } while (removed > 0);
+        });
     }
 
     private static byte[] join(Database database, UUID syncId) {

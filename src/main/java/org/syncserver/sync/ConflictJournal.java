@@ -1,7 +1,5 @@
 package org.syncserver.sync;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
@@ -24,7 +22,6 @@ import java.util.UUID;
  */
 public final class ConflictJournal {
 
-    private static final Logger log = LoggerFactory.getLogger(ConflictJournal.class);
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1_000;
     private static final int PURGE_BATCH = 1_000;
@@ -72,19 +69,12 @@ public final class ConflictJournal {
     /** Removes entries older than the retention from every realm, in small batches: no long lock. */
     public void purge(Realms realms) {
         long before = clock.millis() - retention.toMillis();
-        for (Realm realm : realms.all()) {
-            if (!realm.isReady()) {
-                continue;
-            }
-            try {
-                int removed;
-                do {
-                    removed = realm.database().withConnection(connection -> purge(connection, before));
-                } while (removed == PURGE_BATCH);
-            } catch (RuntimeException e) {
-                log.warn("realm {}: expired conflict journal entries not removed: {}", realm.name(), e.getMessage());
-            }
-        }
+        realms.forEachReady("removing expired conflict journal entries", realm -> {
+            int removed;
+            do {
+                removed = realm.database().withConnection(connection -> purge(connection, before));
+            } while (removed == PURGE_BATCH);
+        });
     }
 
     /** Uses the (userid, id DESC) index: a page costs the same whatever the journal's size. */

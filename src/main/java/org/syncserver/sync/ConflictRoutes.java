@@ -2,7 +2,7 @@ package org.syncserver.sync;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.javalin.http.Context;
-import org.syncserver.error.BadRequestException;
+import org.syncserver.http.Params;
 import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
 
@@ -34,7 +34,7 @@ public final class ConflictRoutes {
 
     /** The conflicts of the token's user, newest first; the path's device must be the token's. */
     public void list(Context ctx, Realm realm, Principal device) {
-        device.requireDevice(uuid(ctx.pathParam("clientId")));
+        device.requireDevice(Params.uuid(ctx.pathParam("clientId"), "clientId"));
         ConflictJournal.Page page = journal.list(realm, device, number(ctx, "since").orElse(0L),
                 number(ctx, "cursor"), number(ctx, "limit").orElse((long) ConflictJournal.DEFAULT_PAGE).intValue());
         ctx.json(new Answer(page.entries().stream().map(ConflictRoutes::wire).toList(), page.next().orElse(null)));
@@ -50,21 +50,6 @@ public final class ConflictRoutes {
 
     private static Optional<Long> number(Context ctx, String name) {
         String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            throw new BadRequestException("'" + name + "' must be a whole number");
-        }
-    }
-
-    private static UUID uuid(String clientId) {
-        try {
-            return UUID.fromString(clientId);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("The clientId in the path must be a UUID");
-        }
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(Params.number(value, name));
     }
 }

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import org.syncserver.identity.Principal;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.http.AnswerAbandonedException;
+import org.syncserver.http.Params;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.realm.Realm;
 
@@ -95,14 +96,7 @@ public final class SyncRoutes {
     /** 2025+ clients name their device in the path too; it must be the token's. */
     private static UUID pathClientId(Context ctx) {
         String clientId = ctx.pathParamMap().get("clientId");
-        if (clientId == null) {
-            return null;
-        }
-        try {
-            return UUID.fromString(clientId);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("The clientId in the path must be a UUID");
-        }
+        return clientId == null ? null : Params.uuid(clientId, "clientId");
     }
 
     /** Streams a pull's answer; an answer that fails once begun cuts the connection. @return the answer's cursor */

@@ -15,8 +15,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
 
-    private static final String[] FEATURES = {"..account..", "..auth..", "..password..", "..sync..", "..health..",
-            "..cli.."};
+    private static final String[] FEATURES = {"..account..", "..auth..", "..password..", "..sync..", "..events..",
+            "..health..", "..cli.."};
     private static JavaClasses classes;
 
     @BeforeAll

@@ -28,21 +28,29 @@ final class EventsBench implements AutoCloseable {
     private final AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(0));
     private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
 
+    /** Streams of the pushing user's other device; the rest of the open streams are other users' and stay idle. */
+    static final int LISTENING = 10;
+
     /**
-     * Opens {@code streams} streams of one device at {@code server}, then has another device of the same user push
-     * one change a round through {@code pusherClient}: each stream's event latency counts from the push's answer.
+     * Opens {@code streams} streams at {@code server}: {@link #LISTENING} of another device of the pushing user, the
+     * others of a user who does not push, as a server with many connected users has them. Then a device pushes one
+     * change a round through {@code pusherClient}: each event's latency counts from the push's answer.
      */
     static Results.Events pokes(BenchClient pusherClient, URI server, String realm, int streams, int rounds,
                                 String where) throws InterruptedException {
         BenchDevice pusher = BenchDevice.register(pusherClient, realm, "events-" + UUID.randomUUID() + "@bench.test",
                 true);
         BenchDevice listener = pusher.anotherDevice();
-        try (EventsBench bench = new EventsBench()) {
-            bench.open(server, realm, listener, streams);
+        BenchDevice bystander = BenchDevice.register(pusherClient, realm, "bystander-" + UUID.randomUUID()
+                + "@bench.test", true);
+        int listening = Math.min(LISTENING, streams);
+        try (EventsBench idle = new EventsBench(); EventsBench bench = new EventsBench()) {
+            idle.open(server, realm, bystander, streams - listening);
+            bench.open(server, realm, listener, listening);
             List<Double> latencies = new ArrayList<>();
             int missed = 0;
             for (int i = 0; i < rounds; i++) {
-                CountDownLatch arrived = new CountDownLatch(streams);
+                CountDownLatch arrived = new CountDownLatch(listening);
                 bench.round.set(arrived);
                 bench.arrivals.clear();
                 long[] answered = new long[1];
@@ -55,7 +63,7 @@ final class EventsBench implements AutoCloseable {
                     latencies.add(Math.max(0, at - answered[0]) / 1e6);
                 }
             }
-            return new Results.Events(where, streams, rounds, latencies, missed);
+            return new Results.Events(where, streams, listening, rounds, latencies, missed);
         }
     }
 

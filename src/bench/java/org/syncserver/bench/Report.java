@@ -54,7 +54,8 @@ final class Report {
                 .append(" (").append(run.fanout().latenciesMs().size()).append(" rounds) | — | — | — | — | — |\n");
         for (Results.Events events : run.events()) {
             md.append("| events: poke latency from a push's answer, ").append(count(events.streams()))
-                    .append(" open streams, ").append(events.where()).append(" | p50 ").append(ms(events.p50Ms()))
+                    .append(" open streams (").append(events.listening()).append(" of them the other device's), ")
+                    .append(events.where()).append(" | p50 ").append(ms(events.p50Ms()))
                     .append(", p99 ").append(ms(events.p99Ms())).append(" (").append(count(events.latenciesMs().size()))
                     .append(" events of ").append(events.rounds()).append(" pushes, ").append(events.missed())
                     .append(" missed) | — | — | p50 ≤ 20 ms, p99 ≤ 100 ms, none missed | ")

@@ -33,7 +33,8 @@ final class Results {
     }
 
     /** Event latency from a push's answer to the events at the other device's streams. */
-    record Events(String where, int streams, int rounds, List<Double> latenciesMs, int missed) {
+    /** @param listening the open streams that belong to the pushing user's other device, and so get each event */
+    record Events(String where, int streams, int listening, int rounds, List<Double> latenciesMs, int missed) {
         double p50Ms() {
             return Percentiles.of(latenciesMs).at(50);
         }

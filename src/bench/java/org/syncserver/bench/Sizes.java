@@ -15,5 +15,5 @@ record Sizes(int ingestRows, int bigPushRows, int bootstrapLargeRows, int steady
      */
     static final Sizes WARM_UP = new Sizes(5_000, 5_000, 5_000, 50, 100, Duration.ofSeconds(8), 3, 100, 3, 500, 100, 5,
             100);
-    static final Sizes SMOKE = new Sizes(300, 2_000, 3_000, 3, 6, Duration.ofSeconds(1), 2, 100, 3, 500, 10, 2, 20);
+    static final Sizes SMOKE = new Sizes(300, 2_000, 3_000, 3, 6, Duration.ofSeconds(1), 2, 100, 3, 500, 15, 2, 20);
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code sync-server.jar bench}: starts PostgreSQL and the server, measures the database reference and every
+ * {@code bin/bench}: starts PostgreSQL and the server, measures the database reference and every
  * scenario, and writes docs/benchmarks.md with its chart.
  */
 public final class BenchCommand {

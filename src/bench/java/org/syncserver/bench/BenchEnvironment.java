@@ -181,7 +181,8 @@ interface BenchEnvironment extends AutoCloseable {
         @Override
         public String serverSettings() {
             return "server jar in its own JVM with " + String.join(" ", jvmOptions) + ", default pool (10 connections), rate limiting off"
-                    + " (RATE_LIMIT_DISABLE=1), token mode; embedded PostgreSQL on loopback with default settings";
+                    + " (RATE_LIMIT_DISABLE=1), token mode, a second instance on the same database for the events"
+                    + " figure; embedded PostgreSQL on loopback with fsync, full-page writes and synchronous commit on";
         }
 
         @Override

@@ -29,7 +29,7 @@ final class Report {
                 .append("Written by `bin/bench` (see the README); every figure below comes from one run. ")
                 .append("Where the time goes, and what would close the gaps: [performance.md](performance.md).\n\n")
                 .append("## Machine and settings\n\n").append(machine).append("\n- ").append(settings)
-                .append("\n- load generator: `sync-server.jar bench`, a separate JVM on the same machine, simulating "
+                .append("\n- load generator: `bin/bench` (src/bench), a separate JVM on the same machine, simulating "
                         + "sync_client (gzip bodies; refresh → pull → refresh → push in batches of 100 → refresh → "
                         + "cancelSync) on virtual threads; a warm-up run (every scenario at smaller sizes, about half a minute) precedes the measured one\n")
                 .append("- PostgreSQL reference: the same rows (same table shape, same ~200-byte JSON) stored with "

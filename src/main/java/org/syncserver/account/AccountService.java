@@ -1,20 +1,20 @@
 package org.syncserver.account;
 
-import org.syncserver.identity.User;
-import org.syncserver.identity.UserRepository;
-import org.syncserver.identity.ClientRepository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.syncserver.identity.CredentialVerifier;
-import org.syncserver.identity.PasswordHasher;
-import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.UnauthorizedException;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.CredentialVerifier;
+import org.syncserver.identity.PasswordHasher;
+import org.syncserver.identity.Principal;
+import org.syncserver.identity.User;
+import org.syncserver.identity.UserRepository;
 import org.syncserver.realm.Realm;
 
 import java.util.UUID;

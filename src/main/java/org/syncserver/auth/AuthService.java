@@ -1,16 +1,16 @@
 package org.syncserver.auth;
 
-import org.syncserver.identity.TokenRepository;
+import org.syncserver.db.Database.Commit;
+import org.syncserver.db.Database;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
+import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.CredentialVerifier;
 import org.syncserver.identity.Principal;
 import org.syncserver.identity.Secrets;
-import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.TokenRepository;
 import org.syncserver.identity.User;
 import org.syncserver.identity.UserRepository;
-import org.syncserver.db.Database;
-import org.syncserver.db.Database.Commit;
-import org.syncserver.error.AccessDeniedException;
-import org.syncserver.error.ClientMessages;
 import org.syncserver.realm.Realm;
 
 import java.time.Clock;

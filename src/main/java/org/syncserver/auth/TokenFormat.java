@@ -1,8 +1,8 @@
 package org.syncserver.auth;
 
-import org.syncserver.identity.Secrets;
 import java.time.Duration;
 import java.util.UUID;
+import org.syncserver.identity.Secrets;
 
 /**
  * How tokens look on the wire. Either way every token carries a random id whose digest is stored per client,

@@ -1,11 +1,11 @@
 package org.syncserver.cli;
 
-import org.syncserver.error.Failures;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.db.Database;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.db.Migrations;
+import org.syncserver.error.Failures;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.version.BuildInfo;
 

@@ -6,10 +6,10 @@ import org.syncserver.config.ConfigLoader;
 import org.syncserver.db.EmbeddedDatabaseException;
 import org.syncserver.logging.LogSetup;
 import org.syncserver.version.BuildInfo;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.Map;

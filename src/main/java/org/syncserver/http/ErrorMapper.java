@@ -8,8 +8,8 @@ import org.syncserver.db.DatabaseUnavailableException;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
-import org.syncserver.error.UnauthorizedException;
 import org.syncserver.error.NotFoundException;
+import org.syncserver.error.UnauthorizedException;
 
 /**
  * The one place where exceptions become HTTP answers: {@code {"code": status, "message": text}}.

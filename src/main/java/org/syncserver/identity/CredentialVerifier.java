@@ -1,8 +1,8 @@
 package org.syncserver.identity;
 
+import org.syncserver.db.Database;
 import org.syncserver.identity.User;
 import org.syncserver.identity.UserRepository;
-import org.syncserver.db.Database;
 
 import java.util.Optional;
 

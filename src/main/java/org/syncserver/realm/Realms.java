@@ -1,14 +1,14 @@
 package org.syncserver.realm;
 
-import org.syncserver.error.Failures;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.config.Timeouts;
 import org.syncserver.db.Database;
 import org.syncserver.db.DatabaseUnavailableException;
 import org.syncserver.db.Migrations;
+import org.syncserver.error.Failures;
 import org.syncserver.error.NotFoundException;
 
 import java.time.Duration;

@@ -2,11 +2,11 @@ package org.syncserver.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.http.PayloadTooLargeException;
+import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 

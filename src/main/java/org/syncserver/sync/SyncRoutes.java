@@ -3,11 +3,11 @@ package org.syncserver.sync;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
-import org.syncserver.identity.Principal;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.http.AnswerAbandonedException;
 import org.syncserver.http.Params;
 import org.syncserver.http.RequestBodies;
+import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
 
 import java.io.IOException;

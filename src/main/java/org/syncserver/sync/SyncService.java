@@ -2,13 +2,13 @@ package org.syncserver.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.syncserver.identity.ClientRepository;
-import org.syncserver.identity.Principal;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.Require;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.Principal;
 import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
 
@@ -18,8 +18,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;

@@ -1,14 +1,14 @@
 package org.syncserver.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.syncserver.config.RealmConfig;
-import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
+import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
 import org.syncserver.support.ServerProcess;
 import org.syncserver.support.SyncDevice;

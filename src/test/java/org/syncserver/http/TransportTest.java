@@ -1,9 +1,9 @@
 package org.syncserver.http;
 
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;

@@ -5,12 +5,12 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.syncserver.cli.Commands;
-import org.syncserver.version.BuildInfo;
 import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
+import org.syncserver.version.BuildInfo;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package org.syncserver.ops;
 
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;

@@ -1,8 +1,8 @@
 package org.syncserver.ops;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
@@ -12,7 +12,6 @@ import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package org.syncserver.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -10,8 +9,8 @@ import org.syncserver.config.RealmConfig;
 import org.syncserver.config.Timeouts;
 import org.syncserver.config.TokenMode;
 import org.syncserver.realm.Realms;
-import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
+import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
 import org.syncserver.support.TestClock;
 import org.syncserver.support.TestPostgres;

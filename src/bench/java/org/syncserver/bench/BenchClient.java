@@ -27,7 +27,7 @@ import java.util.zip.GZIPOutputStream;
  * the JDK's HttpClient writes them separately without TCP_NODELAY, and on loopback Nagle's algorithm then adds
  * about 1.3 ms to every call, an artefact the real (Dart) client does not have.
  */
-final class BenchClient {
+final class BenchClient implements SyncSession.Transport {
 
     /** A call answered with something other than 200. */
     static final class CallFailed extends RuntimeException {
@@ -53,7 +53,8 @@ final class BenchClient {
         this.base = base;
     }
 
-    JsonNode post(String path, Object body, String authorization) {
+    @Override
+    public JsonNode post(String path, Object body, String authorization) {
         try (InputStream in = send(path, body, authorization)) {
             return json.readTree(in);
         } catch (IOException e) {
@@ -61,8 +62,10 @@ final class BenchClient {
         }
     }
 
-    /** POSTs and streams the answer's {@code data} array to the consumer; returns the answer's {@code lastSync}. */
-    long pull(String path, Object body, String authorization, Consumer<String> rowguids) {
+    /** POSTs and streams the answer's rows and outdated rowguids to the consumers; returns its {@code lastSync}. */
+    @Override
+    public long pull(String path, Object body, String authorization, Consumer<JsonNode> rows,
+                     Consumer<String> outdated) {
         long lastSync = 0;
         try (InputStream in = send(path, body, authorization); JsonParser parser = json.getFactory().createParser(in)) {
             parser.nextToken();
@@ -71,8 +74,11 @@ final class BenchClient {
                 parser.nextToken();
                 if (field.equals("data")) {
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        JsonNode row = json.readTree(parser);
-                        rowguids.accept(row.get("rowguid").asText());
+                        rows.accept(json.readTree(parser));
+                    }
+                } else if (field.equals("outdatedRowsGuid")) {
+                    while (parser.nextToken() == JsonToken.VALUE_STRING) {
+                        outdated.accept(parser.getText());
                     }
                 } else if (field.equals("lastSync")) {
                     lastSync = parser.getLongValue();

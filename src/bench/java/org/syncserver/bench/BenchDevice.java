@@ -1,8 +1,5 @@
 package org.syncserver.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,36 +7,38 @@ import java.util.function.Consumer;
 
 import static org.syncserver.bench.BenchClient.map;
 
-/** One simulated device: its account, tokens and cursor, and sync_client's call sequence. Not thread-safe. */
+/**
+ * One simulated device of the benchmark: an account and a {@link SyncSession} over the lean benchmark client. It
+ * keeps no local table: it only counts what it receives. Not thread-safe.
+ */
 final class BenchDevice {
 
-    static final int PUSH_BATCH = 100;
+    static final int PUSH_BATCH = SyncSession.PUSH_BATCH;
 
     private final BenchClient client;
     private final String realm;
     private final String email;
-    private final String password;
-    final UUID clientId = UUID.randomUUID();
-    private String accessToken;
-    private String refreshToken;
-    private long lastSync;
+    final UUID clientId;
+    private final SyncSession session;
 
-    private BenchDevice(BenchClient client, String realm, String email, String password) {
+    private BenchDevice(BenchClient client, String realm, String email, UUID clientId, SyncSession session) {
         this.client = client;
         this.realm = realm;
         this.email = email;
-        this.password = password;
+        this.clientId = clientId;
+        this.session = session;
     }
 
     /** Registers a new user (or a further device of it) and logs the device in. */
     static BenchDevice register(BenchClient client, String realm, String email, boolean newUser) {
-        BenchDevice device = new BenchDevice(client, realm, email, "bench-password");
-        client.post("/register/" + realm, map("name", "Bench", "email", email, "password", device.password,
-                "clientId", device.clientId.toString(), "clientDescription", "{\"name\":\"bench\"}",
+        UUID clientId = UUID.randomUUID();
+        String password = "bench-password";
+        client.post("/register/" + realm, map("name", "Bench", "email", email, "password", password,
+                "clientId", clientId.toString(), "clientDescription", "{\"name\":\"bench\"}",
                 "newRegistration", newUser, "language", "en"), null);
-        device.tokens(client.post("/login/" + realm, map("clientId", device.clientId.toString()),
-                BenchClient.basic(email, device.password)));
-        return device;
+        SyncSession session = new SyncSession(realm, clientId, false, client.post("/login/" + realm,
+                map("clientId", clientId.toString()), BenchClient.basic(email, password)));
+        return new BenchDevice(client, realm, email, clientId, session);
     }
 
     BenchDevice anotherDevice() {
@@ -53,60 +52,20 @@ final class BenchDevice {
 
     /** @param afterPush runs once the last push has been answered: the changes are stored */
     void sync(List<Map<String, Object>> changes, Consumer<String> received, Runnable afterPush) {
-        try {
-            refresh();
-            lastSync = client.pull("/pull/" + realm + "/" + clientId, map("clientId", clientId.toString(),
-                    "lastSync", lastSync, "isPartial", 0, "changes", withoutRowData(changes)), bearer(), received);
-            int batches = Math.max(1, (changes.size() + PUSH_BATCH - 1) / PUSH_BATCH);
-            for (int batch = 0; batch < batches; batch++) {
-                refresh();
-                List<Map<String, Object>> slice = changes.subList(batch * PUSH_BATCH,
-                        Math.min(changes.size(), (batch + 1) * PUSH_BATCH));
-                push(slice, batch < batches - 1);
-            }
-            afterPush.run();
-        } finally {
-            refresh();
-            client.post("/cancelSync/" + realm, map("clientId", clientId.toString()), bearer());
-        }
+        session.sync(client, changes, row -> received.accept(row.get("rowguid").asText()), outdated -> { },
+                () -> changes, afterPush);
     }
 
     /** A pull and one push of any size, without the client's batching (the "big push" case). */
     void pullThenPush(List<Map<String, Object>> changes) {
-        refresh();
-        lastSync = client.pull("/pull/" + realm + "/" + clientId, map("clientId", clientId.toString(),
-                "lastSync", lastSync, "isPartial", 0, "changes", List.of()), bearer(), rowguid -> { });
-        refresh();
-        push(changes, false);
-    }
-
-    private void push(List<Map<String, Object>> changes, boolean partial) {
-        JsonNode answer = client.post("/push/" + realm + "/" + clientId, map("clientId", clientId.toString(),
-                "lastSync", lastSync, "isPartial", partial ? 1 : 0, "changes", changes), bearer());
-        lastSync = answer.get("lastSync").asLong();
-    }
-
-    private void refresh() {
-        tokens(client.post("/login/" + realm + "/refreshToken", map("refreshToken", refreshToken), null));
-    }
-
-    private void tokens(JsonNode answer) {
-        accessToken = answer.has("accessToken") ? answer.get("accessToken").asText() : answer.get("access_token").asText();
-        refreshToken = answer.has("refreshToken") ? answer.get("refreshToken").asText() : answer.get("refresh_token").asText();
+        session.refresh(client);
+        session.pull(client, List.of(), row -> { }, outdated -> { });
+        session.refresh(client);
+        session.push(client, changes, false);
     }
 
     String bearer() {
-        return "Bearer " + accessToken;
-    }
-
-    private static List<Map<String, Object>> withoutRowData(List<Map<String, Object>> changes) {
-        List<Map<String, Object>> stripped = new ArrayList<>(changes.size());
-        for (Map<String, Object> change : changes) {
-            Map<String, Object> copy = new java.util.LinkedHashMap<>(change);
-            copy.remove("rowData");
-            stripped.add(copy);
-        }
-        return stripped;
+        return session.bearer();
     }
 
     /** A new row of a typical app table (about 200 bytes of JSON). */

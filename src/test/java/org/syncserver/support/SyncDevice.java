@@ -1,6 +1,7 @@
 package org.syncserver.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.syncserver.bench.SyncSession;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A device running sync_client 1.5.3, reduced to what the server sees: one local table of rows, a change log
@@ -17,21 +19,20 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SyncDevice {
 
-    public static final int PUSH_BATCH = 100;
+    public static final int PUSH_BATCH = SyncSession.PUSH_BATCH;
     public static final String TABLE = "todos";
 
     private record LoggedChange(String operation, long clientdate) {
     }
 
     private final List<TestServer> servers;
-    private final boolean legacyPaths;
     private final Map<UUID, Map<String, Object>> rows = new HashMap<>();
     private final Map<UUID, LoggedChange> log = new LinkedHashMap<>();
     private final AtomicLong clockOffset = new AtomicLong();
-    private Accounts.Device device;
-    private long lastSync;
+    private final Accounts.Device device;
+    /** The client's calls, shared with the benchmark's devices. */
+    private final SyncSession session;
     private int syncs;
-    private TestServer server;
 
     /** @param legacyPaths true for a 2024 client: /pull/:realm instead of /pull/:realm/:clientId */
     public SyncDevice(TestServer server, Accounts.Device device, boolean legacyPaths) {
@@ -41,13 +42,15 @@ public final class SyncDevice {
     /** A device behind a load balancer: each sync goes to the next of the servers, which share the database. */
     public SyncDevice(List<TestServer> servers, Accounts.Device device, boolean legacyPaths) {
         this.servers = List.copyOf(servers);
-        this.server = servers.get(0);
         this.device = device;
-        this.legacyPaths = legacyPaths;
+        this.session = new SyncSession(device.realm(), device.clientId(), legacyPaths,
+                TestServer.json(Map.of("accessToken", device.accessToken(), "refreshToken", device.refreshToken())));
     }
 
+    /** The account with the tokens the device holds now (sync_client refreshes them before every call). */
     public Accounts.Device account() {
-        return device;
+        return new Accounts.Device(device.realm(), device.email(), device.password(), device.clientId(),
+                session.accessToken(), session.refreshToken());
     }
 
     /** Sets the device's clock ahead of (positive) or behind (negative) the real time. */
@@ -87,54 +90,35 @@ public final class SyncDevice {
     }
 
     public long lastSync() {
-        return lastSync;
+        return session.lastSync();
     }
 
-    /** One full sync, as SyncRepository.sync() of sync_client runs it. */
+    /** One full sync, as SyncRepository.sync() of sync_client runs it: pending changes up, the server's rows down. */
     public void sync() {
-        server = servers.get(syncs++ % servers.size());
-        try {
-            refresh();
-            List<Map<String, Object>> pending = pull();
-            refresh();
-            push(pending);
-            log.clear();
-        } finally {
-            refresh();
-            expectOk(server.post("/cancelSync/" + device.realm(), Map.of("clientId", device.clientId().toString()),
-                    "Authorization", device.bearer()));
-        }
+        TestServer server = servers.get(syncs++ % servers.size());
+        session.sync(new Calls(server), changes(true), this::apply, rowguid -> log.remove(UUID.fromString(rowguid)),
+                () -> changes(true), log::clear);
     }
 
-    private List<Map<String, Object>> pull() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("clientId", device.clientId().toString());
-        body.put("lastSync", lastSync);
-        body.put("isPartial", 0);
-        body.put("changes", changes(false));
-        JsonNode answer = expectOk(server.post(path("pull"), body, "Authorization", device.bearer())).json();
-        for (JsonNode rowguid : answer.get("outdatedRowsGuid")) {
-            log.remove(UUID.fromString(rowguid.asText()));
-        }
-        for (JsonNode change : answer.get("data")) {
-            apply(change);
-        }
-        return changes(true);
-    }
-
-    private void push(List<Map<String, Object>> changes) {
-        int batches = Math.max(1, (changes.size() + PUSH_BATCH - 1) / PUSH_BATCH);
-        for (int batch = 0; batch < batches; batch++) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("clientId", device.clientId().toString());
-            body.put("lastSync", lastSync);
-            body.put("isPartial", batch < batches - 1 ? 1 : 0);
-            body.put("changes", changes.subList(batch * PUSH_BATCH, Math.min(changes.size(), (batch + 1) * PUSH_BATCH)));
-            if (batch > 0) {
-                refresh();
+    /** The tests' transport: the JDK client of {@link TestServer}, gzip bodies. */
+    private record Calls(TestServer server) implements SyncSession.Transport {
+        @Override
+        public JsonNode post(String path, Object body, String authorization) {
+            String[] headers = authorization == null ? new String[0] : new String[] {"Authorization", authorization};
+            Response response = server.post(path, body, headers);
+            if (response.status() != 200) {
+                throw new IllegalStateException("sync call failed: " + response);
             }
-            JsonNode answer = expectOk(server.post(path("push"), body, "Authorization", device.bearer())).json();
-            lastSync = answer.get("lastSync").asLong();
+            return response.json();
+        }
+
+        @Override
+        public long pull(String path, Object body, String authorization, Consumer<JsonNode> row,
+                         Consumer<String> outdated) {
+            JsonNode answer = post(path, body, authorization);
+            answer.get("outdatedRowsGuid").forEach(rowguid -> outdated.accept(rowguid.asText()));
+            answer.get("data").forEach(row);
+            return answer.get("lastSync").asLong();
         }
     }
 
@@ -181,18 +165,4 @@ public final class SyncDevice {
         log.put(rowguid, new LoggedChange(operation, now));
     }
 
-    private void refresh() {
-        device = new Accounts(server).refreshed(device);
-    }
-
-    private String path(String operation) {
-        return "/" + operation + "/" + device.realm() + (legacyPaths ? "" : "/" + device.clientId());
-    }
-
-    private static Response expectOk(Response response) {
-        if (response.status() != 200) {
-            throw new IllegalStateException("sync call failed: " + response);
-        }
-        return response;
-    }
 }

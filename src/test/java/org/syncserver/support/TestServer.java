@@ -98,6 +98,11 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** A value as a JSON tree. */
+    public static com.fasterxml.jackson.databind.JsonNode json(Object value) {
+        return JSON.valueToTree(value);
+    }
+
     public static byte[] gzip(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {

@@ -90,7 +90,7 @@ public final class BenchCommand {
         DatabaseReference reference = new DatabaseReference(environment.database());
         Seeder seeder = new Seeder(environment.database());
         BenchRun.Servers servers = new BenchRun.Servers(environment.secondServerUri().map(BenchClient::new),
-                environment::serverRssBytes);
+                environment::serverRssBytes, new CpuMeter(environment.serverPid(), environment.database()));
         System.out.println("Warm-up (not reported)");
         BenchRun.execute(client, environment.realm(), sizes == Sizes.SMOKE ? Sizes.SMOKE : Sizes.WARM_UP, reference,
                 seeder, servers, step -> { });

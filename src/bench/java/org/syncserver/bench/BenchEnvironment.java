@@ -33,6 +33,9 @@ interface BenchEnvironment extends AutoCloseable {
     /** The (first) server's resident memory, when it is a process the benchmark started. */
     OptionalLong serverRssBytes();
 
+    /** The (first) server's process id, when the benchmark started it. */
+    OptionalLong serverPid();
+
     @Override
     void close();
 
@@ -50,6 +53,11 @@ interface BenchEnvironment extends AutoCloseable {
 
         @Override
         public OptionalLong serverRssBytes() {
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public OptionalLong serverPid() {
             return OptionalLong.empty();
         }
 
@@ -140,6 +148,11 @@ interface BenchEnvironment extends AutoCloseable {
         @Override
         public Optional<URI> secondServerUri() {
             return Optional.of(secondUri);
+        }
+
+        @Override
+        public OptionalLong serverPid() {
+            return OptionalLong.of(server.pid());
         }
 
         /** VmRSS of the server process, from /proc (Linux). */

@@ -12,10 +12,13 @@ import java.util.function.Supplier;
 record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, Results.Throughput bigPush,
                 Results.Throughput bootstrap, Results.Throughput bootstrapLarge, Results.Steady steady,
                 Results.Steady steadyHigh, Results.Fanout fanout, Results.Incremental incremental,
-                List<Results.Events> events, Results.IdleStreams idle) {
+                List<Results.Events> events, Results.IdleStreams idle, Results.CpuPerSync cpu) {
 
-    /** Where the event scenarios run: a second instance on the same database when there is one. */
-    record Servers(Optional<BenchClient> second, Supplier<OptionalLong> serverRss) {
+    /**
+     * Where the event scenarios run (a second instance on the same database when there is one), and the meters of
+     * the server's memory and of every process's CPU.
+     */
+    record Servers(Optional<BenchClient> second, Supplier<OptionalLong> serverRss, CpuMeter cpu) {
     }
 
     /** Runs the reference and every scenario, in an order where each finds what it needs. */
@@ -37,7 +40,9 @@ record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, 
         progress.accept("fanout (" + sizes.fanoutRounds() + " rounds)");
         Results.Fanout fanout = scenarios.fanout();
         progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds() + " s)");
+        CpuMeter.Reading before = servers.cpu().read();
         Results.Steady steady = scenarios.steady(sizes.steadyUsers());
+        Results.CpuPerSync cpu = Results.CpuPerSync.between(before, servers.cpu().read(), steady.syncs());
         progress.accept("steady (" + sizes.steadyUsersHigh() + " users, " + sizes.steadyTime().toSeconds() + " s)");
         Results.Steady steadyHigh = scenarios.steady(sizes.steadyUsersHigh());
         progress.accept("events (" + sizes.eventStreams() + " streams, " + sizes.eventRounds() + " pushes)");
@@ -52,6 +57,6 @@ record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, 
         Results.IdleStreams idle = EventsBench.idle(client, client.base(), realm, sizes.idleStreams(), scenarios,
                 sizes.steadyUsers(), servers.serverRss());
         return new BenchRun(reference, ingest, bigPush, bootstrap, bootstrapLarge, steady, steadyHigh, fanout,
-                incremental, events, idle);
+                incremental, events, idle, cpu);
     }
 }

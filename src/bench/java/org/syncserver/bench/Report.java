@@ -48,6 +48,11 @@ final class Report {
         throughputRow(md, "bootstrap: fresh device pulls " + count(run.bootstrapLarge().rows())
                 + " rows, server heap 256 MB", run.bootstrapLarge(), ref.readsPerSecond(), "streamed read", 0.5, Double.NaN);
         steadyRow(md, run.steady(), true);
+        Results.CpuPerSync cpu = run.cpu();
+        md.append("| steady, 50 users: CPU seconds per 1,000 syncs | server ").append(seconds(cpu.server()))
+                .append(", PostgreSQL ").append(seconds(cpu.postgres())).append(", load generator ")
+                .append(seconds(cpu.generator())).append(" | — | — | server ≤ PostgreSQL | ")
+                .append(Double.isNaN(cpu.server()) ? "—" : yesNo(cpu.server() <= cpu.postgres())).append(" | — |\n");
         steadyRow(md, run.steadyHigh(), false);
         md.append("| fanout: one device pushes a row, three others syncing in a loop have it | median ")
                 .append(ms(run.fanout().medianMs())).append(", max ").append(ms(run.fanout().maxMs()))
@@ -86,6 +91,10 @@ final class Report {
                 .append(" errors | — | ").append(String.format(Locale.ROOT, "%.0f %%", ratio * 100))
                 .append(" | ≥ 90 % of without | ").append(yesNo(ratio >= 0.9 && idle.steady().errors() == 0))
                 .append(" | — |\n");
+    }
+
+    private static String seconds(double value) {
+        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.2f s", value);
     }
 
     private static String megabytes(long bytes) {

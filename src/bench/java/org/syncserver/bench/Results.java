@@ -32,6 +32,15 @@ final class Results {
         }
     }
 
+    /** CPU seconds per 1,000 syncs of the steady scenario; NaN where the process is not known (external server). */
+    record CpuPerSync(double server, double postgres, double generator) {
+        static CpuPerSync between(CpuMeter.Reading before, CpuMeter.Reading after, int syncs) {
+            double per = 1_000.0 / Math.max(1, syncs);
+            return new CpuPerSync((after.server() - before.server()) * per, (after.postgres() - before.postgres()) * per,
+                    (after.generator() - before.generator()) * per);
+        }
+    }
+
     /** Event latency from a push's answer to the events at the other device's streams. */
     /** @param listening the open streams that belong to the pushing user's other device, and so get each event */
     record Events(String where, int streams, int listening, int rounds, List<Double> latenciesMs, int missed) {

@@ -27,7 +27,8 @@ class BenchSmokeTest {
             BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
             BenchRun run = BenchRun.execute(new BenchClient(server.uri("/")), "bench", Sizes.SMOKE,
                     new DatabaseReference(database), new Seeder(database),
-                    new BenchRun.Servers(Optional.empty(), OptionalLong::empty), step -> { });
+                    new BenchRun.Servers(Optional.empty(), OptionalLong::empty,
+                            new CpuMeter(OptionalLong.empty(), database)), step -> { });
 
             assertThat(run.ingest().rows()).isEqualTo(Sizes.SMOKE.ingestRows());
             assertThat(run.bigPush().rows()).isEqualTo(Sizes.SMOKE.bigPushRows());
@@ -45,6 +46,8 @@ class BenchSmokeTest {
                 assertThat(events.latenciesMs()).hasSize(events.listening() * Sizes.SMOKE.eventRounds());
             });
             assertThat(run.idle().heapWith()).isPositive();
+            assertThat(run.cpu().generator()).as("the load generator's own CPU is always known").isPositive();
+            assertThat(run.cpu().postgres()).as("PostgreSQL runs on this machine").isPositive();
             assertThat(run.idle().steady().errors()).isZero();
 
             String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg");

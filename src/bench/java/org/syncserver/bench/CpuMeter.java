@@ -1,0 +1,58 @@
+package org.syncserver.bench;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * CPU time of the processes a benchmark runs on one machine: the server JVM, PostgreSQL (its postmaster and every
+ * backend), and the load generator itself, as the operating system counts it. Their differences over a scenario,
+ * per sync, do not depend on how fast the machine is (issue "Performance against the protocol's floor").
+ */
+final class CpuMeter {
+
+    /** CPU seconds used so far. @param server the server's process id, when the benchmark started it */
+    record Reading(double server, double postgres, double generator) {
+    }
+
+    private final OptionalLong serverPid;
+    private final OptionalLong postmasterPid;
+
+    CpuMeter(OptionalLong serverPid, BenchDatabase database) {
+        this.serverPid = serverPid;
+        this.postmasterPid = postmaster(database);
+    }
+
+    Reading read() {
+        return new Reading(serverPid.isPresent() ? seconds(ProcessHandle.of(serverPid.getAsLong())) : Double.NaN,
+                postmasterPid.isPresent() ? treeSeconds(postmasterPid.getAsLong()) : Double.NaN,
+                seconds(Optional.of(ProcessHandle.current())));
+    }
+
+    /** The postmaster is the parent of any backend: found through the benchmark's own connection, when local. */
+    private static OptionalLong postmaster(BenchDatabase database) {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return ProcessHandle.of(rows.getLong(1)).flatMap(ProcessHandle::parent)
+                    .map(parent -> OptionalLong.of(parent.pid())).orElse(OptionalLong.empty());
+        } catch (SQLException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static double treeSeconds(long pid) {
+        Optional<ProcessHandle> root = ProcessHandle.of(pid);
+        return seconds(root) + root.map(process -> process.descendants()
+                .mapToDouble(child -> seconds(Optional.of(child))).sum()).orElse(0.0);
+    }
+
+    private static double seconds(Optional<ProcessHandle> process) {
+        return process.flatMap(handle -> handle.info().totalCpuDuration()).map(Duration::toNanos)
+                .map(nanos -> nanos / 1e9).orElse(Double.NaN);
+    }
+}

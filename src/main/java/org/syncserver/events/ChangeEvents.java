@@ -80,7 +80,7 @@ public final class ChangeEvents implements AutoCloseable {
                 : realm.database().withConnection(connection -> events.pulledUpTo(connection, device.clientId()));
         SseClient client = new SseClient(ctx);
         StreamListener listener = new StreamListener(client, device.userId(), device.clientId(), since,
-                device.expiresAt(), clock -> metrics.eventSent());
+                device.expiresAt(), metrics::eventSent);
         hub.add(realm.name(), listener);
         try {
             begin(ctx);
@@ -159,6 +159,10 @@ public final class ChangeEvents implements AutoCloseable {
         }
     }
 
+    /** What the safety check reads, on one connection: the devices that still have tokens, and what is new. */
+    private record Standing(Set<UUID> withTokens, Map<UUID, Long> newer) {
+    }
+
     /**
      * The safety check: tells listeners of changes the notifications missed, and ends those whose token expired or
      * was revoked (a password change or an unregister deletes the device's tokens).
@@ -170,15 +174,14 @@ public final class ChangeEvents implements AutoCloseable {
         try {
             long now = clock.millis();
             List<UUID> devices = listeners.stream().map(Listener::clientId).distinct().toList();
-            Set<UUID> withTokens = realm.database().withConnection(connection -> events.withTokens(connection, devices));
-            Map<UUID, Long> newer = realm.database().withConnection(connection -> events.newerChanges(connection,
-                    listeners));
+            Standing standing = realm.database().withConnection(connection -> new Standing(
+                    events.withTokens(connection, devices), events.newerChanges(connection, listeners)));
             for (Listener listener : listeners) {
-                if (!withTokens.contains(listener.clientId()) || listener.expiresAt() <= now) {
+                if (!standing.withTokens().contains(listener.clientId()) || listener.expiresAt() <= now) {
                     listener.close();
                     continue;
                 }
-                Long clock = newer.get(listener.clientId());
+                Long clock = standing.newer().get(listener.clientId());
                 if (clock != null && clock > listener.since()) {
                     listener.changed(clock);
                 }

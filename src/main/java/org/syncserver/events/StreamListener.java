@@ -3,7 +3,6 @@ package org.syncserver.events;
 import io.javalin.http.sse.SseClient;
 
 import java.util.UUID;
-import java.util.function.LongConsumer;
 
 /**
  * An open Server-Sent Events stream (PROTOCOL §11.2): {@code event: changes}, {@code id: <clock>},
@@ -13,11 +12,11 @@ import java.util.function.LongConsumer;
 final class StreamListener extends DeviceListener {
 
     private final SseClient client;
-    private final LongConsumer sent;
+    private final Runnable sent;
     private volatile long since;
 
-    /** @param sent told the clock of every event written, for the metrics */
-    StreamListener(SseClient client, UUID userId, UUID clientId, long since, long expiresAt, LongConsumer sent) {
+    /** @param sent told of every event written, for the metrics */
+    StreamListener(SseClient client, UUID userId, UUID clientId, long since, long expiresAt, Runnable sent) {
         super(userId, clientId, expiresAt);
         this.client = client;
         this.since = since;
@@ -36,7 +35,7 @@ final class StreamListener extends DeviceListener {
         }
         since = clock;
         client.sendEvent("changes", "{\"clock\":" + clock + "}", String.valueOf(clock));
-        sent.accept(clock);
+        sent.run();
     }
 
     @Override

@@ -130,8 +130,8 @@ public final class ChunkedUploads {
         });
     }
 
-    private static byte[] join(Database database, UUID syncId) {
-        List<Chunk> chunks = database.withConnection(connection -> new ChunkRepository().chunks(connection, syncId));
+    private byte[] join(Database database, UUID syncId) {
+        List<Chunk> chunks = database.withConnection(connection -> uploads.chunks(connection, syncId));
         StringBuilder body = new StringBuilder();
         long offset = 0;
         for (Chunk chunk : chunks) {

@@ -24,7 +24,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-
 /**
  * Pull, push and cancelSync (PROTOCOL §6). How the cursor never skips a change, and how conflicts are decided,
  * is explained in docs/adr/0001-sync-cursor.md.

@@ -12,6 +12,12 @@ import org.syncserver.auth.JwtTokens;
 import org.syncserver.auth.OpaqueTokens;
 import org.syncserver.auth.TokenFormat;
 import org.syncserver.config.Config;
+import org.syncserver.console.AuditLog;
+import org.syncserver.console.ConsoleApi;
+import org.syncserver.console.ConsoleAuth;
+import org.syncserver.console.ConsoleLogin;
+import org.syncserver.console.ConsolePages;
+import org.syncserver.console.ConsoleService;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.events.ChangeEvents;
 import org.syncserver.events.EventRoutes;
@@ -66,15 +72,21 @@ public final class App implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final ChangeEvents events;
     private final Javalin http;
+    private final Optional<Javalin> console;
 
     private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads,
-                ScheduledExecutorService housekeeping, ChangeEvents events, Javalin http) {
+                ScheduledExecutorService housekeeping, ChangeEvents events, Javalin http, Optional<Javalin> console) {
         this.embedded = embedded;
         this.realms = realms;
         this.mailThreads = mailThreads;
         this.housekeeping = housekeeping;
         this.events = events;
         this.http = http;
+        this.console = console;
+    }
+
+    /** The routes of the public port, and those of the console's port when it is configured. */
+    private record Ports(List<Route> publicRoutes, Optional<List<Route>> consoleRoutes) {
     }
 
     public static App start(Config config, Clock clock) {
@@ -87,6 +99,7 @@ public final class App implements AutoCloseable {
         effective.warnings().forEach(warning -> log.warn("{}", warning));
         Realms realms = null;
         ChangeEvents events = null;
+        Javalin http = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
         // Background clean-ups (expired chunked uploads), one at a time.
@@ -102,12 +115,23 @@ public final class App implements AutoCloseable {
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), addresses, clock, metrics);
             RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
                     effective.timeouts().bodyGrace());
-            Javalin http = HttpServer.start(server.host(), server.port(), json, bodies,
-                    routes(effective, build, realms, json, bodies, mailThreads, housekeeping, events, clock, metrics),
-                    limiter, metrics);
+            Ports ports = routes(effective, build, realms, json, bodies, addresses, mailThreads, housekeeping, events,
+                    clock, metrics);
+            http = HttpServer.start(HttpServer.Surface.PUBLIC, server.host(), server.port(), json, bodies,
+                    ports.publicRoutes(), limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
-            return new App(embedded, realms, mailThreads, housekeeping, events, http);
+            Optional<Javalin> console = Optional.empty();
+            if (ports.consoleRoutes().isPresent()) {
+                Config.Admin admin = effective.admin().orElseThrow();
+                console = Optional.of(HttpServer.start(HttpServer.Surface.CONSOLE, admin.host(), admin.port(), json,
+                        bodies, ports.consoleRoutes().get(), limiter, metrics));
+                log.info("Operator console listening on {}:{}", admin.host(), console.get().port());
+            }
+            return new App(embedded, realms, mailThreads, housekeeping, events, http, console);
         } catch (RuntimeException e) {
+            if (http != null) {
+                http.stop();
+            }
             mailThreads.shutdownNow();
             housekeeping.shutdownNow();
             if (events != null) {
@@ -121,10 +145,10 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static List<Route> routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
-                                      RequestBodies bodies, ExecutorService mailThreads,
-                                      ScheduledExecutorService housekeeping, ChangeEvents events, Clock clock,
-                                      Metrics metrics) {
+    private static Ports routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
+                                RequestBodies bodies, ClientAddress addresses, ExecutorService mailThreads,
+                                ScheduledExecutorService housekeeping, ChangeEvents events, Clock clock,
+                                Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -143,15 +167,25 @@ public final class App implements AutoCloseable {
             uploads.purge(realms);
             journal.purge(realms);
         }, 1, 10, TimeUnit.MINUTES);
-        return new RouteTable(realms, auth, config.server().metricsToken()).routes(new RouteTable.Handlers(
-                new HealthRoutes(realms, build),
-                new MetricsRoutes(metrics),
-                new AccountRoutes(bodies, accounts),
-                new AuthRoutes(bodies, auth),
-                new PasswordRoutes(bodies, reset),
-                new SyncRoutes(bodies, sync, uploads, json),
-                new ConflictRoutes(journal),
-                new EventRoutes(events)));
+        List<Route> publicRoutes = new RouteTable(realms, auth, config.server().metricsToken())
+                .routes(new RouteTable.Handlers(
+                        new HealthRoutes(realms, build),
+                        new MetricsRoutes(metrics),
+                        new AccountRoutes(bodies, accounts),
+                        new AuthRoutes(bodies, auth),
+                        new PasswordRoutes(bodies, reset),
+                        new SyncRoutes(bodies, sync, uploads, json),
+                        new ConflictRoutes(journal),
+                        new EventRoutes(events)));
+        Optional<List<Route>> consoleRoutes = config.admin().map(admin -> {
+            ConsoleAuth consoleAuth = new ConsoleAuth(admin, hasher, clock);
+            AuditLog audit = new AuditLog(realms, clock);
+            ConsoleLogin login = new ConsoleLogin(consoleAuth, audit, addresses);
+            ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, clock);
+            return new ConsoleRouteTable(consoleAuth, addresses).routes(
+                    new ConsoleApi(console, login, bodies, json), new ConsolePages(console, login));
+        });
+        return new Ports(publicRoutes, consoleRoutes);
     }
 
     private static TokenFormat tokenFormat(Config config) {
@@ -165,9 +199,15 @@ public final class App implements AutoCloseable {
         return http.port();
     }
 
+    /** The console's port, when it is configured. */
+    public Optional<Integer> consolePort() {
+        return console.map(Javalin::port);
+    }
+
     @Override
     public void close() {
         events.close(); // streams end properly before the server waits for the requests in flight
+        console.ifPresent(Javalin::stop);
         http.stop();
         housekeeping.shutdownNow();
         mailThreads.shutdown();

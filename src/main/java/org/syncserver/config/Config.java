@@ -3,6 +3,7 @@ package org.syncserver.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,7 @@ import java.util.Optional;
  * @param realms          the configured realms; empty when {@code embeddedDataDir} is set
  * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
  * @param conflictRetention how long the conflict journal keeps an entry ({@code conflicts.retentionDays}, 30)
+ * @param admin           the operator console and API ({@code admin}); off when absent
  * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
  *                        printed by check-config
  */
@@ -24,6 +26,7 @@ public record Config(ServerConfig server,
                      LogSettings logging,
                      Duration conflictRetention,
                      Notifications notifications,
+                     Optional<Admin> admin,
                      List<String> warnings) {
 
     public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
@@ -66,6 +69,36 @@ public record Config(ServerConfig server,
                 Duration.ofSeconds(10));
     }
 
+    /**
+     * The operator console and API (PROTOCOL §11.4): its own port, never the public one.
+     *
+     * @param host            the address it is bound to: 127.0.0.1 unless configured (reach it by SSH tunnel or a
+     *                        reverse proxy with TLS)
+     * @param operators       operator name → Argon2id hash of the password ({@code admin-hash} prints one)
+     * @param apiTokenHashes  Argon2id hashes of the tokens scripts send as {@code Authorization: Bearer}
+     * @param sessionIdle     a console session ends after this long without a request
+     * @param loginFailures   failed logins (or API tokens) allowed per client address a minute; beyond: 429
+     */
+    public record Admin(String host, int port, Map<String, String> operators, List<String> apiTokenHashes,
+                        Duration sessionIdle, int loginFailures) {
+
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        public static final int DEFAULT_PORT = 3001;
+        public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(30);
+        public static final int DEFAULT_LOGIN_FAILURES = 5;
+
+        public Admin {
+            operators = Map.copyOf(operators);
+            apiTokenHashes = List.copyOf(apiTokenHashes);
+        }
+
+        @Override
+        public String toString() {
+            return "Admin[" + host + ":" + port + ", operators=" + operators.keySet() + ", apiTokens="
+                    + apiTokenHashes.size() + "]";
+        }
+    }
+
     /** How tokens are made (PROTOCOL §5): the mode and its secrets cannot disagree. */
     public sealed interface Tokens {
 
@@ -96,7 +129,7 @@ public record Config(ServerConfig server,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
-                conflictRetention, notifications, warnings);
+                conflictRetention, notifications, admin, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
@@ -110,6 +143,8 @@ public record Config(ServerConfig server,
                 + ", metrics=" + (server.metricsToken().isPresent() ? "token required" : "open")
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()
-                + ", timeouts=" + timeouts;
+                + ", timeouts=" + timeouts
+                + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + a.operators().size()
+                        + " operators, " + a.apiTokenHashes().size() + " API tokens)").orElse("off");
     }
 }

@@ -40,7 +40,7 @@ public final class ConfigLoader {
         if (explicitFile.isEmpty() && !Files.exists(defaultFile)) {
             return embedded(embeddedDataDir);
         }
-        return fromJson(readTree(file), file);
+        return fromJson(readTree(file), file, embeddedDataDir);
     }
 
     /** No config.json: one realm, {@code default}, on an embedded PostgreSQL, opaque tokens. */
@@ -48,10 +48,18 @@ public final class ConfigLoader {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
                 rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
-                List.of());
+                Optional.empty(), List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
+        return fromJson(file, source, Path.of("data"));
+    }
+
+    /**
+     * @param embeddedDataDir where the embedded database lives when the file has no {@code db} block (a file may
+     *                        configure only the console, say)
+     */
+    public Config fromJson(JsonNode file, Path source, Path embeddedDataDir) {
         if (!file.isObject()) {
             throw new ConfigException(source + " must contain a JSON object");
         }
@@ -62,9 +70,60 @@ public final class ConfigLoader {
         if (tokens instanceof Config.Tokens.Jwt keys) {
             warnings.addAll(SecretCheck.weaknesses(keys));
         }
-        return new Config(server(server), tokens, realms(root.path("db")), Optional.empty(), mail(root.get("email")),
+        Config.ServerConfig serverConfig = server(server);
+        boolean embedded = !root.has("db");
+        return new Config(serverConfig, tokens, embedded ? List.of() : realms(root.path("db")),
+                embedded ? Optional.of(embeddedDataDir) : Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
-                conflictRetention(root.path("conflicts")), notifications(root.path("notifications")), warnings);
+                conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
+                admin(root.get("admin"), serverConfig), warnings);
+    }
+
+    /** The console: off without an {@code admin} block; with one, at least one operator or API token. */
+    private static Optional<Config.Admin> admin(JsonNode admin, Config.ServerConfig server) {
+        if (admin == null || admin.isNull()) {
+            return Optional.empty();
+        }
+        if (!admin.isObject()) {
+            throw new ConfigException("admin must be an object: {\"port\": 3001, \"operators\": {\"alice\": \"<hash>\"}}");
+        }
+        int port = admin.has("port") ? portValue(admin.get("port"), "admin.port") : Config.Admin.DEFAULT_PORT;
+        if (port == server.port()) {
+            throw new ConfigException("admin.port must differ from the public port " + server.port()
+                    + ": the console is never served on the public port");
+        }
+        String host = admin.path("host").asText(Config.Admin.DEFAULT_HOST).trim();
+        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException("admin.host must be an address to listen on, e.g. 127.0.0.1");
+        }
+        Map<String, String> operators = new HashMap<>();
+        admin.path("operators").properties().forEach(entry -> operators.put(entry.getKey(),
+                argon2Hash(entry.getValue(), "admin.operators." + entry.getKey())));
+        List<String> tokens = new ArrayList<>();
+        JsonNode tokenHashes = admin.path("apiTokens");
+        for (int i = 0; i < tokenHashes.size(); i++) {
+            tokens.add(argon2Hash(tokenHashes.get(i), "admin.apiTokens[" + i + "]"));
+        }
+        if (operators.isEmpty() && tokens.isEmpty()) {
+            throw new ConfigException("admin needs at least one operator (admin.operators) or API token "
+                    + "(admin.apiTokens); make a hash with: java -jar sync-server.jar admin-hash");
+        }
+        Duration idle = admin.has("sessionIdleMinutes")
+                ? Duration.ofMinutes(positiveLong(admin.get("sessionIdleMinutes"), "admin.sessionIdleMinutes"))
+                : Config.Admin.DEFAULT_SESSION_IDLE;
+        int failures = admin.has("loginFailuresPerMinute")
+                ? (int) positiveLong(admin.get("loginFailuresPerMinute"), "admin.loginFailuresPerMinute")
+                : Config.Admin.DEFAULT_LOGIN_FAILURES;
+        return Optional.of(new Config.Admin(host, port, operators, tokens, idle, failures));
+    }
+
+    /** Operator passwords and API tokens are configured as hashes only: a clear-text secret is refused. */
+    private static String argon2Hash(JsonNode value, String key) {
+        if (value == null || !value.isTextual() || !value.asText().startsWith("$argon2id$")) {
+            throw new ConfigException(key + " must be an Argon2id hash ($argon2id$...), never the secret itself; "
+                    + "make one with: java -jar sync-server.jar admin-hash");
+        }
+        return value.asText();
     }
 
     private static Config.Notifications notifications(JsonNode node) {

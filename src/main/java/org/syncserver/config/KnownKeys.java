@@ -33,6 +33,8 @@ final class KnownKeys {
                     Map.of("apps", Block.ANY)),
             "rateLimit", Block.of("accounts", "password", "sync", "trustForwardedFor"),
             "conflicts", Block.of("retentionDays"),
+            "admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
+                    "loginFailuresPerMinute"), Map.of("operators", Block.ANY)),
             "notifications", Block.of("maxStreamsPerUser", "maxStreams", "heartbeatMs", "safetyCheckMs"),
             "timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs", "bodyGraceMs")));
 

@@ -87,6 +87,16 @@ public final class Database implements AutoCloseable {
         ASYNCHRONOUS
     }
 
+    /** The connection pool right now: connections in use, idle, and its size. */
+    public record PoolState(int active, int idle, int max) {
+    }
+
+    public PoolState poolState() {
+        var bean = pool.getHikariPoolMXBean(); // null until the pool has started
+        return bean == null ? new PoolState(0, 0, pool.getMaximumPoolSize())
+                : new PoolState(bean.getActiveConnections(), bean.getIdleConnections(), pool.getMaximumPoolSize());
+    }
+
     /** Runs the work in one durable transaction. */
     public <T> T inTransaction(SqlWork<T> work) {
         return inTransaction(Commit.DURABLE, work);

@@ -9,5 +9,10 @@ public enum Access {
     /** {@code Authorization: Bearer} with a device's access token. */
     BEARER,
     /** {@code Authorization: Bearer} with a token of the server's configuration (metrics), when one is set. */
-    CONFIGURED_TOKEN
+    CONFIGURED_TOKEN,
+    /**
+     * An operator of the console: a session cookie (with its CSRF token on every change) or an API token from the
+     * configuration. Only on the console's own port.
+     */
+    OPERATOR
 }

@@ -12,7 +12,7 @@ public final class ClientAddress {
     }
 
     /** Behind a trusted proxy, the last X-Forwarded-For entry is the address the proxy saw; earlier ones can be forged. */
-    String of(Context ctx) {
+    public String of(Context ctx) {
         String forwarded = trustForwardedFor ? ctx.header("X-Forwarded-For") : null;
         if (forwarded == null || forwarded.isBlank()) {
             return ctx.ip();

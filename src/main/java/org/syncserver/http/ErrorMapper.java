@@ -15,7 +15,7 @@ import org.syncserver.error.UnauthorizedException;
  * The one place where exceptions become HTTP answers: {@code {"code": status, "message": text}}.
  * Anything not listed is a server fault: logged with its route, answered with a generic 500.
  */
-final class ErrorMapper {
+public final class ErrorMapper {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
     private static final String INTERNAL_ERROR = "Internal server error";
@@ -61,7 +61,8 @@ final class ErrorMapper {
         }
     }
 
-    private static int statusOf(Exception e) {
+    /** The status an exception is answered with; 500 for anything that is not a client's error. */
+    public static int statusOf(Exception e) {
         return switch (e) {
             case BadRequestException ignored -> 400;
             case UnauthorizedException ignored -> 401;

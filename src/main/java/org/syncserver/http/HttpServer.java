@@ -27,11 +27,28 @@ public final class HttpServer {
     private HttpServer() {
     }
 
+    /** Which face a port shows: the public API, or the operator console with its HTML pages. */
+    public enum Surface {
+        /** Browsers run the client too (Flutter web): any origin may call; nothing is rendered. */
+        PUBLIC(true, "default-src 'none'; frame-ancestors 'none'"),
+        /** Same-origin only; pages may load the console's own stylesheet and post forms to it, nothing else. */
+        CONSOLE(false, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                + "frame-ancestors 'none'; base-uri 'none'");
+
+        private final boolean anyOrigin;
+        private final String contentSecurityPolicy;
+
+        Surface(boolean anyOrigin, String contentSecurityPolicy) {
+            this.anyOrigin = anyOrigin;
+            this.contentSecurityPolicy = contentSecurityPolicy;
+        }
+    }
+
     /** Serves the routes of the table; each is wrapped in its rate limit. */
-    public static Javalin start(String host, int port, ObjectMapper json, RequestBodies bodies, List<Route> routes,
-                                RateLimiter limiter, Metrics metrics) {
+    public static Javalin start(Surface surface, String host, int port, ObjectMapper json, RequestBodies bodies,
+                                List<Route> routes, RateLimiter limiter, Metrics metrics) {
         return Javalin.create(config -> {
-            configure(config, json, new ErrorMapper(bodies), metrics);
+            configure(config, surface, json, new ErrorMapper(bodies), metrics);
             for (Route route : routes) {
                 config.routes.addHttpHandler(route.method(), route.path(),
                         limiter.limit(route.group(), route.guarded().handler()));
@@ -39,7 +56,8 @@ public final class HttpServer {
         }).start(host, port);
     }
 
-    private static void configure(JavalinConfig config, ObjectMapper json, ErrorMapper errors, Metrics metrics) {
+    private static void configure(JavalinConfig config, Surface surface, ObjectMapper json, ErrorMapper errors,
+                                  Metrics metrics) {
         config.startup.showJavalinBanner = false;
         // On stop, refuse new requests and let those in flight finish, for up to SHUTDOWN_GRACE.
         config.jetty.modifyServer(server -> {
@@ -56,9 +74,10 @@ public final class HttpServer {
         // Level 1: JSON still shrinks about 8 times, for a fraction of the CPU of the default level 6 (a large pull
         // spent 40 % of its time compressing at level 6; see docs/performance.md).
         config.http.compressionStrategy = new CompressionStrategy(null, new Gzip(GZIP_LEVEL));
-        // Browsers run the client too (Flutter web): any origin may call.
-        config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
-        config.routes.before(HttpServer::securityHeaders);
+        if (surface.anyOrigin) {
+            config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
+        }
+        config.routes.before(ctx -> securityHeaders(ctx, surface.contentSecurityPolicy));
         config.routes.exception(Exception.class, errors::handle);
         config.routes.error(404, errors::unknownRoute);
         config.requestLogger.http((ctx, millis) -> {
@@ -67,12 +86,12 @@ public final class HttpServer {
         });
     }
 
-    private static void securityHeaders(Context ctx) {
+    private static void securityHeaders(Context ctx, String contentSecurityPolicy) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
-        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        ctx.header("Content-Security-Policy", contentSecurityPolicy);
     }
 
     /**

@@ -22,11 +22,12 @@ public final class ClientRepository {
         }
     }
 
-    /** @return false when the clientId is already taken (by anyone) */
+    /** @return false when the clientId is already taken (by anyone), or was revoked by an operator */
     public boolean insert(Connection connection, UUID clientId, UUID userId, String detailsJson) throws SQLException {
         String sql = """
                 INSERT INTO user_clients (clientid, userid, clientdetails)
-                VALUES (?, ?, CAST(? AS JSONB))
+                SELECT ?, ?, CAST(? AS JSONB)
+                 WHERE NOT EXISTS (SELECT 1 FROM revoked_clients WHERE clientid = ?)
                 ON CONFLICT (clientid) DO NOTHING
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -37,6 +38,7 @@ public final class ClientRepository {
             } else {
                 statement.setString(3, detailsJson);
             }
+            statement.setObject(4, clientId);
             return statement.executeUpdate() == 1;
         }
     }

@@ -6,6 +6,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -73,23 +76,43 @@ public final class UserRepository {
         }
     }
 
-    /** Removes the user and everything that hangs off it, in the caller's transaction. */
-    public void deleteWithAllData(Connection connection, UUID userId) throws SQLException {
-        String[] statements = {
-                "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
-                "DELETE FROM users_pin WHERE userid = ?",
-                "DELETE FROM sync_rows WHERE userid = ?",
-                "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
-                "DELETE FROM sync_data WHERE userid = ?",
-                "DELETE FROM user_clients WHERE userid = ?",
-                "DELETE FROM users WHERE id = ?",
-        };
-        for (String sql : statements) {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    /**
+     * Removes the user and everything that hangs off it, in the caller's transaction: every table that holds a
+     * user's id, a device of the user, or (the Node server's {@code data}) a row the user's log names.
+     *
+     * @return how many rows went, by what they were (users, devices, tokens, ...), in deletion order
+     */
+    public Map<String, Integer> deleteWithAllData(Connection connection, UUID userId) throws SQLException {
+        Map<String, Integer> deleted = new LinkedHashMap<>();
+        for (Map.Entry<String, String> step : DELETE_USER.entrySet()) {
+            try (PreparedStatement statement = connection.prepareStatement(step.getValue())) {
                 statement.setObject(1, userId);
-                statement.executeUpdate();
+                deleted.merge(step.getKey(), statement.executeUpdate(), Integer::sum);
             }
         }
+        return deleted;
+    }
+
+    /** What {@link #deleteWithAllData} removes, children before their parents. */
+    private static final Map<String, String> DELETE_USER = orderedMap(
+            "tokens", "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+            "pins", "DELETE FROM users_pin WHERE userid = ?",
+            "rows", "DELETE FROM sync_rows WHERE userid = ?",
+            "legacyRows", "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
+            "legacyLog", "DELETE FROM sync_data WHERE userid = ?",
+            "conflicts", "DELETE FROM sync_conflicts WHERE userid = ?",
+            "uploadChunks", "DELETE FROM upload_chunks WHERE userid = ?",
+            "uploadOutcomes", "DELETE FROM upload_outcomes WHERE userid = ?",
+            "revokedDevices", "DELETE FROM revoked_clients WHERE userid = ?",
+            "devices", "DELETE FROM user_clients WHERE userid = ?",
+            "users", "DELETE FROM users WHERE id = ?");
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(map);
     }
 
     private static Optional<User> single(PreparedStatement statement) throws SQLException {

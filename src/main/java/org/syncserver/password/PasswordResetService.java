@@ -69,6 +69,11 @@ public final class PasswordResetService {
         this.metrics = metrics;
     }
 
+    /** Whether PIN e-mails can be sent at all (config.json has an "email" block). */
+    public boolean canSendMail() {
+        return mailConfig.isPresent();
+    }
+
     /** Queues the PIN e-mail and returns at once, whether or not the e-mail is registered. */
     public void forgotten(Realm realm, ForgottenRequest request) {
         String email = request.email();

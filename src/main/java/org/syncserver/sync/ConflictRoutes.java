@@ -16,14 +16,15 @@ public final class ConflictRoutes {
     record Answer(List<Conflict> conflicts, Long next) {
     }
 
-    record Conflict(long id, long at, UUID rowguid, String tablename, String kind, Winner winner, Loser loser) {
+    /** One journal entry on the wire (the console shows the same). */
+    public record Conflict(long id, long at, UUID rowguid, String tablename, String kind, Winner winner, Loser loser) {
     }
 
-    record Winner(UUID clientid, long clientdate, String operation) {
+    public record Winner(UUID clientid, long clientdate, String operation) {
     }
 
     /** @param rowData the lost version's data as it was sent, when the server had it */
-    record Loser(UUID clientid, long clientdate, String operation, @JsonRawValue String rowData) {
+    public record Loser(UUID clientid, long clientdate, String operation, @JsonRawValue String rowData) {
     }
 
     private final ConflictJournal journal;
@@ -40,7 +41,7 @@ public final class ConflictRoutes {
         ctx.json(new Answer(page.entries().stream().map(ConflictRoutes::wire).toList(), page.next().orElse(null)));
     }
 
-    private static Conflict wire(ConflictJournal.Entry entry) {
+    public static Conflict wire(ConflictJournal.Entry entry) {
         ConflictJournal.Side winner = entry.winner();
         ConflictJournal.Side loser = entry.loser();
         return new Conflict(entry.id(), entry.at(), entry.rowguid(), entry.tablename(), entry.kind(),

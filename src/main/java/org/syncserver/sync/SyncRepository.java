@@ -45,7 +45,7 @@ final class SyncRepository {
     OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long now, long staleBefore)
             throws SQLException {
         String sql = """
-                UPDATE user_clients c SET syncing = ?
+                UPDATE user_clients c SET syncing = ?, last_sync_at = ?
                   FROM users u
                  WHERE c.clientid = ? AND c.userid = ? AND u.id = c.userid
                    AND (c.syncing IS NULL OR c.syncing < ?)
@@ -53,9 +53,10 @@ final class SyncRepository {
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
-            statement.setObject(2, clientId);
-            statement.setObject(3, userId);
-            statement.setLong(4, staleBefore);
+            statement.setLong(2, now);
+            statement.setObject(3, clientId);
+            statement.setObject(4, userId);
+            statement.setLong(5, staleBefore);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
             }

@@ -29,6 +29,7 @@ public final class TestConfig {
     private Optional<String> metricsToken = Optional.empty();
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Config.Notifications notifications = Config.Notifications.DEFAULTS;
+    private Optional<Config.Admin> admin = Optional.empty();
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -70,6 +71,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** The operator console on a random port of 127.0.0.1. */
+    public TestConfig admin(Config.Admin console) {
+        this.admin = Optional.of(console);
+        return this;
+    }
+
     public TestConfig metricsToken(String token) {
         this.metricsToken = Optional.of(token);
         return this;
@@ -79,7 +86,7 @@ public final class TestConfig {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
-                notifications, List.of());
+                notifications, admin, List.of());
     }
 
     public TestServer start() {

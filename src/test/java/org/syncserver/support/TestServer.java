@@ -34,6 +34,16 @@ public final class TestServer implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** The operator console's address, for a server started with {@code TestConfig.admin}. */
+    public URI consoleUri(String path) {
+        int consolePort = ((App) stop).consolePort().orElseThrow(() -> new IllegalStateException("no console"));
+        return URI.create("http://" + host + ":" + consolePort + path);
+    }
+
+    public boolean hasConsole() {
+        return stop instanceof App app && app.consolePort().isPresent();
+    }
+
     /** A server running in another process (see {@link ServerProcess}); it has the real clock. */
     public static TestServer external(String host, int port, AutoCloseable stop) {
         return new TestServer(host, port, stop, null);

@@ -1,0 +1,207 @@
+package org.syncserver.console;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import org.syncserver.db.Database;
+import org.syncserver.error.UnauthorizedException;
+import org.syncserver.http.Params;
+import org.syncserver.http.RequestBodies;
+import org.syncserver.sync.ConflictRoutes;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The console's JSON API under {@code /api} (PROTOCOL §11.4) and its wire shapes. */
+public final class ConsoleApi {
+
+    static final int DEFAULT_PAGE = 50;
+
+    record RealmAnswer(String name, boolean ready, Long users, Long devices, Long rows, Long bytes,
+                       boolean countsEstimated, Database.PoolState pool) {
+    }
+
+    record UserAnswer(UUID id, String email, String name, long devices, long rows, Long lastSync) {
+    }
+
+    record UsersAnswer(List<UserAnswer> users, String next) {
+    }
+
+    record DeviceAnswer(UUID clientId, @JsonRawValue String description, Long lastSync, Long syncingSince) {
+    }
+
+    record UserDetailAnswer(ConsoleRepository.Profile user, List<DeviceAnswer> devices, List<UUID> revokedDevices,
+                            long rows, long bytes, Map<String, Long> tables, List<ConflictRoutes.Conflict> conflicts) {
+    }
+
+    record LoginRequest(String name, String password) {
+        LoginRequest {
+            if (name == null || password == null) {
+                throw new org.syncserver.error.BadRequestException("'name' and 'password' are required");
+            }
+        }
+    }
+
+    record LoginAnswer(String operator, String csrfToken) {
+    }
+
+    private final ConsoleService console;
+    private final ConsoleLogin login;
+    private final RequestBodies bodies;
+    private final ObjectMapper json;
+
+    public ConsoleApi(ConsoleService console, ConsoleLogin login, RequestBodies bodies, ObjectMapper json) {
+        this.console = console;
+        this.login = login;
+        this.bodies = bodies;
+        this.json = json;
+    }
+
+    /** {@code POST /api/login}: a session for scripts and pages alike; its CSRF token goes with every change. */
+    public void login(Context ctx) {
+        LoginRequest request = bodies.read(ctx, LoginRequest.class);
+        Operator operator = login.logIn(ctx, request.name(), request.password())
+                .orElseThrow(() -> new UnauthorizedException("Wrong operator name or password"));
+        ctx.json(new LoginAnswer(operator.name(), operator.csrf().orElseThrow()));
+    }
+
+    public void logout(Context ctx, Operator operator) {
+        login.logOut(ctx, operator);
+        ctx.json(Map.of("status", "logged out"));
+    }
+
+    public void realms(Context ctx, Operator operator) {
+        ctx.json(console.realms().stream().map(realm -> new RealmAnswer(realm.name(), realm.ready(),
+                realm.counts().map(ConsoleRepository.Counts::users).orElse(null),
+                realm.counts().map(ConsoleRepository.Counts::devices).orElse(null),
+                realm.counts().map(ConsoleRepository.Counts::rows).orElse(null),
+                realm.counts().map(ConsoleRepository.Counts::bytes).orElse(null),
+                realm.counts().map(ConsoleRepository.Counts::estimated).orElse(false), realm.pool())).toList());
+    }
+
+    public void users(Context ctx, Operator operator) {
+        ConsoleService.UserPage page = console.search(ctx.pathParam("realm"), query(ctx), limit(ctx, DEFAULT_PAGE),
+                Optional.ofNullable(ctx.queryParam("after")).filter(after -> !after.isBlank()));
+        ctx.json(new UsersAnswer(page.users().stream().map(user -> new UserAnswer(user.id(), user.email(), user.name(),
+                user.devices(), user.rows(), user.lastSync())).toList(), page.next().orElse(null)));
+    }
+
+    public void user(Context ctx, Operator operator) {
+        ConsoleService.UserDetail user = console.user(ctx.pathParam("realm"), userId(ctx));
+        ctx.json(new UserDetailAnswer(user.profile(),
+                user.devices().stream().map(device -> new DeviceAnswer(device.clientId(), device.description(),
+                        device.lastSync(), device.syncingSince())).toList(),
+                user.revokedDevices(), user.rows(), user.bytes(), ConsoleRepository.asMap(user.tables()),
+                user.conflicts().stream().map(ConflictRoutes::wire).toList()));
+    }
+
+    public void revoke(Context ctx, Operator operator) {
+        UUID clientId = clientId(ctx);
+        UUID userId = console.revokeDevice(operator, ctx.pathParam("realm"), clientId);
+        ctx.json(Map.of("revoked", clientId, "userId", userId));
+    }
+
+    public void releaseLock(Context ctx, Operator operator) {
+        UUID clientId = clientId(ctx);
+        UUID userId = console.releaseLock(operator, ctx.pathParam("realm"), clientId);
+        ctx.json(Map.of("released", clientId, "userId", userId));
+    }
+
+    public void deleteUser(Context ctx, Operator operator) {
+        ctx.json(Map.of("deleted", console.deleteUser(operator, ctx.pathParam("realm"), userId(ctx))));
+    }
+
+    public void passwordReset(Context ctx, Operator operator) {
+        console.sendPasswordReset(operator, ctx.pathParam("realm"), userId(ctx));
+        ctx.status(202).json(Map.of("status", "PIN e-mail queued"));
+    }
+
+    /** Streamed: a user with a million rows is written as it is read, never held. */
+    public void export(Context ctx, Operator operator) {
+        UUID userId = userId(ctx);
+        String realm = ctx.pathParam("realm");
+        ctx.contentType("application/json; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"user-" + userId + ".json\"");
+        console.export(operator, realm, userId, new JsonExport(ctx, realm));
+    }
+
+    public void audit(Context ctx, Operator operator) {
+        ctx.json(Map.of("entries", console.audit(limit(ctx, 100))));
+    }
+
+    /** Writes the export with Jackson's streaming generator; row data goes out as the JSON text stored. */
+    private final class JsonExport implements ConsoleService.ExportWriter {
+        private final Context ctx;
+        private final String realm;
+        private JsonGenerator out;
+
+        JsonExport(Context ctx, String realm) {
+            this.ctx = ctx;
+            this.realm = realm;
+        }
+
+        @Override
+        public void begin(ConsoleRepository.Profile profile, List<ConsoleRepository.Device> devices) throws IOException {
+            out = json.getFactory().createGenerator(ctx.outputStream(), JsonEncoding.UTF8);
+            out.writeStartObject();
+            out.writeStringField("realm", realm);
+            out.writePOJOField("user", profile);
+            out.writeArrayFieldStart("devices");
+            for (ConsoleRepository.Device device : devices) {
+                out.writeObject(new DeviceAnswer(device.clientId(), device.description(), device.lastSync(),
+                        device.syncingSince()));
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("rows");
+        }
+
+        @Override
+        public void row(ConsoleRepository.Row row) throws IOException {
+            out.writeStartObject();
+            out.writeStringField("tableName", row.table());
+            out.writeStringField("rowGuid", row.rowguid().toString());
+            out.writeStringField("operation", row.operation());
+            out.writeStringField("clientId", row.clientId().toString());
+            out.writeNumberField("clientDate", row.clientDate());
+            out.writeNumberField("serverDate", row.serverDate());
+            out.writeFieldName("rowData");
+            if (row.json() == null) {
+                out.writeNull();
+            } else {
+                out.writeRawValue(row.json());
+            }
+            out.writeEndObject();
+        }
+
+        @Override
+        public void end() throws IOException {
+            out.writeEndArray();
+            out.writeEndObject();
+            out.close();
+        }
+    }
+
+    static String query(Context ctx) {
+        String q = ctx.queryParam("q");
+        return q == null ? "" : q.strip();
+    }
+
+    static int limit(Context ctx, int fallback) {
+        String value = ctx.queryParam("limit");
+        return value == null || value.isBlank() ? fallback : (int) Math.min(Integer.MAX_VALUE,
+                Math.max(Integer.MIN_VALUE, Params.number(value, "limit")));
+    }
+
+    static UUID userId(Context ctx) {
+        return Params.uuid(ctx.pathParam("userId"), "userId");
+    }
+
+    static UUID clientId(Context ctx) {
+        return Params.uuid(ctx.pathParam("clientId"), "clientId");
+    }
+}

@@ -1,0 +1,248 @@
+package org.syncserver.console;
+
+import org.syncserver.db.Database;
+import org.syncserver.error.BadRequestException;
+import org.syncserver.error.ConflictException;
+import org.syncserver.error.NotFoundException;
+import org.syncserver.identity.ClientRepository;
+import org.syncserver.identity.Principal;
+import org.syncserver.identity.UserRepository;
+import org.syncserver.password.ForgottenRequest;
+import org.syncserver.password.PasswordResetService;
+import org.syncserver.realm.Realm;
+import org.syncserver.realm.Realms;
+import org.syncserver.sync.ConflictJournal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What an operator can see and do. Every action is audited in its own transaction (an export or a PIN before it
+ * starts); reads are not. Results are typed; the API and the pages shape them.
+ */
+public final class ConsoleService {
+
+    public static final int MAX_PAGE = 200;
+    static final int RECENT_CONFLICTS = 20;
+    private static final UUID FIRST_ID = new UUID(0, 0);
+    private static final Base64.Encoder CURSOR_ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder CURSOR_DECODER = Base64.getUrlDecoder();
+
+    /** A realm on the overview; counts are absent while its database is not ready. */
+    public record RealmSummary(String name, boolean ready, Optional<ConsoleRepository.Counts> counts,
+                               Database.PoolState pool) {
+    }
+
+    public record UserPage(List<ConsoleRepository.UserSummary> users, Optional<String> next) {
+    }
+
+    public record UserDetail(ConsoleRepository.Profile profile, List<ConsoleRepository.Device> devices,
+                             List<UUID> revokedDevices, List<ConsoleRepository.TableCount> tables,
+                             List<ConflictJournal.Entry> conflicts) {
+        public long rows() {
+            return tables.stream().mapToLong(ConsoleRepository.TableCount::rows).sum();
+        }
+
+        public long bytes() {
+            return tables.stream().mapToLong(ConsoleRepository.TableCount::bytes).sum();
+        }
+    }
+
+    /** What a user's export is made of, handed to the writer piece by piece. */
+    public interface ExportWriter {
+        void begin(ConsoleRepository.Profile profile, List<ConsoleRepository.Device> devices) throws IOException;
+
+        void row(ConsoleRepository.Row row) throws IOException;
+
+        void end() throws IOException;
+    }
+
+    private final Realms realms;
+    private final ConsoleRepository repository = new ConsoleRepository();
+    private final UserRepository users;
+    private final ClientRepository clients;
+    private final AuditLog audit;
+    private final PasswordResetService passwordReset;
+    private final ConflictJournal journal;
+    private final Clock clock;
+
+    public ConsoleService(Realms realms, UserRepository users, ClientRepository clients, AuditLog audit, PasswordResetService passwordReset,
+                          ConflictJournal journal, Clock clock) {
+        this.realms = realms;
+        this.users = users;
+        this.clients = clients;
+        this.audit = audit;
+        this.passwordReset = passwordReset;
+        this.journal = journal;
+        this.clock = clock;
+    }
+
+    public List<RealmSummary> realms() {
+        return realms.all().stream().map(realm -> {
+            Optional<ConsoleRepository.Counts> counts = Optional.empty();
+            if (realm.isReady()) {
+                try {
+                    counts = Optional.of(realm.database().withConnection(repository::counts));
+                } catch (RuntimeException e) {
+                    counts = Optional.empty(); // shown as not answering; /readyz and the log say why
+                }
+            }
+            return new RealmSummary(realm.name(), realm.isReady() && counts.isPresent(), counts,
+                    realm.database().poolState());
+        }).toList();
+    }
+
+    /** @param after the {@code next} of the previous page */
+    public UserPage search(String realmName, String part, int limit, Optional<String> after) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new BadRequestException("'limit' must be from 1 to " + MAX_PAGE);
+        }
+        Realm realm = realms.require(realmName);
+        String[] cursor = after.map(ConsoleService::decodeCursor).orElse(null);
+        UUID afterId = cursor == null ? FIRST_ID : UUID.fromString(cursor[1]);
+        List<ConsoleRepository.UserSummary> found = realm.database().withConnection(connection ->
+                repository.search(connection, part, Optional.ofNullable(cursor).map(c -> c[0]), afterId, limit + 1));
+        if (found.size() <= limit) {
+            return new UserPage(found, Optional.empty());
+        }
+        List<ConsoleRepository.UserSummary> page = found.subList(0, limit);
+        ConsoleRepository.UserSummary last = page.get(limit - 1);
+        return new UserPage(List.copyOf(page), Optional.of(encodeCursor(last)));
+    }
+
+    public UserDetail user(String realmName, UUID userId) {
+        Realm realm = realms.require(realmName);
+        UserDetail detail = realm.database().read(connection -> {
+            ConsoleRepository.Profile profile = repository.profile(connection, userId)
+                    .orElseThrow(() -> noSuchUser(userId));
+            return new UserDetail(profile, repository.devices(connection, userId),
+                    repository.revokedDevices(connection, userId), repository.tables(connection, userId), List.of());
+        }, () -> true);
+        List<ConflictJournal.Entry> conflicts = journal.list(realm, new Principal(userId, null, 0), 0,
+                Optional.empty(), RECENT_CONFLICTS).entries();
+        return new UserDetail(detail.profile(), detail.devices(), detail.revokedDevices(), detail.tables(), conflicts);
+    }
+
+    /** The user a device belongs to, for the confirmation of an action on the device. */
+    public UserDetail deviceOwner(String realmName, UUID clientId) {
+        Realm realm = realms.require(realmName);
+        UUID userId = realm.database().withConnection(connection -> clients.findOwner(connection, clientId))
+                .orElseThrow(() -> noSuchDevice(clientId));
+        return user(realmName, userId);
+    }
+
+    /** Its tokens go, it leaves its user, its clientId is barred; the user's rows stay. @return the user */
+    public UUID revokeDevice(Operator operator, String realmName, UUID clientId) {
+        Realm realm = realms.require(realmName);
+        return realm.database().inTransaction(connection -> {
+            UUID userId = repository.revoke(connection, clientId, clock.millis())
+                    .orElseThrow(() -> noSuchDevice(clientId));
+            audit.record(connection, operator, "revoke-device", realm, "device " + clientId,
+                    "revoked device " + clientId + " of user " + userId);
+            return userId;
+        });
+    }
+
+    /** @return the device's user */
+    public UUID releaseLock(Operator operator, String realmName, UUID clientId) {
+        Realm realm = realms.require(realmName);
+        return realm.database().inTransaction(connection -> {
+            ConsoleRepository.Released released = repository.releaseLock(connection, clientId)
+                    .orElseThrow(() -> noSuchDevice(clientId));
+            String outcome = released.heldSince() == null ? "no lock was held"
+                    : "released a lock held for " + (clock.millis() - released.heldSince()) / 1000 + " s";
+            audit.record(connection, operator, "release-lock", realm, "device " + clientId, outcome);
+            return released.userId();
+        });
+    }
+
+    /** The user and everything of theirs, in one transaction. @return rows removed, by kind */
+    public Map<String, Integer> deleteUser(Operator operator, String realmName, UUID userId) {
+        Realm realm = realms.require(realmName);
+        return realm.database().inTransaction(connection -> {
+            repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
+            Map<String, Integer> deleted = users.deleteWithAllData(connection, userId);
+            audit.record(connection, operator, "delete-user", realm, "user " + userId, "deleted " + deleted);
+            return deleted;
+        });
+    }
+
+    /** Sends the user the PIN e-mail of a forgotten password (in the background, as the public route does). */
+    public void sendPasswordReset(Operator operator, String realmName, UUID userId) {
+        if (!passwordReset.canSendMail()) {
+            throw new ConflictException("No e-mail is configured (the \"email\" block of config.json): no PIN can be sent");
+        }
+        Realm realm = realms.require(realmName);
+        ConsoleRepository.Profile profile = realm.database().inTransaction(connection -> {
+            ConsoleRepository.Profile found = repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
+            audit.record(connection, operator, "password-reset", realm, "user " + userId, "PIN e-mail requested");
+            return found;
+        });
+        passwordReset.forgotten(realm, new ForgottenRequest(profile.email()));
+    }
+
+    /** Everything stored about the user, from one snapshot, written as it is read. */
+    public void export(Operator operator, String realmName, UUID userId, ExportWriter writer) {
+        Realm realm = realms.require(realmName);
+        realm.database().inTransaction(connection -> {
+            repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
+            audit.record(connection, operator, "export-user", realm, "user " + userId, "export started");
+            return null;
+        });
+        realm.database().read(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            ConsoleRepository.Profile profile = repository.profile(connection, userId)
+                    .orElseThrow(() -> noSuchUser(userId));
+            try {
+                writer.begin(profile, repository.devices(connection, userId));
+                repository.rows(connection, userId, writer::row);
+                writer.end();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return null;
+        }, () -> false);
+    }
+
+    public List<AuditLog.Entry> audit(int limit) {
+        if (limit < 1 || limit > 1_000) {
+            throw new BadRequestException("'limit' must be from 1 to 1000");
+        }
+        return audit.newest(limit);
+    }
+
+    private static String encodeCursor(ConsoleRepository.UserSummary last) {
+        String raw = last.sortKey() + "\n" + last.id();
+        return CURSOR_ENCODER.encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String[] decodeCursor(String cursor) {
+        try {
+            String raw = new String(CURSOR_DECODER.decode(cursor), StandardCharsets.UTF_8);
+            int cut = raw.lastIndexOf('\n');
+            String[] parts = {raw.substring(0, cut), raw.substring(cut + 1)};
+            UUID.fromString(parts[1]);
+            return parts;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new BadRequestException("'after' is not a cursor this server gave out");
+        }
+    }
+
+    private static NotFoundException noSuchUser(UUID userId) {
+        return new NotFoundException("No user " + userId + " in this realm");
+    }
+
+    private static NotFoundException noSuchDevice(UUID clientId) {
+        return new NotFoundException("No device " + clientId + " in this realm");
+    }
+}

@@ -25,7 +25,7 @@ final class KnownKeys {
     private static final Block POOL = Block.of("max");
     private static final Block REALM = new Block(Set.of("connectionString", "pool"), Map.of("pool", POOL));
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
-            "notifications"), Map.of(
+            "notifications", "admin"), Map.of(
             "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
                     "maxBodyBytes", "logFormat", "logLevel"),
             "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),

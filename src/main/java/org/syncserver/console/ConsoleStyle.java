@@ -18,10 +18,11 @@ final class ConsoleStyle {
             h1 { font-size: 1.4rem; overflow-wrap: anywhere; }
             h2 { font-size: 1.1rem; margin-top: 2rem; }
             .scroll { overflow-x: auto; }
+            .scroll table { min-width: 34rem; }
             table { border-collapse: collapse; width: 100%; background: #fff; }
             th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #e2e5ea; vertical-align: top;
                      overflow-wrap: anywhere; }
-            th { background: #eceef2; font-weight: 600; }
+            th { background: #eceef2; font-weight: 600; overflow-wrap: normal; }
             td.n { text-align: right; white-space: nowrap; }
             code { font-size: .85em; }
             dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }

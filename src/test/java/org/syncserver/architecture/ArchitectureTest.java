@@ -16,7 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
 
     private static final String[] FEATURES = {"..account..", "..auth..", "..password..", "..sync..", "..events..",
-            "..health..", "..cli.."};
+            "..health..", "..cli..", "..console.."};
     private static JavaClasses classes;
 
     @BeforeAll
@@ -43,6 +43,7 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(FEATURES)
                 .should().dependOnClassesThat().haveSimpleName("App")
                 .orShould().dependOnClassesThat().haveSimpleName("RouteTable")
+                .orShould().dependOnClassesThat().haveSimpleName("ConsoleRouteTable")
                 .check(classes);
     }
 }

@@ -164,6 +164,36 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server.secret_key refers to ${JWT_SECRET}, which is not set in the environment");
     }
 
+    @Test
+    void theConsoleIsOffUnlessConfiguredAndThenOnlyOnLoopbackWithHashedSecrets() throws IOException {
+        String hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        assertThat(load("{\"db\":{\"realms\":{\"default\":\"postgresql://h/db\"}}}", Map.of()).admin()).isEmpty();
+
+        Config config = load("{\"admin\":{\"operators\":{\"alice\":\"" + hash + "\"},\"apiTokens\":[\"" + hash
+                + "\"]}}", Map.of());
+
+        assertThat(config.admin()).hasValueSatisfying(admin -> {
+            assertThat(admin.host()).isEqualTo("127.0.0.1");
+            assertThat(admin.port()).isEqualTo(3001);
+            assertThat(admin.operators()).containsOnlyKeys("alice");
+            assertThat(admin.apiTokenHashes()).hasSize(1);
+            assertThat(admin.sessionIdle()).isEqualTo(Config.Admin.DEFAULT_SESSION_IDLE);
+        });
+        assertThat(config.embeddedDataDir()).as("no db block: the embedded database").isPresent();
+        assertThat(config.describe()).contains("console=127.0.0.1:3001").doesNotContain(hash);
+        assertThat(config.warnings()).isEmpty();
+    }
+
+    @Test
+    void consoleSecretsInClearTextOrOnThePublicPortAreRefused() {
+        assertError("{\"admin\":{\"operators\":{\"alice\":\"hunter2\"}}}",
+                "admin.operators.alice must be an Argon2id hash ($argon2id$...), never the secret itself");
+        assertError("{\"admin\":{\"apiTokens\":[\"plain-token\"]}}", "admin.apiTokens[0] must be an Argon2id hash");
+        assertError("{\"admin\":{}}", "admin needs at least one operator");
+        assertError("{\"server\":{\"port\":3001},\"admin\":{\"operators\":{\"a\":\"$argon2id$x\"}}}",
+                "admin.port must differ from the public port 3001");
+    }
+
     private void assertError(String json, String message) {
         assertThatThrownBy(() -> load(json, Map.of()))
                 .isInstanceOf(ConfigException.class)

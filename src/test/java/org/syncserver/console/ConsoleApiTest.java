@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
@@ -110,6 +111,30 @@ class ConsoleApiTest {
         assertThat(operator.send("POST", revoke, Map.of(), Map.of()).status()).isEqualTo(403);
         assertThat(operator.send("POST", revoke, Map.of(), Map.of("X-CSRF-Token", "forged")).status()).isEqualTo(403);
         assertThat(accounts.refresh("default", device.refreshToken()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aConsoleFormPostedWithoutTheCsrfTokenIsRefused() {
+        ConsoleClient operator = operator();
+        Device device = newUser("form-csrf");
+
+        Response forged = operator.send("POST", "/realms/default/devices/" + device.clientId() + "/revoke", null,
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.body()).contains("did not come from the console");
+        assertThat(accounts.refresh("default", device.refreshToken()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSessionEndsAfterItsIdleTime() {
+        ConsoleClient operator = operator();
+        assertThat(operator.get("/api/realms").status()).isEqualTo(200);
+
+        server.clock().advance(Config.Admin.DEFAULT_SESSION_IDLE.plusSeconds(1));
+
+        assertThat(operator.get("/api/realms").status()).isEqualTo(401);
+        assertThat(operator.get("/realms").status()).isEqualTo(303);
     }
 
     @Test

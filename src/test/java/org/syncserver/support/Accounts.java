@@ -64,6 +64,13 @@ public final class Accounts {
         return withTokens(new Device(realm, email, password, clientId, null, null), tokens);
     }
 
+    /** Logs in a device registered by the test itself. */
+    public Device loggedIn(String realm, String email, String password, UUID clientId) {
+        Response tokens = login(realm, email, password, clientId);
+        assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
+        return withTokens(new Device(realm, email, password, clientId, null, null), tokens);
+    }
+
     /** Refreshes the device's tokens, as sync_client does before every authenticated call. */
     public Device refreshed(Device device) {
         Response tokens = refresh(device.realm(), device.refreshToken());

@@ -20,10 +20,12 @@ import java.util.Locale;
 public final class BenchCommand {
 
     static final String USAGE = """
-            Usage: bin/bench [--quick] [--out FILE] [--heap SIZE] [--server-jvm OPTION]...
+            Usage: bin/bench [--quick] [--console] [--out FILE] [--heap SIZE] [--server-jvm OPTION]...
                        [--server URL --jdbc JDBC_URL [--jdbc-user USER] [--jdbc-password PASSWORD] [--realm NAME]]
 
               --quick          tiny sizes: checks that every scenario works, in about a minute
+              --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
+                               (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
                                the chart is written beside it
               --heap SIZE      heap of the server process (default 256m)
@@ -50,6 +52,7 @@ public final class BenchCommand {
         String jdbcUser = null;
         String jdbcPassword = null;
         String realm = "default";
+        boolean console = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -57,6 +60,7 @@ public final class BenchCommand {
                     return;
                 }
                 case "--quick" -> sizes = Sizes.SMOKE;
+                case "--console" -> console = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -71,6 +75,13 @@ public final class BenchCommand {
         if (out == null) {
             // A smoke run's tiny figures must never replace the published report.
             out = sizes == Sizes.SMOKE ? Path.of("target", "bench-quick.md") : Path.of("docs", "benchmarks.md");
+        }
+        if (console) {
+            boolean quick = sizes == Sizes.SMOKE;
+            ConsoleBench.runLocal(serverJar(), quick ? 2_000 : 1_000_000, 10, out != null ? out : quick
+                    ? Path.of("target", "bench-console-quick.md") : Path.of("docs", "benchmarks-console.md"),
+                    machine(null));
+            return;
         }
         if ((server == null) != (jdbc == null)) {
             throw new IllegalArgumentException("--server and --jdbc go together\n" + USAGE);
@@ -131,6 +142,9 @@ public final class BenchCommand {
     }
 
     private static String postgresVersion(BenchEnvironment environment) {
+        if (environment == null) {
+            return "the embedded PostgreSQL of the benchmark (version below)";
+        }
         try (Connection connection = environment.database().connect();
              ResultSet rows = connection.createStatement().executeQuery("SHOW server_version")) {
             return rows.next() ? rows.getString(1) : "unknown";

@@ -121,7 +121,7 @@ interface BenchEnvironment extends AutoCloseable {
             return config;
         }
 
-        private static Process startServer(Path jar, List<String> jvmOptions, Path config, Path log)
+        static Process startServer(Path jar, List<String> jvmOptions, Path config, Path log)
                 throws IOException {
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
             command.addAll(jvmOptions);
@@ -170,7 +170,7 @@ interface BenchEnvironment extends AutoCloseable {
             return OptionalLong.empty();
         }
 
-        private static int freePort() throws IOException {
+        static int freePort() throws IOException {
             try (ServerSocket socket = new ServerSocket(0)) {
                 return socket.getLocalPort();
             }

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import org.syncserver.db.Database;
 import org.syncserver.error.UnauthorizedException;
+import org.syncserver.http.AnswerAbandonedException;
 import org.syncserver.http.Params;
 import org.syncserver.http.RequestBodies;
+import org.syncserver.sync.ConflictJournal;
 import org.syncserver.sync.ConflictRoutes;
 
 import java.io.IOException;
@@ -127,7 +129,15 @@ public final class ConsoleApi {
         String realm = ctx.pathParam("realm");
         ctx.contentType("application/json; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"user-" + userId + ".json\"");
-        console.export(operator, realm, userId, new JsonExport(ctx, realm));
+        JsonExport writer = new JsonExport(ctx, realm);
+        try {
+            console.export(operator, realm, userId, writer);
+        } catch (RuntimeException e) {
+            if (writer.out != null) {
+                throw new AnswerAbandonedException(e); // half an export must not look like a whole one: cut it
+            }
+            throw e;
+        }
     }
 
     public void audit(Context ctx, Operator operator) {
@@ -176,6 +186,17 @@ public final class ConsoleApi {
                 out.writeRawValue(row.json());
             }
             out.writeEndObject();
+        }
+
+        @Override
+        public void conflicts() throws IOException {
+            out.writeEndArray();
+            out.writeArrayFieldStart("conflicts");
+        }
+
+        @Override
+        public void conflict(ConflictJournal.Entry entry) throws IOException {
+            out.writeObject(ConflictRoutes.wire(entry));
         }
 
         @Override

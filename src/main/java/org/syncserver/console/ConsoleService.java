@@ -62,6 +62,11 @@ public final class ConsoleService {
 
         void row(ConsoleRepository.Row row) throws IOException;
 
+        /** Called once, after the last row, before the conflicts. */
+        void conflicts() throws IOException;
+
+        void conflict(ConflictJournal.Entry entry) throws IOException;
+
         void end() throws IOException;
     }
 
@@ -206,12 +211,26 @@ public final class ConsoleService {
             try {
                 writer.begin(profile, repository.devices(connection, userId));
                 repository.rows(connection, userId, writer::row);
-                writer.end();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return null;
         }, () -> false);
+        try {
+            writer.conflicts();
+            Optional<Long> before = Optional.empty();
+            do {
+                ConflictJournal.Page page = journal.list(realm, new Principal(userId, null, 0), 0, before,
+                        ConflictJournal.MAX_PAGE);
+                for (ConflictJournal.Entry entry : page.entries()) {
+                    writer.conflict(entry);
+                }
+                before = page.next();
+            } while (before.isPresent());
+            writer.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public List<AuditLog.Entry> audit(int limit) {

@@ -23,7 +23,7 @@ import java.util.UUID;
 public final class ConflictJournal {
 
     static final int DEFAULT_PAGE = 100;
-    static final int MAX_PAGE = 1_000;
+    public static final int MAX_PAGE = 1_000;
     private static final int PURGE_BATCH = 1_000;
 
     /** One side of a conflict. @param rowData the loser's data when the server had it; null otherwise */

@@ -57,4 +57,24 @@ class BenchSmokeTest {
             assertThat(Report.svg(run)).startsWith("<svg").endsWith("</svg>\n");
         }
     }
+
+    @Test
+    void theConsoleBenchmarkSeedsARealmAndTimesEveryPage() throws Exception {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        Config.Admin admin = new Config.Admin("127.0.0.1", 0, java.util.Map.of(), java.util.List.of(
+                new org.syncserver.identity.PasswordHasher().hash(ConsoleBench.API_TOKEN).hash()),
+                Config.Admin.DEFAULT_SESSION_IDLE, 5);
+        try (TestServer server = TestConfig.realms(realm).admin(admin).start()) {
+            BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
+            ConsoleBench.seed(database, 1_000, 3, step -> { });
+
+            ConsoleBench.Result result = ConsoleBench.measure(server.consoleUri("/"), "default", 1_000,
+                    Duration.ZERO, step -> { });
+
+            assertThat(result.rows()).isEqualTo(3_000);
+            assertThat(result.timings()).hasSize(7).allSatisfy(timing -> assertThat(timing.listed()).isPositive());
+            assertThat(result.timings().get(0).listed()).as("a part only one user has").isEqualTo(1);
+            assertThat(ConsoleBench.markdown(result, "- machine: test")).contains("| search, a part every user has");
+        }
+    }
 }

@@ -360,6 +360,7 @@ class ConsoleApiTest {
         JsonNode keptRow = body.get("rows").findParents("rowGuid").stream()
                 .filter(r -> r.get("rowGuid").asText().equals(kept.toString())).findFirst().orElseThrow();
         assertThat(keptRow.get("rowData").get("n").asDouble()).isEqualTo(1.5);
+        assertThat(body.get("conflicts").isArray()).isTrue();
         assertThat(export.body()).doesNotContain("argon2").doesNotContain("password");
         assertThat(auditEntries(operator(), "export-user")).isNotEmpty();
     }

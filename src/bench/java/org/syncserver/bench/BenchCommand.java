@@ -1,5 +1,8 @@
 package org.syncserver.bench;
 
+import org.syncserver.config.RealmConfig;
+import org.syncserver.sync.SyncFloor;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -98,15 +101,19 @@ public final class BenchCommand {
 
     private static BenchRun measure(BenchEnvironment environment, Sizes sizes) throws Exception {
         BenchClient client = new BenchClient(environment.serverUri());
-        DatabaseReference reference = new DatabaseReference(environment.database());
-        Seeder seeder = new Seeder(environment.database());
-        BenchRun.Servers servers = new BenchRun.Servers(environment.secondServerUri().map(BenchClient::new),
-                environment::serverRssBytes, new CpuMeter(environment.serverPid(), environment.database()));
-        System.out.println("Warm-up (not reported)");
-        BenchRun.execute(client, environment.realm(), sizes == Sizes.SMOKE ? Sizes.SMOKE : Sizes.WARM_UP, reference,
-                seeder, servers, step -> { });
-        return BenchRun.execute(client, environment.realm(), sizes, reference, seeder, servers,
-                step -> System.out.println("Measuring " + step));
+        BenchDatabase database = environment.database();
+        DatabaseReference reference = new DatabaseReference(database);
+        Seeder seeder = new Seeder(database);
+        try (SyncFloor floor = SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
+                database.password(), RealmConfig.DEFAULT_POOL_SIZE))) {
+            BenchRun.Servers servers = new BenchRun.Servers(environment.secondServerUri().map(BenchClient::new),
+                    environment::serverRssBytes, new CpuMeter(environment.serverPid(), database), floor);
+            System.out.println("Warm-up (not reported)");
+            BenchRun.execute(client, environment.realm(), sizes == Sizes.SMOKE ? Sizes.SMOKE : Sizes.WARM_UP,
+                    reference, seeder, servers, step -> { });
+            return BenchRun.execute(client, environment.realm(), sizes, reference, seeder, servers,
+                    step -> System.out.println("Measuring " + step));
+        }
     }
 
     private static void write(Path out, BenchRun result, String machine, String settings) throws IOException {

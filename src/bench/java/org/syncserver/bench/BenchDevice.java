@@ -16,13 +16,17 @@ final class BenchDevice {
     static final int PUSH_BATCH = SyncSession.PUSH_BATCH;
 
     private final BenchClient client;
+    /** How its syncs travel: the server over HTTP, or the floor (the server's SQL without the server). */
+    private final SyncSession.Transport transport;
     private final String realm;
     private final String email;
     final UUID clientId;
     private final SyncSession session;
 
-    private BenchDevice(BenchClient client, String realm, String email, UUID clientId, SyncSession session) {
+    private BenchDevice(BenchClient client, SyncSession.Transport transport, String realm, String email,
+                        UUID clientId, SyncSession session) {
         this.client = client;
+        this.transport = transport;
         this.realm = realm;
         this.email = email;
         this.clientId = clientId;
@@ -38,11 +42,16 @@ final class BenchDevice {
                 "newRegistration", newUser, "language", "en"), null);
         SyncSession session = new SyncSession(realm, clientId, false, client.post("/login/" + realm,
                 map("clientId", clientId.toString()), BenchClient.basic(email, password)));
-        return new BenchDevice(client, realm, email, clientId, session);
+        return new BenchDevice(client, client, realm, email, clientId, session);
     }
 
     BenchDevice anotherDevice() {
         return register(client, realm, email, false);
+    }
+
+    /** The same device, its syncs answered by another transport from now on (registered over HTTP all the same). */
+    BenchDevice syncingThrough(SyncSession.Transport other) {
+        return new BenchDevice(client, other, realm, email, clientId, session);
     }
 
     /** One full sync with these local changes; every row the server sends goes to {@code received}. */
@@ -52,7 +61,7 @@ final class BenchDevice {
 
     /** @param afterPush runs once the last push has been answered: the changes are stored */
     void sync(List<Map<String, Object>> changes, Consumer<String> received, Runnable afterPush) {
-        session.sync(client, changes, row -> received.accept(row.get("rowguid").asText()), outdated -> { },
+        session.sync(transport, changes, row -> received.accept(row.get("rowguid").asText()), outdated -> { },
                 () -> changes, afterPush);
     }
 

@@ -9,16 +9,28 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Every figure of one benchmark run. */
-record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, Results.Throughput bigPush,
-                Results.Throughput bootstrap, Results.Throughput bootstrapLarge, Results.Steady steady,
-                Results.Steady steadyHigh, Results.Fanout fanout, Results.Incremental incremental,
-                List<Results.Events> events, Results.IdleStreams idle, Results.CpuPerSync cpu) {
+record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Throughput> ingestRuns,
+                Results.Throughput bigPush, Results.Throughput bootstrap, Results.Throughput bootstrapLarge,
+                Results.Versus<Results.Steady> steadyRuns, Results.Steady steadyHigh, Results.Fanout fanout,
+                Results.Incremental incremental, List<Results.Events> events, Results.IdleStreams idle,
+                Results.CpuPerSync cpu) {
 
     /**
-     * Where the event scenarios run (a second instance on the same database when there is one), and the meters of
-     * the server's memory and of every process's CPU.
+     * Where the event scenarios run (a second instance on the same database when there is one), the meters of the
+     * server's memory and of every process's CPU, and the floor: the server's SQL replayed without the server.
      */
-    record Servers(Optional<BenchClient> second, Supplier<OptionalLong> serverRss, CpuMeter cpu) {
+    record Servers(Optional<BenchClient> second, Supplier<OptionalLong> serverRss, CpuMeter cpu,
+                   SyncSession.Transport floor) {
+    }
+
+    /** The server's ingest: the median of its runs. */
+    Results.Throughput ingest() {
+        return ingestRuns.medianServerRun(Results.Throughput::rowsPerSecond);
+    }
+
+    /** The server's steady scenario: the median of its runs. */
+    Results.Steady steady() {
+        return steadyRuns.medianServerRun(Results.Steady::syncsPerSecond);
     }
 
     /** Runs the reference and every scenario, in an order where each finds what it needs. */
@@ -27,8 +39,13 @@ record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, 
         progress.accept("database reference (" + sizes.referenceRows() + " rows)");
         DatabaseReference.Figures reference = database.measure(sizes.referenceRows());
         Scenarios scenarios = new Scenarios(client, realm, sizes, seeder);
-        progress.accept("ingest (" + sizes.ingestRows() + " rows, 100 a sync)");
-        Results.Throughput ingest = scenarios.ingest();
+        Results.Versus<Results.Throughput> ingest = new Results.Versus<>(new ArrayList<>(), new ArrayList<>());
+        for (int run = 1; run <= sizes.repeats(); run++) {
+            progress.accept("ingest (" + sizes.ingestRows() + " rows, 100 a sync), floor then server, run " + run);
+            ingest.floor().add(scenarios.ingest(Optional.of(servers.floor())));
+            scenarios.verifyIngest();
+            ingest.server().add(scenarios.ingest(Optional.empty()));
+        }
         progress.accept("big push (" + sizes.bigPushRows() + " rows, 1,000 a push)");
         Results.Throughput bigPush = scenarios.bigPush();
         progress.accept("bootstrap (" + sizes.ingestRows() + " rows)");
@@ -39,10 +56,22 @@ record BenchRun(DatabaseReference.Figures reference, Results.Throughput ingest, 
         Results.Incremental incremental = scenarios.incremental();
         progress.accept("fanout (" + sizes.fanoutRounds() + " rounds)");
         Results.Fanout fanout = scenarios.fanout();
-        progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds() + " s)");
-        CpuMeter.Reading before = servers.cpu().read();
-        Results.Steady steady = scenarios.steady(sizes.steadyUsers());
-        Results.CpuPerSync cpu = Results.CpuPerSync.between(before, servers.cpu().read(), steady.syncs());
+        Results.Versus<Results.Steady> steady = new Results.Versus<>(new ArrayList<>(), new ArrayList<>());
+        CpuMeter.Reading serverCpu = CpuMeter.Reading.ZERO;
+        CpuMeter.Reading floorCpu = CpuMeter.Reading.ZERO;
+        for (int run = 1; run <= sizes.repeats(); run++) {
+            progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds()
+                    + " s), floor then server, run " + run);
+            CpuMeter.Reading before = servers.cpu().read();
+            steady.floor().add(scenarios.steady(sizes.steadyUsers(), Optional.of(servers.floor())));
+            CpuMeter.Reading between = servers.cpu().read();
+            steady.server().add(scenarios.steady(sizes.steadyUsers(), Optional.empty()));
+            floorCpu = floorCpu.plus(before, between);
+            serverCpu = serverCpu.plus(between, servers.cpu().read());
+        }
+        Results.CpuPerSync cpu = Results.CpuPerSync.of(serverCpu,
+                steady.server().stream().mapToInt(Results.Steady::syncs).sum(), floorCpu,
+                steady.floor().stream().mapToInt(Results.Steady::syncs).sum());
         progress.accept("steady (" + sizes.steadyUsersHigh() + " users, " + sizes.steadyTime().toSeconds() + " s)");
         Results.Steady steadyHigh = scenarios.steady(sizes.steadyUsersHigh());
         progress.accept("events (" + sizes.eventStreams() + " streams, " + sizes.eventRounds() + " pushes)");

@@ -17,6 +17,12 @@ final class CpuMeter {
 
     /** CPU seconds used so far. @param server the server's process id, when the benchmark started it */
     record Reading(double server, double postgres, double generator) {
+        static final Reading ZERO = new Reading(0, 0, 0);
+
+        Reading plus(Reading before, Reading after) {
+            return new Reading(server + after.server - before.server, postgres + after.postgres - before.postgres,
+                    generator + after.generator - before.generator);
+        }
     }
 
     private final OptionalLong serverPid;

@@ -34,9 +34,17 @@ final class Report {
                         + "cancelSync) on virtual threads; a warm-up run (every scenario at smaller sizes, about half a minute) precedes the measured one\n")
                 .append("- PostgreSQL reference: the same rows (same table shape, same ~200-byte JSON) stored with "
                         + "batched JDBC inserts in transactions of 100 and 1,000 (median of 3 runs), and read back with "
-                        + "a streamed SELECT (median of 5), on the same database in the same run\n\n")
+                        + "a streamed SELECT (median of 5), on the same database in the same run\n")
+                .append("- the floor: the same client calls answered in the load generator's JVM by the server's own "
+                        + "SQL (its repository methods, parameters, transactions, commit durability and pool size: "
+                        + "`SyncFloor`), through JDBC on the same database, with no HTTP, gzip, JSON parsing or "
+                        + "answer writing; same devices, same concurrency; ingest and steady run against the floor "
+                        + "and the server alternately, ").append(run.ingestRuns().server().size())
+                .append(" times each\n\n")
                 .append("![Throughput as a share of what PostgreSQL itself does](").append(chartFile).append(")\n\n")
-                .append("## Results\n\n")
+                .append("## Against the floor\n\n");
+        floorSection(md, run);
+        md.append("## Results\n\n")
                 .append("| figure | Sync Server | PostgreSQL reference | ratio | target | met | Node 2026 |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         throughputRow(md, "ingest: 100 changes a sync, full client protocol", run.ingest(), ref.insertsPerSecondIn100s(),
@@ -51,7 +59,8 @@ final class Report {
         Results.CpuPerSync cpu = run.cpu();
         md.append("| steady, 50 users: CPU seconds per 1,000 syncs | server ").append(seconds(cpu.server()))
                 .append(", PostgreSQL ").append(seconds(cpu.postgres())).append(", load generator ")
-                .append(seconds(cpu.generator())).append(" | — | — | server ≤ PostgreSQL | ")
+                .append(seconds(cpu.generator())).append(" | PostgreSQL under the floor: ")
+                .append(seconds(cpu.floorPostgres())).append(" | — | server ≤ PostgreSQL | ")
                 .append(Double.isNaN(cpu.server()) ? "—" : yesNo(cpu.server() <= cpu.postgres())).append(" | — |\n");
         steadyRow(md, run.steadyHigh(), false);
         md.append("| fanout: one device pushes a row, three others syncing in a loop have it | median ")
@@ -77,6 +86,41 @@ final class Report {
                 + "with its rate limiter off (issue \"Benchmark\"); its PostgreSQL reference then was 32,600 / 44,700 "
                 + "rows/s written and 195,000 rows/s read.\n");
         return md.toString();
+    }
+
+    /** Server and floor side by side: medians of the runs, with their spread. */
+    private static void floorSection(StringBuilder md, BenchRun run) {
+        var ingest = run.ingestRuns();
+        var steady = run.steadyRuns();
+        double ingestRatio = ingest.median(true, Results.Throughput::rowsPerSecond)
+                / ingest.median(false, Results.Throughput::rowsPerSecond);
+        double steadyRatio = steady.median(true, Results.Steady::syncsPerSecond)
+                / steady.median(false, Results.Steady::syncsPerSecond);
+        double p99Ratio = steady.median(true, Results.Steady::p99Ms) / steady.median(false, Results.Steady::p99Ms);
+        md.append("| figure | Sync Server | floor | server ÷ floor | target | met |\n|---|---|---|---|---|---|\n");
+        md.append("| ingest against the floor: 1 device, 100 changes a sync, ").append(count(run.ingest().rows()))
+                .append(" rows | ").append(spread(ingest, true, Results.Throughput::rowsPerSecond, " rows/s"))
+                .append(" | ").append(spread(ingest, false, Results.Throughput::rowsPerSecond, " rows/s"))
+                .append(" | ").append(percent(ingestRatio)).append(" | ≥ 80 % | ").append(yesNo(ingestRatio >= 0.8))
+                .append(" |\n");
+        md.append("| steady against the floor: ").append(run.steady().users()).append(" users, 10 changes a sync, ")
+                .append(Math.round(run.steady().seconds())).append(" s | ")
+                .append(spread(steady, true, Results.Steady::syncsPerSecond, " syncs/s")).append("; p99 ")
+                .append(spread(steady, true, Results.Steady::p99Ms, " ms")).append(" | ")
+                .append(spread(steady, false, Results.Steady::syncsPerSecond, " syncs/s")).append("; p99 ")
+                .append(spread(steady, false, Results.Steady::p99Ms, " ms")).append(" | ").append(percent(steadyRatio))
+                .append("; p99 ").append(String.format(Locale.ROOT, "%.1f×", p99Ratio))
+                .append(" | ≥ 70 %; p99 ≤ 2× the floor's | ").append(yesNo(steadyRatio >= 0.7 && p99Ratio <= 2))
+                .append(" |\n\n");
+        md.append("Each figure is the median of the runs, with the lowest and highest in brackets. The floor is the "
+                + "least any server speaking this protocol with this SQL must spend; what the server adds is HTTP, "
+                + "gzip, JSON, and its own bookkeeping (see performance.md).\n\n");
+    }
+
+    private static <T> String spread(Results.Versus<T> runs, boolean ofServer,
+                                     java.util.function.ToDoubleFunction<T> figure, String unit) {
+        return count(runs.median(ofServer, figure)) + unit + " (" + count(runs.min(ofServer, figure)) + "–"
+                + count(runs.max(ofServer, figure)) + ")";
     }
 
     private static void idleRow(StringBuilder md, Results.IdleStreams idle, Results.Steady without) {
@@ -113,8 +157,7 @@ final class Report {
     }
 
     private static void steadyRow(StringBuilder md, Results.Steady steady, boolean withThroughputTarget) {
-        boolean met = steady.errors() == 0
-                && (!withThroughputTarget || (steady.syncsPerSecond() >= 820 && steady.p99Ms() <= 80));
+        boolean met = steady.errors() == 0;
         md.append("| steady: ").append(steady.users()).append(" users sync 10 changes each, concurrently, ")
                 .append(Math.round(steady.seconds())).append(" s | ")
                 .append(String.format(Locale.ROOT, "%.0f syncs/s; p50 %s, p95 %s, p99 %s, max %s; %d errors; "
@@ -123,7 +166,7 @@ final class Report {
                         ms(steady.maxMs()), steady.errors(), steady.retried()))
                 .append(steady.firstError() == null ? "" : " (first: " + steady.firstError().replace("|", "/") + ")")
                 .append(" | — | — | ")
-                .append(withThroughputTarget ? "≥ 820 syncs/s, p99 ≤ 80 ms, 0 errors" : "0 errors, none waits forever")
+                .append(withThroughputTarget ? "0 errors (speed: against the floor, above)" : "0 errors, none waits forever")
                 .append(" | ").append(yesNo(met)).append(" | ")
                 .append(withThroughputTarget ? count(NODE_STEADY) + " syncs/s, p99 1,296 ms" : "—").append(" |\n");
     }

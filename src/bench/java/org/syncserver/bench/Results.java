@@ -32,12 +32,17 @@ final class Results {
         }
     }
 
-    /** CPU seconds per 1,000 syncs of the steady scenario; NaN where the process is not known (external server). */
-    record CpuPerSync(double server, double postgres, double generator) {
-        static CpuPerSync between(CpuMeter.Reading before, CpuMeter.Reading after, int syncs) {
-            double per = 1_000.0 / Math.max(1, syncs);
-            return new CpuPerSync((after.server() - before.server()) * per, (after.postgres() - before.postgres()) * per,
-                    (after.generator() - before.generator()) * per);
+    /**
+     * CPU seconds per 1,000 syncs of the steady scenario; NaN where the process is not known (external server).
+     *
+     * @param floorPostgres PostgreSQL's CPU per 1,000 syncs answered by the floor: the same SQL should cost the same
+     */
+    record CpuPerSync(double server, double postgres, double generator, double floorPostgres) {
+        /** Sums of the readings' differences over the server's runs and over the floor's. */
+        static CpuPerSync of(CpuMeter.Reading server, int serverSyncs, CpuMeter.Reading floor, int floorSyncs) {
+            double per = 1_000.0 / Math.max(1, serverSyncs);
+            return new CpuPerSync(server.server() * per, server.postgres() * per, server.generator() * per,
+                    floor.postgres() * 1_000.0 / Math.max(1, floorSyncs));
         }
     }
 
@@ -61,6 +66,34 @@ final class Results {
     record Incremental(int smallRows, int largeRows, double smallMedianMs, double largeMedianMs) {
         double ratio() {
             return largeMedianMs / smallMedianMs;
+        }
+    }
+
+    /**
+     * A scenario run several times against the server and against the floor (the server's SQL without the server),
+     * alternating. Figures are medians, with the spread of the runs.
+     */
+    record Versus<T>(List<T> server, List<T> floor) {
+        static double median(List<Double> values) {
+            return Percentiles.of(values).at(50);
+        }
+
+        double median(boolean ofServer, java.util.function.ToDoubleFunction<T> figure) {
+            return median((ofServer ? server : floor).stream().map(figure::applyAsDouble).toList());
+        }
+
+        double min(boolean ofServer, java.util.function.ToDoubleFunction<T> figure) {
+            return (ofServer ? server : floor).stream().mapToDouble(figure).min().orElse(Double.NaN);
+        }
+
+        double max(boolean ofServer, java.util.function.ToDoubleFunction<T> figure) {
+            return (ofServer ? server : floor).stream().mapToDouble(figure).max().orElse(Double.NaN);
+        }
+
+        /** The server's run whose figure is the median: it stands for the server in the other tables. */
+        T medianServerRun(java.util.function.ToDoubleFunction<T> figure) {
+            List<T> sorted = server.stream().sorted(java.util.Comparator.comparingDouble(figure)).toList();
+            return sorted.get((sorted.size() - 1) / 2);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,15 +54,36 @@ final class Scenarios {
 
     /** One device inserts rows and syncs every 100, refreshing its token before each call, as the client does. */
     Results.Throughput ingest() {
-        ingestDevice = BenchDevice.register(client, realm, newEmail(), true);
+        return ingest(Optional.empty());
+    }
+
+    /**
+     * The ingest, its syncs answered by the floor instead (or by the server when empty). Every run's rows are
+     * pulled back over HTTP by a fresh device of the user, which must receive each one: the bootstrap scenario
+     * does it for the last run.
+     */
+    Results.Throughput ingest(Optional<SyncSession.Transport> floor) {
+        BenchDevice device = BenchDevice.register(client, realm, newEmail(), true);
+        ingestDevice = device;
+        device = floor.map(device::syncingThrough).orElse(device);
         ingested = new HashSet<>();
         long start = System.nanoTime();
         for (int done = 0; done < sizes.ingestRows(); done += BenchDevice.PUSH_BATCH) {
             List<Map<String, Object>> changes = inserts(Math.min(BenchDevice.PUSH_BATCH, sizes.ingestRows() - done), done);
             changes.forEach(change -> ingested.add((String) change.get("rowguid")));
-            ingestDevice.sync(changes, rowguid -> { });
+            device.sync(changes, rowguid -> { });
         }
         return new Results.Throughput(sizes.ingestRows(), seconds(start));
+    }
+
+    /** A fresh device of the last ingest's user pulls over HTTP and must receive every row that was pushed. */
+    void verifyIngest() {
+        Set<String> received = new HashSet<>();
+        ingestDevice.anotherDevice().sync(List.of(), received::add);
+        if (!received.equals(ingested)) {
+            throw new VerificationFailed("ingest: a fresh device received " + received.size() + " rows, "
+                    + Sets.difference(ingested, received) + " of the " + ingested.size() + " pushed were missing");
+        }
     }
 
     /** One device sends 1,000 changes a push. */
@@ -108,9 +130,15 @@ final class Scenarios {
 
     /** Many users sync 10 changes each, over and over, at the same time. */
     Results.Steady steady(int users) throws InterruptedException {
+        return steady(users, Optional.empty());
+    }
+
+    /** The steady scenario, its syncs answered by the floor instead (or by the server when empty). */
+    Results.Steady steady(int users, Optional<SyncSession.Transport> floor) throws InterruptedException {
         List<BenchDevice> devices = new ArrayList<>();
         for (int i = 0; i < users; i++) {
-            devices.add(BenchDevice.register(client, realm, newEmail(), true));
+            BenchDevice device = BenchDevice.register(client, realm, newEmail(), true);
+            devices.add(floor.map(device::syncingThrough).orElse(device));
         }
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger errors = new AtomicInteger();

@@ -71,12 +71,20 @@ public final class ConfigLoader {
             warnings.addAll(SecretCheck.weaknesses(keys));
         }
         Config.ServerConfig serverConfig = server(server);
+        Optional<Config.Admin> admin = admin(root.get("admin"), serverConfig);
+        admin.filter(console -> !isLoopback(console.host())).ifPresent(console -> warnings.add("admin.host "
+                + console.host() + " exposes the operator console beyond this machine: put a reverse proxy with TLS "
+                + "in front, or reach 127.0.0.1 through an SSH tunnel"));
         boolean embedded = !root.has("db");
         return new Config(serverConfig, tokens, embedded ? List.of() : realms(root.path("db")),
                 embedded ? Optional.of(embeddedDataDir) : Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
                 conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
-                admin(root.get("admin"), serverConfig), warnings);
+                admin, warnings);
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
     }
 
     /** The console: off without an {@code admin} block; with one, at least one operator or API token. */

@@ -200,7 +200,8 @@ public final class ConsolePages {
     public void audit(Context ctx, Operator operator) {
         List<AuditLog.Entry> entries = console.audit(ConsoleApi.limit(ctx, 200));
         Html rows = Html.each(entries, entry -> Html.of("""
-                <tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>
+                <tr><td>%s</td><td>%s</td><td class="k">%s</td><td class="k">%s</td><td>%s</td><td>%s</td>
+                <td class="k">%s</td></tr>
                 """, time(entry.at()), entry.operator(), entry.action(), entry.realm(), entry.target(), entry.outcome(),
                 entry.address()));
         html(ctx, layout("Audit log", operator, Html.of("""

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * What an operator can see and do. Every action is audited in its own transaction (an export or a PIN before it
@@ -175,7 +176,9 @@ public final class ConsoleService {
         return realm.database().inTransaction(connection -> {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             Map<String, Integer> deleted = users.deleteWithAllData(connection, userId);
-            audit.record(connection, operator, "delete-user", realm, "user " + userId, "deleted " + deleted);
+            audit.record(connection, operator, "delete-user", realm, "user " + userId, "deleted " + deleted.entrySet()
+                    .stream().filter(count -> count.getValue() > 0).map(count -> count.getValue() + " " + count.getKey())
+                    .collect(Collectors.joining(", ")));
             return deleted;
         });
     }

@@ -24,6 +24,7 @@ final class ConsoleStyle {
                      overflow-wrap: anywhere; }
             th { background: #eceef2; font-weight: 600; overflow-wrap: normal; }
             td.n { text-align: right; white-space: nowrap; }
+            td.k { white-space: nowrap; overflow-wrap: normal; }
             code { font-size: .85em; }
             dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
             dt { color: #5b6270; } dd { margin: 0; overflow-wrap: anywhere; }

@@ -38,8 +38,8 @@ public final class SyncService {
      * A pull of up to this many rows and this much row data is read in one statement and held in memory before it
      * is sent; a larger one is streamed in pages.
      */
-    private static final int SMALL_PULL = 500;
-    private static final long SMALL_PULL_BYTES = 1024 * 1024;
+    static final int SMALL_PULL = 500;
+    static final long SMALL_PULL_BYTES = 1024 * 1024;
 
     private final SyncRepository sync;
     private final ClientRepository clients;

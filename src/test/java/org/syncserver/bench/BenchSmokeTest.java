@@ -3,6 +3,7 @@ package org.syncserver.bench;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.sync.SyncFloor;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
@@ -25,12 +26,21 @@ class BenchSmokeTest {
         try (TestServer server = TestConfig.realms(realm).notifications(new Config.Notifications(1_000, 1_000,
                 Duration.ofSeconds(15), Duration.ofSeconds(10))).start()) {
             BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
-            BenchRun run = BenchRun.execute(new BenchClient(server.uri("/")), "bench", Sizes.SMOKE,
-                    new DatabaseReference(database), new Seeder(database),
-                    new BenchRun.Servers(Optional.empty(), OptionalLong::empty,
-                            new CpuMeter(OptionalLong.empty(), database)), step -> { });
+            BenchRun run;
+            try (SyncFloor floor = SyncFloor.open(realm)) {
+                run = BenchRun.execute(new BenchClient(server.uri("/")), "bench", Sizes.SMOKE,
+                        new DatabaseReference(database), new Seeder(database),
+                        new BenchRun.Servers(Optional.empty(), OptionalLong::empty,
+                                new CpuMeter(OptionalLong.empty(), database), floor), step -> { });
+            }
 
             assertThat(run.ingest().rows()).isEqualTo(Sizes.SMOKE.ingestRows());
+            assertThat(run.ingestRuns().floor()).as("the floor's rows were pulled back over HTTP, each one")
+                    .singleElement().satisfies(floor -> assertThat(floor.rows()).isEqualTo(Sizes.SMOKE.ingestRows()));
+            assertThat(run.steadyRuns().floor()).singleElement().satisfies(floor -> {
+                assertThat(floor.errors()).isZero();
+                assertThat(floor.syncs()).isPositive();
+            });
             assertThat(run.bigPush().rows()).isEqualTo(Sizes.SMOKE.bigPushRows());
             assertThat(run.bootstrap().rows()).as("the fresh device got every ingested row").isEqualTo(Sizes.SMOKE.ingestRows());
             assertThat(run.bootstrapLarge().rows()).isEqualTo(Sizes.SMOKE.bootstrapLargeRows());
@@ -52,7 +62,8 @@ class BenchSmokeTest {
             assertThat(run.idle().steady().errors()).isZero();
 
             String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg");
-            assertThat(report).contains("CPU seconds per 1,000 syncs");
+            assertThat(report).contains("CPU seconds per 1,000 syncs").contains("| ingest against the floor")
+                    .contains("| steady against the floor");
             assertThat(report).contains("| ingest", "| big push", "| bootstrap", "| steady", "| fanout", "| incremental");
             assertThat(Report.svg(run)).startsWith("<svg").endsWith("</svg>\n");
         }

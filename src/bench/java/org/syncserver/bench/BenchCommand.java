@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code bin/bench}: starts PostgreSQL and the server, measures the database reference and every
@@ -27,6 +28,8 @@ public final class BenchCommand {
                        [--server URL --jdbc JDBC_URL [--jdbc-user USER] [--jdbc-password PASSWORD] [--realm NAME]]
 
               --quick          tiny sizes: checks that every scenario works, in about a minute
+              --steady-only    instead of the report: warm up, then the steady scenario against the floor and
+                               the server, printed (for profiling: add --server-jvm -XX:StartFlightRecording:...)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -56,6 +59,7 @@ public final class BenchCommand {
         String jdbcPassword = null;
         String realm = "default";
         boolean console = false;
+        boolean steadyOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -64,6 +68,7 @@ public final class BenchCommand {
                 }
                 case "--quick" -> sizes = Sizes.SMOKE;
                 case "--console" -> console = true;
+                case "--steady-only" -> steadyOnly = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -75,16 +80,16 @@ public final class BenchCommand {
                 default -> throw new IllegalArgumentException("Unknown argument: " + args[i] + "\n" + USAGE);
             }
         }
-        if (out == null) {
-            // A smoke run's tiny figures must never replace the published report.
-            out = sizes == Sizes.SMOKE ? Path.of("target", "bench-quick.md") : Path.of("docs", "benchmarks.md");
-        }
-        if (console) {
+        if (console) { // before the default report path: this report is another file
             boolean quick = sizes == Sizes.SMOKE;
             ConsoleBench.runLocal(serverJar(), quick ? 2_000 : 1_000_000, 10, out != null ? out : quick
                     ? Path.of("target", "bench-console-quick.md") : Path.of("docs", "benchmarks-console.md"),
                     machine(null));
             return;
+        }
+        if (out == null) {
+            // A smoke run's tiny figures must never replace the published report.
+            out = sizes == Sizes.SMOKE ? Path.of("target", "bench-quick.md") : Path.of("docs", "benchmarks.md");
         }
         if ((server == null) != (jdbc == null)) {
             throw new IllegalArgumentException("--server and --jdbc go together\n" + USAGE);
@@ -94,6 +99,10 @@ public final class BenchCommand {
         try (BenchEnvironment environment = server != null
                 ? new BenchEnvironment.External(server, new BenchDatabase(jdbc, jdbcUser, jdbcPassword), realm)
                 : BenchEnvironment.Local.start(serverJar(), heap, serverJvmOptions, log)) {
+            if (steadyOnly) {
+                steadyOnly(environment, sizes);
+                return;
+            }
             BenchRun result = measure(environment, sizes);
             write(out, result, machine(environment), environment.serverSettings());
         }
@@ -113,6 +122,33 @@ public final class BenchCommand {
                     reference, seeder, servers, step -> { });
             return BenchRun.execute(client, environment.realm(), sizes, reference, seeder, servers,
                     step -> System.out.println("Measuring " + step));
+        }
+    }
+
+    /** The steady scenario alone, floor then server, with CPU per 1,000 syncs: quick to repeat while profiling. */
+    private static void steadyOnly(BenchEnvironment environment, Sizes sizes) throws Exception {
+        BenchDatabase database = environment.database();
+        BenchClient client = new BenchClient(environment.serverUri());
+        Scenarios scenarios = new Scenarios(client, environment.realm(), sizes, new Seeder(database));
+        CpuMeter cpu = new CpuMeter(environment.serverPid(), database);
+        try (SyncFloor floor = SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
+                database.password(), RealmConfig.DEFAULT_POOL_SIZE))) {
+            System.out.println("Warm-up (not reported)");
+            new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database))
+                    .steady(sizes.steadyUsers(), Optional.of(floor));
+            new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database))
+                    .steady(sizes.steadyUsers(), Optional.empty());
+            for (boolean onFloor : new boolean[] {true, false}) {
+                CpuMeter.Reading before = cpu.read();
+                Results.Steady steady = scenarios.steady(sizes.steadyUsers(), onFloor ? Optional.of(floor)
+                        : Optional.empty());
+                CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(before, cpu.read());
+                double per = 1_000.0 / steady.syncs();
+                System.out.printf(Locale.ROOT, "%s: %.0f syncs/s, p50 %.1f ms, p99 %.1f ms, %d errors; CPU s per "
+                                + "1,000 syncs: server %.2f, PostgreSQL %.2f, generator %.2f%n",
+                        onFloor ? "floor " : "server", steady.syncsPerSecond(), steady.p50Ms(), steady.p99Ms(),
+                        steady.errors(), used.server() * per, used.postgres() * per, used.generator() * per);
+            }
         }
     }
 

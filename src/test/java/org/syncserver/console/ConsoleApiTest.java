@@ -217,16 +217,7 @@ class ConsoleApiTest {
     void theUserPageShowsDevicesTablesAndConflictsButNoSecret() {
         Device phoneAccount = newUser("detail");
         Device laptopAccount = accounts.device("default", phoneAccount.email(), phoneAccount.password(), false);
-        SyncDevice phone = new SyncDevice(server, phoneAccount, false);
-        SyncDevice laptop = new SyncDevice(server, laptopAccount, false);
-        UUID row = phone.insert(Map.of("title", "first"));
-        phone.sync();
-        laptop.sync();
-        phone.update(row, Map.of("title", "phone's edit"));
-        phone.sync();
-        laptop.skewClock(-3_600_000);
-        laptop.update(row, Map.of("title", "laptop's older edit"));
-        laptop.sync();
+        editConcurrently(phoneAccount, laptopAccount);
         UUID userId = userIdOf(phoneAccount);
 
         Response answer = operator().get("/api/realms/default/users/" + userId);
@@ -296,17 +287,9 @@ class ConsoleApiTest {
     void deletingAUserLeavesNoRowOfTheirsInAnyTable() {
         Device phoneAccount = newUser("delete");
         Device laptopAccount = accounts.device("default", phoneAccount.email(), phoneAccount.password(), false);
-        SyncDevice phone = new SyncDevice(server, phoneAccount, false);
-        SyncDevice laptop = new SyncDevice(server, laptopAccount, false);
-        UUID row = phone.insert(Map.of("title", "a"));
+        SyncDevice phone = editConcurrently(phoneAccount, laptopAccount);                // a journal entry
         phone.insert(Map.of("title", "b"));
         phone.sync();
-        laptop.sync();
-        phone.update(row, Map.of("title", "newer"));
-        phone.sync();
-        laptop.skewClock(-3_600_000);
-        laptop.update(row, Map.of("title", "older"));
-        laptop.sync();                                                           // a journal entry
         server.post("/password/default/forgotten", Map.of("email", phoneAccount.email()));  // a PIN
         Device bystander = newUser("bystander");
         UUID userId = userIdOf(phoneAccount);
@@ -409,6 +392,24 @@ class ConsoleApiTest {
 
     private Device newUser(String tag) {
         return accounts.device("default", tag + "-" + UUID.randomUUID() + "@example.com", "secret password", true);
+    }
+
+    /**
+     * Both devices sync a row; the phone edits it, then the laptop, whose clock is an hour behind: its older edit
+     * loses, and the conflict journal has an entry. @return the phone
+     */
+    private static SyncDevice editConcurrently(Device phoneAccount, Device laptopAccount) {
+        SyncDevice phone = new SyncDevice(server, phoneAccount, false);
+        SyncDevice laptop = new SyncDevice(server, laptopAccount, false);
+        UUID row = phone.insert(Map.of("title", "first"));
+        phone.sync();
+        laptop.sync();
+        phone.update(row, Map.of("title", "phone's edit"));
+        phone.sync();
+        laptop.skewClock(-3_600_000);
+        laptop.update(row, Map.of("title", "laptop's older edit"));
+        laptop.sync();
+        return phone;
     }
 
     private static Response pull(Device device) {

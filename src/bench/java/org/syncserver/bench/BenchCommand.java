@@ -134,20 +134,24 @@ public final class BenchCommand {
         try (SyncFloor floor = SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
                 database.password(), RealmConfig.DEFAULT_POOL_SIZE))) {
             System.out.println("Warm-up (not reported)");
-            new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database))
-                    .steady(sizes.steadyUsers(), Optional.of(floor));
-            new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database))
-                    .steady(sizes.steadyUsers(), Optional.empty());
+            Scenarios warmUp = new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database));
+            warmUp.steady(sizes.steadyUsers(), Optional.of(floor));
+            for (int round = 0; round < 4; round++) { // as long as the report's warm-up: the JIT is done by then
+                warmUp.steady(sizes.steadyUsers(), Optional.empty());
+            }
             for (boolean onFloor : new boolean[] {true, false}) {
-                CpuMeter.Reading before = cpu.read();
+                CpuMeter.Reading[] start = new CpuMeter.Reading[1];
                 Results.Steady steady = scenarios.steady(sizes.steadyUsers(), onFloor ? Optional.of(floor)
-                        : Optional.empty());
-                CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(before, cpu.read());
+                        : Optional.empty(), () -> start[0] = cpu.read());
+                CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(start[0], cpu.read());
                 double per = 1_000.0 / steady.syncs();
                 System.out.printf(Locale.ROOT, "%s: %.0f syncs/s, p50 %.1f ms, p99 %.1f ms, %d errors; CPU s per "
                                 + "1,000 syncs: server %.2f, PostgreSQL %.2f, generator %.2f%n",
                         onFloor ? "floor " : "server", steady.syncsPerSecond(), steady.p50Ms(), steady.p99Ms(),
                         steady.errors(), used.server() * per, used.postgres() * per, used.generator() * per);
+                if (steady.firstError() != null) {
+                    System.out.println("  first error: " + steady.firstError());
+                }
             }
         }
     }

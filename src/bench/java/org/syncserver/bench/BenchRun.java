@@ -62,12 +62,13 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         for (int run = 1; run <= sizes.repeats(); run++) {
             progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds()
                     + " s), floor then server, run " + run);
-            CpuMeter.Reading before = servers.cpu().read();
-            steady.floor().add(scenarios.steady(sizes.steadyUsers(), Optional.of(servers.floor())));
-            CpuMeter.Reading between = servers.cpu().read();
-            steady.server().add(scenarios.steady(sizes.steadyUsers(), Optional.empty()));
-            floorCpu = floorCpu.plus(before, between);
-            serverCpu = serverCpu.plus(between, servers.cpu().read());
+            CpuMeter.Reading[] start = new CpuMeter.Reading[1];
+            steady.floor().add(scenarios.steady(sizes.steadyUsers(), Optional.of(servers.floor()),
+                    () -> start[0] = servers.cpu().read()));
+            floorCpu = floorCpu.plus(start[0], servers.cpu().read());
+            steady.server().add(scenarios.steady(sizes.steadyUsers(), Optional.empty(),
+                    () -> start[0] = servers.cpu().read()));
+            serverCpu = serverCpu.plus(start[0], servers.cpu().read());
         }
         Results.CpuPerSync cpu = Results.CpuPerSync.of(serverCpu,
                 steady.server().stream().mapToInt(Results.Steady::syncs).sum(), floorCpu,

@@ -13,7 +13,7 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
                 Results.Throughput bigPush, Results.Throughput bootstrap, Results.Throughput bootstrapLarge,
                 Results.Versus<Results.Steady> steadyRuns, Results.Steady steadyHigh, Results.Fanout fanout,
                 Results.Incremental incremental, List<Results.Events> events, Results.IdleStreams idle,
-                Results.CpuPerSync cpu) {
+                Results.CpuPerSync cpu, Results.CpuPerSync ingestCpu) {
 
     /**
      * Where the event scenarios run (a second instance on the same database when there is one), the meters of the
@@ -40,12 +40,19 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         DatabaseReference.Figures reference = database.measure(sizes.referenceRows());
         Scenarios scenarios = new Scenarios(client, realm, sizes, seeder);
         Results.Versus<Results.Throughput> ingest = new Results.Versus<>(new ArrayList<>(), new ArrayList<>());
+        CpuMeter.Reading[] start = new CpuMeter.Reading[1];
+        CpuMeter.Reading serverIngestCpu = CpuMeter.Reading.ZERO;
+        CpuMeter.Reading floorIngestCpu = CpuMeter.Reading.ZERO;
         for (int run = 1; run <= sizes.repeats(); run++) {
             progress.accept("ingest (" + sizes.ingestRows() + " rows, 100 a sync), floor then server, run " + run);
-            ingest.floor().add(scenarios.ingest(Optional.of(servers.floor())));
+            ingest.floor().add(scenarios.ingest(Optional.of(servers.floor()), () -> start[0] = servers.cpu().read()));
+            floorIngestCpu = floorIngestCpu.plus(start[0], servers.cpu().read());
             scenarios.verifyIngest();
-            ingest.server().add(scenarios.ingest(Optional.empty()));
+            ingest.server().add(scenarios.ingest(Optional.empty(), () -> start[0] = servers.cpu().read()));
+            serverIngestCpu = serverIngestCpu.plus(start[0], servers.cpu().read());
         }
+        int ingestSyncs = sizes.repeats() * ((sizes.ingestRows() + BenchDevice.PUSH_BATCH - 1) / BenchDevice.PUSH_BATCH);
+        Results.CpuPerSync ingestCpu = Results.CpuPerSync.of(serverIngestCpu, ingestSyncs, floorIngestCpu, ingestSyncs);
         progress.accept("big push (" + sizes.bigPushRows() + " rows, 1,000 a push)");
         Results.Throughput bigPush = scenarios.bigPush();
         progress.accept("bootstrap (" + sizes.ingestRows() + " rows)");
@@ -62,7 +69,6 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         for (int run = 1; run <= sizes.repeats(); run++) {
             progress.accept("steady (" + sizes.steadyUsers() + " users, " + sizes.steadyTime().toSeconds()
                     + " s), floor then server, run " + run);
-            CpuMeter.Reading[] start = new CpuMeter.Reading[1];
             steady.floor().add(scenarios.steady(sizes.steadyUsers(), Optional.of(servers.floor()),
                     () -> start[0] = servers.cpu().read()));
             floorCpu = floorCpu.plus(start[0], servers.cpu().read());
@@ -87,6 +93,6 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         Results.IdleStreams idle = EventsBench.idle(client, client.base(), realm, sizes.idleStreams(), scenarios,
                 sizes.steadyUsers(), servers.serverRss());
         return new BenchRun(reference, ingest, bigPush, bootstrap, bootstrapLarge, steady, steadyHigh, fanout,
-                incremental, events, idle, cpu);
+                incremental, events, idle, cpu, ingestCpu);
     }
 }

@@ -112,9 +112,18 @@ final class Report {
                 .append("; p99 ").append(String.format(Locale.ROOT, "%.1f×", p99Ratio))
                 .append(" | ≥ 70 %; p99 ≤ 2× the floor's | ").append(yesNo(steadyRatio >= 0.7 && p99Ratio <= 2))
                 .append(" |\n\n");
+        md.append(cpuRow("ingest", run.ingestCpu())).append(cpuRow("steady, 50 users", run.cpu())).append("\n");
         md.append("Each figure is the median of the runs, with the lowest and highest in brackets. The floor is the "
                 + "least any server speaking this protocol with this SQL must spend; what the server adds is HTTP, "
-                + "gzip, JSON, and its own bookkeeping (see performance.md).\n\n");
+                + "gzip, JSON, and its own bookkeeping (see performance.md). CPU per sync, from /proc, over all runs "
+                + "(registration excluded): against the floor the load generator also runs the floor's JDBC work, so "
+                + "the server's cost is its own column plus the generator's difference between the two.\n\n");
+    }
+
+    private static String cpuRow(String scenario, Results.CpuPerSync cpu) {
+        return String.format(Locale.ROOT, "| CPU ms per sync, %s | server %.2f, PostgreSQL %.2f, load generator %.2f "
+                        + "| PostgreSQL %.2f, load generator with the floor %.2f | — | — | — |%n", scenario, cpu.server(),
+                cpu.postgres(), cpu.generator(), cpu.floorPostgres(), cpu.floorGenerator());
     }
 
     private static <T> String spread(Results.Versus<T> runs, boolean ofServer,

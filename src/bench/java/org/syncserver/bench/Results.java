@@ -35,14 +35,17 @@ final class Results {
     /**
      * CPU seconds per 1,000 syncs of the steady scenario; NaN where the process is not known (external server).
      *
-     * @param floorPostgres PostgreSQL's CPU per 1,000 syncs answered by the floor: the same SQL should cost the same
+     * @param floorPostgres  PostgreSQL's CPU per 1,000 syncs answered by the floor: the same SQL should cost the same
+     * @param floorGenerator the load generator's, which then runs the floor too (the server's SQL through JDBC)
      */
-    record CpuPerSync(double server, double postgres, double generator, double floorPostgres) {
+    record CpuPerSync(double server, double postgres, double generator, double floorPostgres,
+                      double floorGenerator) {
         /** Sums of the readings' differences over the server's runs and over the floor's. */
         static CpuPerSync of(CpuMeter.Reading server, int serverSyncs, CpuMeter.Reading floor, int floorSyncs) {
             double per = 1_000.0 / Math.max(1, serverSyncs);
+            double floorPer = 1_000.0 / Math.max(1, floorSyncs);
             return new CpuPerSync(server.server() * per, server.postgres() * per, server.generator() * per,
-                    floor.postgres() * 1_000.0 / Math.max(1, floorSyncs));
+                    floor.postgres() * floorPer, floor.generator() * floorPer);
         }
     }
 

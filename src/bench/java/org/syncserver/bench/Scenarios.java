@@ -63,10 +63,16 @@ final class Scenarios {
      * does it for the last run.
      */
     Results.Throughput ingest(Optional<SyncSession.Transport> floor) {
+        return ingest(floor, () -> { });
+    }
+
+    /** @param timing runs as the timed part starts, after the registration (see {@link #steady}) */
+    Results.Throughput ingest(Optional<SyncSession.Transport> floor, Runnable timing) {
         BenchDevice device = BenchDevice.register(client, realm, newEmail(), true);
         ingestDevice = device;
         device = floor.map(device::syncingThrough).orElse(device);
         ingested = new HashSet<>();
+        timing.run();
         long start = System.nanoTime();
         for (int done = 0; done < sizes.ingestRows(); done += BenchDevice.PUSH_BATCH) {
             List<Map<String, Object>> changes = inserts(Math.min(BenchDevice.PUSH_BATCH, sizes.ingestRows() - done), done);

@@ -99,10 +99,24 @@ final class BenchClient implements SyncSession.Transport {
 
     /** The server's heap in use, from its /metrics. */
     long heapUsedBytes() {
+        return EventsBench.heapUsed(metrics());
+    }
+
+    /** How long the server's JIT has compiled so far, from its /metrics. */
+    double compilationMillis() {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith("jvm_compilation_time_ms_total")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private String metrics() {
         try {
             HttpURLConnection connection = (HttpURLConnection) base.resolve("/metrics").toURL().openConnection();
             try (InputStream in = connection.getInputStream()) {
-                return EventsBench.heapUsed(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

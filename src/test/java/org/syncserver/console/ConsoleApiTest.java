@@ -100,6 +100,9 @@ class ConsoleApiTest {
         assertThat(login.status()).isEqualTo(200);
         assertThat(login.header("Set-Cookie")).contains("HttpOnly").contains("SameSite=Strict").doesNotContain("Secure");
         assertThat(login.json().get("csrfToken").asText()).hasSizeGreaterThan(30);
+        Response behindTls = new ConsoleClient(server).send("POST", "/api/login", Map.of("name", ConsoleClient.OPERATOR,
+                "password", ConsoleClient.PASSWORD), Map.of("X-Forwarded-Proto", "https"));
+        assertThat(behindTls.header("Set-Cookie")).contains("Secure");
     }
 
     @Test
@@ -234,6 +237,10 @@ class ConsoleApiTest {
         String storedHash = (String) TestPostgres.queryValue(realm, "SELECT password FROM users WHERE id = '" + userId + "'");
         assertThat(answer.body()).doesNotContain(storedHash).doesNotContain("argon2")
                 .doesNotContain(phoneAccount.accessToken()).doesNotContain(phoneAccount.refreshToken());
+        String storedDigest = (String) TestPostgres.queryValue(realm, "SELECT refreshtoken FROM user_tokens WHERE clientid = '"
+                + laptopAccount.clientId() + "'");
+        assertThat(storedDigest).isNotNull();
+        assertThat(answer.body()).doesNotContain(storedDigest);
     }
 
     @Test

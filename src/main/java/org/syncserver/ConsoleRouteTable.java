@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.Header;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
+import org.syncserver.auth.AuthorizationHeader;
 import org.syncserver.console.ConsoleApi;
 import org.syncserver.console.ConsoleAuth;
 import org.syncserver.console.ConsoleLogin;
@@ -126,12 +127,10 @@ final class ConsoleRouteTable {
 
     /** An API token when the request has one (a wrong one is refused, not ignored), else a session cookie. */
     private Optional<Operator> apiCaller(Context ctx) {
-        String authorization = ctx.header(Header.AUTHORIZATION);
         String address = addresses.of(ctx);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return auth.fromApiToken(authorization.substring(7).trim(), address);
-        }
-        return auth.fromSession(ctx.cookie(ConsoleLogin.COOKIE), address);
+        Optional<String> token = AuthorizationHeader.bearerIfPresent(ctx.header(Header.AUTHORIZATION));
+        return token.isPresent() ? auth.fromApiToken(token.get(), address)
+                : auth.fromSession(ctx.cookie(ConsoleLogin.COOKIE), address);
     }
 
     private static boolean isChange(Context ctx) {

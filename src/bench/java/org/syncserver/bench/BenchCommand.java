@@ -120,8 +120,7 @@ public final class BenchCommand {
         BenchDatabase database = environment.database();
         DatabaseReference reference = new DatabaseReference(database);
         Seeder seeder = new Seeder(database);
-        try (SyncFloor floor = SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
-                database.password(), RealmConfig.DEFAULT_POOL_SIZE))) {
+        try (SyncFloor floor = openFloor(environment)) {
             BenchRun.Servers servers = new BenchRun.Servers(environment.secondServerUri().map(BenchClient::new),
                     environment::serverRssBytes, new CpuMeter(environment.serverPid(), database), floor);
             System.out.println("Warm-up (not reported)");
@@ -133,6 +132,13 @@ public final class BenchCommand {
             return BenchRun.execute(client, environment.realm(), sizes, reference, seeder, servers,
                     step -> System.out.println("Measuring " + step));
         }
+    }
+
+    /** The floor on the measured realm's database, with the server's pool size. */
+    private static SyncFloor openFloor(BenchEnvironment environment) {
+        BenchDatabase database = environment.database();
+        return SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
+                database.password(), RealmConfig.DEFAULT_POOL_SIZE));
     }
 
     /** At most this many settling rounds of ingest and steady load follow the warm-up. */
@@ -165,8 +171,7 @@ public final class BenchCommand {
         BenchClient client = new BenchClient(environment.serverUri());
         Scenarios scenarios = new Scenarios(client, environment.realm(), sizes, new Seeder(database));
         CpuMeter cpu = new CpuMeter(environment.serverPid(), database);
-        try (SyncFloor floor = SyncFloor.open(new RealmConfig(environment.realm(), database.jdbcUrl(), database.user(),
-                database.password(), RealmConfig.DEFAULT_POOL_SIZE))) {
+        try (SyncFloor floor = openFloor(environment)) {
             System.out.println("Warm-up (not reported)");
             Scenarios warmUp = new Scenarios(client, environment.realm(), Sizes.WARM_UP, new Seeder(database));
             warmUp.steady(sizes.steadyUsers(), Optional.of(floor));

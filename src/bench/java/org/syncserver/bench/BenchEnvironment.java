@@ -134,11 +134,20 @@ interface BenchEnvironment extends AutoCloseable {
         }
 
         private void awaitHealthy(URI at, Process process, Path log) throws InterruptedException {
+            try {
+                awaitStarted(at, process, log);
+            } catch (IllegalStateException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Waits until the server process answers /healthz. @throws IllegalStateException when it does not */
+        static void awaitStarted(URI at, Process process, Path log) throws InterruptedException {
             BenchClient client = new BenchClient(at);
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!client.healthy()) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
-                    close();
                     throw new IllegalStateException("The server did not start; see " + log);
                 }
                 Thread.sleep(200);

@@ -62,14 +62,7 @@ final class ConsoleBench {
                     """.formatted(port, postgres.getPort(), consolePort, new PasswordHasher().hash(API_TOKEN).hash()));
             Process server = BenchEnvironment.Local.startServer(jar, List.of("-Xmx256m"), config, log);
             try {
-                BenchClient health = new BenchClient(URI.create("http://127.0.0.1:" + port));
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (!health.healthy()) {
-                    if (!server.isAlive() || System.nanoTime() > deadline) {
-                        throw new IllegalStateException("The server did not start; see " + log);
-                    }
-                    Thread.sleep(200);
-                }
+                BenchEnvironment.Local.awaitStarted(URI.create("http://127.0.0.1:" + port), server, log);
                 BenchDatabase database = new BenchDatabase(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null);
                 long started = System.nanoTime();
                 seed(database, users, rowsPerUser, System.out::println);
@@ -144,8 +137,7 @@ final class ConsoleBench {
         int someone = users / 2 + 7;
         String base = "/api/realms/" + realm;
         String rare = "person" + someone + ".";
-        String deepCursor = cursorAfter(http, console, base + "/users?q=&limit=1&after=",
-                "person" + someone);
+        String deepCursor = middleCursor(http, console, base + "/users?limit=1&q=" + url("person" + someone / 10));
         List<String[]> queries = List.of(
                 new String[] {"search, a part only one user has", base + "/users?q=" + rare},
                 new String[] {"search, a part 0.2 % have (one domain)", base + "/users?q=" + url("@example42.com")},
@@ -199,15 +191,16 @@ final class ConsoleBench {
         return out.toString();
     }
 
-    private static String cursorAfter(HttpClient http, URI console, String path, String emailPrefix)
-            throws IOException, InterruptedException {
-        // Walk to the middle with a search for the user, then take the cursor of that page: the listing's cursor
-        // encodes the e-mail order, so the page after it is a page in the middle of all users.
-        JsonNode page = call(http, console, path.replace("q=&", "q=" + url(emailPrefix + ".") + "&"));
-        String email = page.get("users").get(0).get("email").asText();
-        String id = page.get("users").get(0).get("id").asText();
-        return java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((email.toLowerCase(Locale.ROOT) + "\n" + id).getBytes(StandardCharsets.UTF_8));
+    /**
+     * A cursor the server gave out in the middle of the e-mail order: the first page, one user long, of a search for
+     * a part several users near the middle share. Cursors encode a place in the order, whatever the search.
+     */
+    private static String middleCursor(HttpClient http, URI console, String path) throws IOException, InterruptedException {
+        JsonNode next = call(http, console, path).get("next");
+        if (next == null || next.isNull()) {
+            throw new IllegalStateException(path + " gave no next page: too few users seeded");
+        }
+        return next.asText();
     }
 
     private static String userId(HttpClient http, URI console, String searchPath) throws IOException, InterruptedException {

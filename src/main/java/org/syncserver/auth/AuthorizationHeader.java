@@ -7,6 +7,7 @@ import org.syncserver.error.UnauthorizedException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 /** Reads {@code Authorization: Basic …} and {@code Authorization: Bearer …}. */
 public final class AuthorizationHeader {
@@ -46,11 +47,12 @@ public final class AuthorizationHeader {
     }
 
     public static String bearer(String header) {
-        String token = afterScheme(header, "Bearer ");
-        if (token == null) {
-            throw new UnauthorizedException("Missing bearer token");
-        }
-        return token;
+        return bearerIfPresent(header).orElseThrow(() -> new UnauthorizedException("Missing bearer token"));
+    }
+
+    /** The bearer token, when the header has one. */
+    public static Optional<String> bearerIfPresent(String header) {
+        return Optional.ofNullable(afterScheme(header, "Bearer "));
     }
 
     private static String afterScheme(String header, String scheme) {

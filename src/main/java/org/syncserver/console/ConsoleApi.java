@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import org.syncserver.db.Database;
+import org.syncserver.error.BadRequestException;
 import org.syncserver.error.UnauthorizedException;
 import org.syncserver.http.AnswerAbandonedException;
 import org.syncserver.http.Params;
@@ -14,6 +15,7 @@ import org.syncserver.sync.ConflictJournal;
 import org.syncserver.sync.ConflictRoutes;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +46,7 @@ public final class ConsoleApi {
     record LoginRequest(String name, String password) {
         LoginRequest {
             if (name == null || password == null) {
-                throw new org.syncserver.error.BadRequestException("'name' and 'password' are required");
+                throw new BadRequestException("'name' and 'password' are required");
             }
         }
     }
@@ -98,7 +100,7 @@ public final class ConsoleApi {
         ctx.json(new UserDetailAnswer(user.profile(),
                 user.devices().stream().map(device -> new DeviceAnswer(device.clientId(), device.description(),
                         device.lastSync(), device.syncingSince())).toList(),
-                user.revokedDevices(), user.rows(), user.bytes(), ConsoleRepository.asMap(user.tables()),
+                user.revokedDevices(), user.rows(), user.bytes(), rowsPerTable(user.tables()),
                 user.conflicts().stream().map(ConflictRoutes::wire).toList()));
     }
 
@@ -205,6 +207,12 @@ public final class ConsoleApi {
             out.writeEndObject();
             out.close();
         }
+    }
+
+    private static Map<String, Long> rowsPerTable(List<ConsoleRepository.TableCount> tables) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        tables.forEach(table -> counts.put(table.table(), table.rows()));
+        return counts;
     }
 
     static String query(Context ctx) {

@@ -1,6 +1,7 @@
 package org.syncserver.console;
 
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import org.syncserver.error.BadRequestException;
 
 import java.net.URLEncoder;
@@ -31,16 +32,14 @@ public final class ConsolePages {
 
     private final ConsoleService console;
     private final ConsoleLogin login;
-    private final String stylesheet;
 
     public ConsolePages(ConsoleService console, ConsoleLogin login) {
         this.console = console;
         this.login = login;
-        this.stylesheet = ConsoleStyle.CSS;
     }
 
     public void stylesheet(Context ctx) {
-        ctx.contentType("text/css; charset=utf-8").result(stylesheet);
+        ctx.contentType("text/css; charset=utf-8").result(ConsoleStyle.CSS);
     }
 
     public void loginForm(Context ctx) {
@@ -50,7 +49,7 @@ public final class ConsolePages {
     public void login(Context ctx) {
         Optional<Operator> operator = login.logIn(ctx, form(ctx, "name"), form(ctx, "password"));
         if (operator.isPresent()) {
-            ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
+            ctx.redirect("/", HttpStatus.SEE_OTHER);
         } else {
             ctx.status(401);
             html(ctx, loginPage(Html.of("<p class=\"error\">Wrong operator name or password.</p>")));
@@ -59,7 +58,7 @@ public final class ConsolePages {
 
     public void logout(Context ctx, Operator operator) {
         login.logOut(ctx, operator);
-        ctx.redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect("/login", HttpStatus.SEE_OTHER);
     }
 
     public void realms(Context ctx, Operator operator) {
@@ -175,26 +174,26 @@ public final class ConsolePages {
     public void revoke(Context ctx, Operator operator) {
         String realm = ctx.pathParam("realm");
         UUID userId = console.revokeDevice(operator, realm, ConsoleApi.clientId(ctx));
-        ctx.redirect(userPath(realm, userId) + "?done=revoked", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(userPath(realm, userId) + "?done=revoked", HttpStatus.SEE_OTHER);
     }
 
     public void releaseLock(Context ctx, Operator operator) {
         String realm = ctx.pathParam("realm");
         UUID userId = console.releaseLock(operator, realm, ConsoleApi.clientId(ctx));
-        ctx.redirect(userPath(realm, userId) + "?done=released", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(userPath(realm, userId) + "?done=released", HttpStatus.SEE_OTHER);
     }
 
     public void passwordReset(Context ctx, Operator operator) {
         String realm = ctx.pathParam("realm");
         UUID userId = ConsoleApi.userId(ctx);
         console.sendPasswordReset(operator, realm, userId);
-        ctx.redirect(userPath(realm, userId) + "?done=reset", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(userPath(realm, userId) + "?done=reset", HttpStatus.SEE_OTHER);
     }
 
     public void deleteUser(Context ctx, Operator operator) {
         String realm = ctx.pathParam("realm");
         console.deleteUser(operator, realm, ConsoleApi.userId(ctx));
-        ctx.redirect("/realms/" + url(realm) + "/users?done=deleted", io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect("/realms/" + url(realm) + "/users?done=deleted", HttpStatus.SEE_OTHER);
     }
 
     public void audit(Context ctx, Operator operator) {

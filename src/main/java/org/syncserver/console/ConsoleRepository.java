@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -80,7 +78,7 @@ final class ConsoleRepository {
      * trigram index finds rare parts, the e-mail index walks common ones in order; each user's numbers are read for
      * the page only.
      */
-    List<UserSummary> search(Connection connection, String part, Optional<String> afterEmail, UUID afterId, int limit)
+    List<UserSummary> search(Connection connection, String part, String afterSortKey, UUID afterId, int limit)
             throws SQLException {
         String sql = """
                 WITH page AS (
@@ -99,7 +97,7 @@ final class ConsoleRepository {
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, "%" + likeEscaped(part.toLowerCase(java.util.Locale.ROOT)) + "%");
-            statement.setString(2, afterEmail.orElse(""));
+            statement.setString(2, afterSortKey);
             statement.setObject(3, afterId);
             statement.setInt(4, limit);
             List<UserSummary> users = new ArrayList<>();
@@ -244,12 +242,6 @@ final class ConsoleRepository {
             }
             return ids;
         }
-    }
-
-    static Map<String, Long> asMap(List<TableCount> tables) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        tables.forEach(table -> counts.put(table.table(), table.rows()));
-        return counts;
     }
 
     private static String likeEscaped(String text) {

@@ -33,7 +33,6 @@ public final class ConsoleService {
 
     public static final int MAX_PAGE = 200;
     static final int RECENT_CONFLICTS = 20;
-    private static final UUID FIRST_ID = new UUID(0, 0);
     private static final Base64.Encoder CURSOR_ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder CURSOR_DECODER = Base64.getUrlDecoder();
 
@@ -54,6 +53,10 @@ public final class ConsoleService {
 
         public long bytes() {
             return tables.stream().mapToLong(ConsoleRepository.TableCount::bytes).sum();
+        }
+
+        UserDetail withConflicts(List<ConflictJournal.Entry> recent) {
+            return new UserDetail(profile, devices, revokedDevices, tables, recent);
         }
     }
 
@@ -101,7 +104,7 @@ public final class ConsoleService {
                     counts = Optional.empty(); // shown as not answering; /readyz and the log say why
                 }
             }
-            return new RealmSummary(realm.name(), realm.isReady() && counts.isPresent(), counts,
+            return new RealmSummary(realm.name(), counts.isPresent(), counts,
                     realm.database().poolState());
         }).toList();
     }
@@ -112,29 +115,26 @@ public final class ConsoleService {
             throw new BadRequestException("'limit' must be from 1 to " + MAX_PAGE);
         }
         Realm realm = realms.require(realmName);
-        String[] cursor = after.map(ConsoleService::decodeCursor).orElse(null);
-        UUID afterId = cursor == null ? FIRST_ID : UUID.fromString(cursor[1]);
+        Cursor cursor = after.map(Cursor::decode).orElse(Cursor.FIRST);
         List<ConsoleRepository.UserSummary> found = realm.database().withConnection(connection ->
-                repository.search(connection, part, Optional.ofNullable(cursor).map(c -> c[0]), afterId, limit + 1));
+                repository.search(connection, part, cursor.sortKey(), cursor.userId(), limit + 1));
         if (found.size() <= limit) {
             return new UserPage(found, Optional.empty());
         }
         List<ConsoleRepository.UserSummary> page = found.subList(0, limit);
         ConsoleRepository.UserSummary last = page.get(limit - 1);
-        return new UserPage(List.copyOf(page), Optional.of(encodeCursor(last)));
+        return new UserPage(List.copyOf(page), Optional.of(new Cursor(last.sortKey(), last.id()).encode()));
     }
 
     public UserDetail user(String realmName, UUID userId) {
         Realm realm = realms.require(realmName);
-        UserDetail detail = realm.database().read(connection -> {
-            ConsoleRepository.Profile profile = repository.profile(connection, userId)
-                    .orElseThrow(() -> noSuchUser(userId));
-            return new UserDetail(profile, repository.devices(connection, userId),
-                    repository.revokedDevices(connection, userId), repository.tables(connection, userId), List.of());
-        }, () -> true);
-        List<ConflictJournal.Entry> conflicts = journal.list(realm, new Principal(userId, null, 0), 0,
-                Optional.empty(), RECENT_CONFLICTS).entries();
-        return new UserDetail(detail.profile(), detail.devices(), detail.revokedDevices(), detail.tables(), conflicts);
+        UserDetail stored = realm.database().read(connection -> new UserDetail(
+                repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId)),
+                repository.devices(connection, userId), repository.revokedDevices(connection, userId),
+                repository.tables(connection, userId), List.of()), () -> true);
+        // The journal reads on a connection of its own, after the user's snapshot.
+        return stored.withConflicts(journal.list(realm, new Principal(userId, null, 0), 0, Optional.empty(),
+                RECENT_CONFLICTS).entries());
     }
 
     /** The user a device belongs to, for the confirmation of an action on the device. */
@@ -243,20 +243,22 @@ public final class ConsoleService {
         return audit.newest(limit);
     }
 
-    private static String encodeCursor(ConsoleRepository.UserSummary last) {
-        String raw = last.sortKey() + "\n" + last.id();
-        return CURSOR_ENCODER.encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-    }
+    /** Where a listing page ends, in the listing's order: the user's sort key (lower(email)) and id, opaque. */
+    private record Cursor(String sortKey, UUID userId) {
+        static final Cursor FIRST = new Cursor("", new UUID(0, 0));
 
-    private static String[] decodeCursor(String cursor) {
-        try {
-            String raw = new String(CURSOR_DECODER.decode(cursor), StandardCharsets.UTF_8);
-            int cut = raw.lastIndexOf('\n');
-            String[] parts = {raw.substring(0, cut), raw.substring(cut + 1)};
-            UUID.fromString(parts[1]);
-            return parts;
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new BadRequestException("'after' is not a cursor this server gave out");
+        String encode() {
+            return CURSOR_ENCODER.encodeToString((sortKey + "\n" + userId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String raw = new String(CURSOR_DECODER.decode(cursor), StandardCharsets.UTF_8);
+                int cut = raw.lastIndexOf('\n');
+                return new Cursor(raw.substring(0, cut), UUID.fromString(raw.substring(cut + 1)));
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new BadRequestException("'after' is not a cursor this server gave out");
+            }
         }
     }
 

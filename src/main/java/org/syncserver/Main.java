@@ -1,6 +1,7 @@
 package org.syncserver;
 
 import org.syncserver.cli.ServerCommand;
+import org.syncserver.logging.LogSetup;
 
 import java.time.Clock;
 
@@ -13,7 +14,10 @@ public final class Main {
     public static void main(String[] args) {
         ServerCommand command = new ServerCommand(config -> {
             App app = App.start(config, Clock.systemUTC());
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                LogSetup.stop(); // writes the log lines still queued
+            }, "shutdown"));
         }, System.getenv());
         int exitCode = command.execute(args);
         if (!command.serving()) {

@@ -30,7 +30,8 @@ public final class BenchCommand {
               --quick          tiny sizes: checks that every scenario works, in about a minute
               --steady-only    instead of the report: warm up, then the steady scenario against the floor and
                                the server, printed (for profiling: add --server-jvm -XX:StartFlightRecording:...)
-              --ingest-only    the same for the ingest scenario: warm up, then 100,000 rows against the server
+              --ingest-only    the same for the ingest scenario (floor and server 3 times each, alternately), then
+                               100,000 rows against the server alone (long enough to attach a profiler)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -194,12 +195,31 @@ public final class BenchCommand {
         }
     }
 
-    /** Ingest alone, long enough to attach a profiler to the server (about 12 s after the warm-up). */
-    private static void ingestOnly(BenchEnvironment environment) throws InterruptedException {
+    /**
+     * Ingest alone: floor and server alternately, as in the report, with CPU per sync; then a longer ingest against
+     * the server, long enough to attach a profiler to it (about 12 s).
+     */
+    private static void ingestOnly(BenchEnvironment environment) throws Exception {
         BenchClient client = new BenchClient(environment.serverUri());
         Seeder seeder = new Seeder(environment.database());
         System.out.println("Warm-up (not reported)");
-        settle(client, new Scenarios(client, environment.realm(), Sizes.FULL, seeder), Sizes.FULL.steadyUsers());
+        Scenarios scenarios = new Scenarios(client, environment.realm(), Sizes.FULL, seeder);
+        settle(client, scenarios, Sizes.FULL.steadyUsers());
+        CpuMeter cpu = new CpuMeter(environment.serverPid(), environment.database());
+        int syncs = Sizes.FULL.ingestRows() / BenchDevice.PUSH_BATCH;
+        try (SyncFloor floor = openFloor(environment)) {
+            for (int run = 0; run < Sizes.FULL.repeats() * 2; run++) {
+                boolean onFloor = run % 2 == 0;
+                CpuMeter.Reading[] start = new CpuMeter.Reading[1];
+                Results.Throughput ingest = scenarios.ingest(onFloor ? Optional.of(floor) : Optional.empty(),
+                        () -> start[0] = cpu.read());
+                CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(start[0], cpu.read());
+                System.out.printf(Locale.ROOT, "%s: %.0f rows/s; CPU ms a sync: server %.2f, PostgreSQL %.2f, "
+                                + "generator %.2f%n", onFloor ? "floor " : "server", ingest.rowsPerSecond(),
+                        used.server() * 1_000 / syncs, used.postgres() * 1_000 / syncs,
+                        used.generator() * 1_000 / syncs);
+            }
+        }
         Sizes longer = new Sizes(100_000, 0, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 1);
         System.out.println("Measuring ingest");
         Results.Throughput ingest = new Scenarios(client, environment.realm(), longer, seeder).ingest();

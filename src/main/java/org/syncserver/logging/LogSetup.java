@@ -32,6 +32,11 @@ public final class LogSetup {
         }
     }
 
+    /** Stops logging, writing what is still queued: the last thing a stopping server does. */
+    public static void stop() {
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
+    }
+
     private static void reconfigure(LoggerContext context, URL configuration) {
         try {
             JoranConfigurator configurator = new JoranConfigurator();

@@ -25,4 +25,6 @@ EXPOSE 3000
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS http://127.0.0.1:${PORT:-3000}/readyz > /dev/null || exit 1
-ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/sync-server.jar"]
+# A fixed heap (initial = maximum): left to size itself, G1 shrinks a small heap under load and then runs a
+# concurrent collection every second or two (docs/performance.md).
+ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:InitialRAMPercentage=75", "-XX:MaxRAMPercentage=75", "-jar", "/app/sync-server.jar"]

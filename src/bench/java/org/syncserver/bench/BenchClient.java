@@ -123,6 +123,22 @@ final class BenchClient implements SyncSession.Transport {
         }
     }
 
+    /** {@code GET /healthz}: a call through the whole HTTP stack that reaches no database. */
+    void bareCall() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) base.resolve("/healthz").toURL().openConnection();
+            connection.setRequestProperty("Accept-Encoding", "gzip");
+            if (connection.getResponseCode() != 200) {
+                throw new CallFailed("/healthz answered " + connection.getResponseCode());
+            }
+            try (InputStream in = connection.getInputStream()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     boolean healthy() {
         try {
             HttpURLConnection connection = (HttpURLConnection) base.resolve("/healthz").toURL().openConnection();

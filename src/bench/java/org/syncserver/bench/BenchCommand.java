@@ -207,7 +207,11 @@ public final class BenchCommand {
         settle(client, scenarios, Sizes.FULL.steadyUsers());
         CpuMeter cpu = new CpuMeter(environment.serverPid(), environment.database());
         int syncs = Sizes.FULL.ingestRows() / BenchDevice.PUSH_BATCH;
+        Results.BareCalls bare = scenarios.bareCalls(cpu);
+        System.out.printf(Locale.ROOT, "bare calls: %.2f ms a call, server CPU %.3f ms a call%n", bare.p50Ms(),
+                bare.serverCpuMs());
         try (SyncFloor floor = openFloor(environment)) {
+            scenarios.ingest(Optional.of(floor)); // the floor's code compiled too, as the report's warm-up does
             for (int run = 0; run < Sizes.FULL.repeats() * 2; run++) {
                 boolean onFloor = run % 2 == 0;
                 CpuMeter.Reading[] start = new CpuMeter.Reading[1];

@@ -13,7 +13,7 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
                 Results.Throughput bigPush, Results.Throughput bootstrap, Results.Throughput bootstrapLarge,
                 Results.Versus<Results.Steady> steadyRuns, Results.Steady steadyHigh, Results.Fanout fanout,
                 Results.Incremental incremental, List<Results.Events> events, Results.IdleStreams idle,
-                Results.CpuPerSync cpu, Results.CpuPerSync ingestCpu) {
+                Results.CpuPerSync cpu, Results.CpuPerSync ingestCpu, Results.BareCalls bareCalls) {
 
     /**
      * Where the event scenarios run (a second instance on the same database when there is one), the meters of the
@@ -53,6 +53,8 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         }
         int ingestSyncs = sizes.repeats() * ((sizes.ingestRows() + BenchDevice.PUSH_BATCH - 1) / BenchDevice.PUSH_BATCH);
         Results.CpuPerSync ingestCpu = Results.CpuPerSync.of(serverIngestCpu, ingestSyncs, floorIngestCpu, ingestSyncs);
+        progress.accept("bare calls (" + sizes.bareCalls() + ", no database)");
+        Results.BareCalls bareCalls = scenarios.bareCalls(servers.cpu());
         progress.accept("big push (" + sizes.bigPushRows() + " rows, 1,000 a push)");
         Results.Throughput bigPush = scenarios.bigPush();
         progress.accept("bootstrap (" + sizes.ingestRows() + " rows)");
@@ -93,6 +95,6 @@ record BenchRun(DatabaseReference.Figures reference, Results.Versus<Results.Thro
         Results.IdleStreams idle = EventsBench.idle(client, client.base(), realm, sizes.idleStreams(), scenarios,
                 sizes.steadyUsers(), servers.serverRss());
         return new BenchRun(reference, ingest, bigPush, bootstrap, bootstrapLarge, steady, steadyHigh, fanout,
-                incremental, events, idle, cpu, ingestCpu);
+                incremental, events, idle, cpu, ingestCpu, bareCalls);
     }
 }

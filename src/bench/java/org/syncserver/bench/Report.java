@@ -112,12 +112,23 @@ final class Report {
                 .append("; p99 ").append(String.format(Locale.ROOT, "%.1f×", p99Ratio))
                 .append(" | ≥ 70 %; p99 ≤ 2× the floor's | ").append(yesNo(steadyRatio >= 0.7 && p99Ratio <= 2))
                 .append(" |\n\n");
-        md.append(cpuRow("ingest", run.ingestCpu())).append(cpuRow("steady, 50 users", run.cpu())).append("\n");
+        md.append(cpuRow("ingest", run.ingestCpu())).append(cpuRow("steady, 50 users", run.cpu()));
+        md.append(bareCallsRow(run.bareCalls(), ingest.median(true, Results.Throughput::seconds) * 1_000
+                / (run.ingest().rows() / (double) BenchDevice.PUSH_BATCH))).append("\n");
         md.append("Each figure is the median of the runs, with the lowest and highest in brackets. The floor is the "
                 + "least any server speaking this protocol with this SQL must spend; what the server adds is HTTP, "
                 + "gzip, JSON, and its own bookkeeping (see performance.md). CPU per sync, from /proc, over all runs "
                 + "(registration excluded): against the floor the load generator also runs the floor's JDBC work, so "
                 + "the server's cost is its own column plus the generator's difference between the two.\n\n");
+    }
+
+    /** What HTTP alone costs the six calls of a sync, measured with calls that reach no database. */
+    private static String bareCallsRow(Results.BareCalls bare, double ingestMsPerSync) {
+        return String.format(Locale.ROOT, "| HTTP alone: %s calls that reach no database (GET /healthz), one after "
+                        + "another | %.2f ms a call (median), server CPU %.2f ms a call; six calls, as in a sync: "
+                        + "%.1f ms, server CPU %.1f ms (an ingest sync takes %.1f ms) | — | — | — | — |%n",
+                count(bare.calls()), bare.p50Ms(), bare.serverCpuMs(), 6 * bare.p50Ms(), 6 * bare.serverCpuMs(),
+                ingestMsPerSync);
     }
 
     private static String cpuRow(String scenario, Results.CpuPerSync cpu) {

@@ -8,6 +8,14 @@ final class Results {
     private Results() {
     }
 
+    /**
+     * Calls that reach no database, one after another: HTTP alone.
+     *
+     * @param serverCpuMs the server's CPU time a call; NaN when the server runs elsewhere
+     */
+    record BareCalls(int calls, double p50Ms, double serverCpuMs) {
+    }
+
     record Throughput(int rows, double seconds) {
         double rowsPerSecond() {
             return rows / seconds;

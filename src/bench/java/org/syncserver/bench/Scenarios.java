@@ -102,6 +102,26 @@ final class Scenarios {
         return new Results.Throughput(sizes.bigPushRows(), seconds(start));
     }
 
+    /**
+     * Calls that reach no database, one after another, after as many unmeasured: the least HTTP costs a call on
+     * this machine, on both sides. A sync makes six calls.
+     */
+    Results.BareCalls bareCalls(CpuMeter cpu) {
+        for (int i = 0; i < sizes.bareCalls(); i++) {
+            client.bareCall();
+        }
+        List<Double> times = new ArrayList<>();
+        CpuMeter.Reading start = cpu.read();
+        for (int i = 0; i < sizes.bareCalls(); i++) {
+            long begun = System.nanoTime();
+            client.bareCall();
+            times.add((System.nanoTime() - begun) / 1e6);
+        }
+        CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(start, cpu.read());
+        return new Results.BareCalls(sizes.bareCalls(), Results.Percentiles.of(times).at(50),
+                used.server() * 1_000 / sizes.bareCalls());
+    }
+
     /** Fresh devices of the ingest user pull everything (lastSync 0); the median of three, as for the reference. */
     Results.Throughput bootstrap() {
         List<Double> seconds = new ArrayList<>();

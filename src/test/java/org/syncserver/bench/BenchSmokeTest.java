@@ -41,6 +41,8 @@ class BenchSmokeTest {
                 assertThat(floor.errors()).isZero();
                 assertThat(floor.syncs()).isPositive();
             });
+            assertThat(run.bareCalls().calls()).isEqualTo(Sizes.SMOKE.bareCalls());
+            assertThat(run.bareCalls().p50Ms()).isPositive();
             assertThat(run.bigPush().rows()).isEqualTo(Sizes.SMOKE.bigPushRows());
             assertThat(run.bootstrap().rows()).as("the fresh device got every ingested row").isEqualTo(Sizes.SMOKE.ingestRows());
             assertThat(run.bootstrapLarge().rows()).isEqualTo(Sizes.SMOKE.bootstrapLargeRows());
@@ -63,7 +65,7 @@ class BenchSmokeTest {
 
             String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg");
             assertThat(report).contains("CPU seconds per 1,000 syncs").contains("| ingest against the floor")
-                    .contains("| steady against the floor");
+                    .contains("| steady against the floor").contains("| HTTP alone: ");
             assertThat(report).contains("| ingest", "| big push", "| bootstrap", "| steady", "| fanout", "| incremental");
             assertThat(Report.svg(run)).startsWith("<svg").endsWith("</svg>\n");
         }

@@ -212,6 +212,35 @@ class SyncProtocolTest {
         }
     }
 
+    /**
+     * A push that fits in one batch is read once, a larger one twice (PushRequest): either way a row changed several
+     * times in one push ends with its last change, also when the changes fall in different batches.
+     */
+    @Test
+    void aRowChangedTwiceInOnePushEndsWithItsLastChangeHoweverLargeThePush() {
+        int bigRow = 2_000; // 200 of these pass PushRequest.ONE_PASS_CHARS
+        for (int[] push : new int[][] {{1_000, 10}, {1_001, 10}, {2_500, 10}, {200, bigRow}}) {
+            int count = push[0];
+            Device writer = newUser();
+            Device reader = secondDevice(writer);
+            UUID twice = UUID.randomUUID();
+            List<Map<String, Object>> changes = new ArrayList<>();
+            changes.add(change("I", twice, 1, Map.of("version", "first")));
+            for (int i = 1; i < count - 1; i++) {
+                changes.add(change("I", UUID.randomUUID(), i, Map.of("text", "x".repeat(push[1]))));
+            }
+            changes.add(change("U", twice, count, Map.of("version", "last")));
+            pull(writer, 0, List.of());
+            assertThat(push(writer, 0, changes, 0).status()).isEqualTo(200);
+
+            Map<String, JsonNode> rows = byRowguid(pull(reader, 0, List.of()).json().get("data"));
+
+            assertThat(rows).as("%d changes", count).hasSize(count - 1);
+            assertThat(rows.get(twice.toString()).get("rowData").get("version").asText()).as("%d changes", count)
+                    .isEqualTo("last");
+        }
+    }
+
     /** Inserts this many rows from the device, in pushes of at most 500. */
     private static List<UUID> pushRows(Device device, int total) {
         List<UUID> rowguids = new ArrayList<>();

@@ -32,6 +32,8 @@ public final class BenchCommand {
                                the server, printed (for profiling: add --server-jvm -XX:StartFlightRecording:...)
               --ingest-only    the same for the ingest scenario (floor and server 3 times each, alternately), then
                                100,000 rows against the server alone (long enough to attach a profiler)
+              --bootstrap-only the same for bootstraps: the database's streamed read, then fresh devices
+                               pulling 20,000 rows (3 times) and 1,000,000 rows (for profiling the pull)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -63,6 +65,7 @@ public final class BenchCommand {
         boolean console = false;
         boolean steadyOnly = false;
         boolean ingestOnly = false;
+        boolean bootstrapOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -73,6 +76,7 @@ public final class BenchCommand {
                 case "--console" -> console = true;
                 case "--steady-only" -> steadyOnly = true;
                 case "--ingest-only" -> ingestOnly = true;
+                case "--bootstrap-only" -> bootstrapOnly = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -105,6 +109,10 @@ public final class BenchCommand {
                 : BenchEnvironment.Local.start(serverJar(), heap, serverJvmOptions, log)) {
             if (steadyOnly) {
                 steadyOnly(environment, sizes);
+                return;
+            }
+            if (bootstrapOnly) {
+                bootstrapOnly(environment);
                 return;
             }
             if (ingestOnly) {
@@ -193,6 +201,23 @@ public final class BenchCommand {
                 }
             }
         }
+    }
+
+    /** Bootstraps alone, after the warm-up, beside the database's streamed read of the same rows. */
+    private static void bootstrapOnly(BenchEnvironment environment) throws Exception {
+        BenchClient client = new BenchClient(environment.serverUri());
+        Seeder seeder = new Seeder(environment.database());
+        System.out.println("Warm-up (not reported)");
+        Scenarios scenarios = new Scenarios(client, environment.realm(), Sizes.FULL, seeder);
+        settle(client, scenarios, Sizes.FULL.steadyUsers());
+        double reads = new DatabaseReference(environment.database()).measure(Sizes.FULL.referenceRows())
+                .readsPerSecond();
+        System.out.printf(Locale.ROOT, "streamed read: %.0f rows/s%n", reads);
+        scenarios.ingest();
+        System.out.printf(Locale.ROOT, "bootstrap 20,000: %.0f rows/s%n", scenarios.bootstrap().rowsPerSecond());
+        System.out.println("Measuring bootstrap 1,000,000");
+        System.out.printf(Locale.ROOT, "bootstrap 1,000,000: %.0f rows/s%n",
+                scenarios.bootstrapLarge().rowsPerSecond());
     }
 
     /**

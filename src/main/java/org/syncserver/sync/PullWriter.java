@@ -2,6 +2,8 @@ package org.syncserver.sync;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +19,16 @@ import java.util.function.Supplier;
  * is certain to be a 200, so an earlier error still gets a normal error body.
  */
 public final class PullWriter {
+
+    // A row's field names, encoded once: written character by character for every row, they took 4 % of the
+    // server's CPU in a bootstrap of 1,000,000 rows.
+    private static final SerializableString ROWGUID = new SerializedString("rowguid");
+    private static final SerializableString OPERATION = new SerializedString("operation");
+    private static final SerializableString TABLENAME = new SerializedString("tablename");
+    private static final SerializableString CLIENTDATE = new SerializedString("clientdate");
+    private static final SerializableString SERVERDATE = new SerializedString("serverdate");
+    private static final SerializableString CLIENTID = new SerializedString("clientid");
+    private static final SerializableString ROW_DATA = new SerializedString("rowData");
 
     private final Supplier<OutputStream> output;
     private final JsonFactory json;
@@ -51,14 +63,20 @@ public final class PullWriter {
             outdated.add(new Outdated(row.withoutData(), pending));
         }
         generator.writeStartObject();
-        generator.writeStringField("rowguid", row.rowguid().toString());
-        generator.writeStringField("operation", row.operation());
-        generator.writeStringField("tablename", row.tablename());
-        generator.writeNumberField("clientdate", row.clientdate());
-        generator.writeNumberField("serverdate", row.serverdate());
-        generator.writeStringField("clientid", row.clientid().toString());
+        generator.writeFieldName(ROWGUID);
+        generator.writeString(row.rowguid().toString());
+        generator.writeFieldName(OPERATION);
+        generator.writeString(row.operation());
+        generator.writeFieldName(TABLENAME);
+        generator.writeString(row.tablename());
+        generator.writeFieldName(CLIENTDATE);
+        generator.writeNumber(row.clientdate());
+        generator.writeFieldName(SERVERDATE);
+        generator.writeNumber(row.serverdate());
+        generator.writeFieldName(CLIENTID);
+        generator.writeString(row.clientid().toString());
         if (row.json() != null) {
-            generator.writeFieldName("rowData");
+            generator.writeFieldName(ROW_DATA);
             generator.writeRawValue(row.json());
         }
         generator.writeEndObject();

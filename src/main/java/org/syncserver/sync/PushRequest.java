@@ -42,9 +42,10 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
 
     public static PushRequest read(InputStream body, JsonFactory json) throws IOException {
         Spool spool = new Spool();
-        OnlyBatch onlyBatch = new OnlyBatch();
-        // Not closed here: the body belongs to the request, which reads what is left of it.
-        RetainingInputStream source = new RetainingInputStream(new Tee(body, spool));
+        // Not closed here: the body belongs to the request, which reads what is left of it. Keeps no more than a
+        // batch of ONE_PASS_CHARS and the parser's read-ahead: a huge row costs no memory in the first reading.
+        RetainingInputStream source = new RetainingInputStream(new Tee(body, spool), ONE_PASS_CHARS + 64 * 1024);
+        OnlyBatch onlyBatch = new OnlyBatch(source);
         try (JsonParser parser = json.createParser(source)) {
             int[] count = {0};
             SyncBodyParser.Header header = SyncBodyParser.parseKeepingRows(parser, source, onlyBatch::keeping,
@@ -109,17 +110,23 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
      * batch of at most {@link #ONE_PASS_CHARS}; given up (and the spool read again) as soon as they would not.
      */
     private static final class OnlyBatch {
+        private final RetainingInputStream source;
         private Map<UUID, PushedChange> batch = new LinkedHashMap<>();
         private long chars;
         /** forEachBatch would store the batch now: one more change makes a second batch. */
         private boolean full;
 
+        OnlyBatch(RetainingInputStream source) {
+            this.source = source;
+        }
+
         boolean keeping() {
-            return batch != null;
+            return batch != null && !source.overLimit();
         }
 
         void add(PushedChange change) {
-            if (batch == null) {
+            if (!keeping()) {
+                batch = null;
                 return;
             }
             chars += change.json() == null ? 0 : change.json().length();

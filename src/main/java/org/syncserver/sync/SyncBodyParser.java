@@ -62,7 +62,10 @@ final class SyncBodyParser {
         return parseKeepingRows(parser, source, () -> true, sink);
     }
 
-    /** As above, but changes read once {@code keeping} turns false come without their row data. */
+    /**
+     * As above, but changes read once {@code keeping} turns false come without their row data; so does the change
+     * during which it turns false.
+     */
     static Header parseKeepingRows(JsonParser parser, RetainingInputStream source, BooleanSupplier keeping,
                                    ChangeSink sink) throws IOException {
         return new SyncBodyParser(parser, source, keeping).body(sink);
@@ -166,6 +169,9 @@ final class SyncBodyParser {
         long from = parser.currentTokenLocation().getByteOffset();
         parser.skipChildren();
         long to = parser.currentLocation().getByteOffset();
+        if (!keeping.getAsBoolean()) { // the source stopped keeping while this value was read
+            return null;
+        }
         try {
             return source.text(from, to);
         } catch (CharacterCodingException e) {

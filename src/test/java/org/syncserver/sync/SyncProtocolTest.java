@@ -218,8 +218,8 @@ class SyncProtocolTest {
      */
     @Test
     void aRowChangedTwiceInOnePushEndsWithItsLastChangeHoweverLargeThePush() {
-        int bigRow = 2_000; // 200 of these pass PushRequest.ONE_PASS_CHARS
-        for (int[] push : new int[][] {{1_000, 10}, {1_001, 10}, {2_500, 10}, {200, bigRow}}) {
+        int bigRow = 2_000; // 200 of these pass PushRequest.ONE_PASS_CHARS; so does one huge row
+        for (int[] push : new int[][] {{1_000, 10}, {1_001, 10}, {2_500, 10}, {200, bigRow}, {3, 400_000}}) {
             int count = push[0];
             Device writer = newUser();
             Device reader = secondDevice(writer);
@@ -236,6 +236,8 @@ class SyncProtocolTest {
             Map<String, JsonNode> rows = byRowguid(pull(reader, 0, List.of()).json().get("data"));
 
             assertThat(rows).as("%d changes", count).hasSize(count - 1);
+            assertThat(rows.values()).as("every row arrives with its data")
+                    .allSatisfy(row -> assertThat(row.get("rowData").size()).isOne());
             assertThat(rows.get(twice.toString()).get("rowData").get("version").asText()).as("%d changes", count)
                     .isEqualTo("last");
         }

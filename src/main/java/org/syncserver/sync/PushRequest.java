@@ -18,23 +18,19 @@ import java.util.UUID;
  * change rejects the push before anything is stored) while it is copied to a {@link Spool}; then, inside the push's
  * transaction, in batches taken from the spool, each row's data as the device sent it. Memory stays at about one
  * batch whatever the push's size, and the user's rows are locked only while the batches are stored, never while a
- * slow device uploads. Most pushes are small: one that fits in a single batch of at most {@link #ONE_PASS_CHARS} of
- * row data is kept as it is read the first time, and not read again (parsing it twice was 3 % of the server's CPU
- * under ingest).
+ * slow device uploads.
  *
  * @param partial true while more batches follow; the last batch (0, false or missing) releases the lock
  * @param changes how many changes the push holds
  * @param chunk   set when the body is one chunk of a larger push
  */
 public record PushRequest(UUID clientId, Long lastSync, boolean partial, int changes, Chunk chunk, Spool spool,
-                          List<PushedChange> onlyBatch, JsonFactory json)
+                          JsonFactory json)
         implements AutoCloseable {
 
     /** A batch is stored when it holds this many changes or this much row data, whichever comes first. */
     static final int BATCH_CHANGES = 1_000;
     static final long BATCH_CHARS = 4L * 1024 * 1024;
-    /** The most row data kept from the first reading: well within what the spool keeps in memory anyway. */
-    static final long ONE_PASS_CHARS = Spool.IN_MEMORY / 4;
 
     interface BatchSink {
         void store(List<PushedChange> batch) throws java.sql.SQLException;
@@ -42,19 +38,14 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
 
     public static PushRequest read(InputStream body, JsonFactory json) throws IOException {
         Spool spool = new Spool();
-        // Not closed here: the body belongs to the request, which reads what is left of it. Keeps no more than a
-        // batch of ONE_PASS_CHARS and the parser's read-ahead: a huge row costs no memory in the first reading.
-        RetainingInputStream source = new RetainingInputStream(new Tee(body, spool), ONE_PASS_CHARS + 64 * 1024);
-        OnlyBatch onlyBatch = new OnlyBatch(source);
-        try (JsonParser parser = json.createParser(source)) {
+        try (JsonParser parser = json.createParser(new Tee(body, spool))) {
             int[] count = {0};
-            SyncBodyParser.Header header = SyncBodyParser.parseKeepingRows(parser, source, onlyBatch::keeping,
-                    (index, change) -> {
-                        onlyBatch.add(ChangeValidator.pushed(index, change));
-                        count[0]++;
-                    });
+            SyncBodyParser.Header header = SyncBodyParser.parse(parser, (index, change) -> {
+                ChangeValidator.pushed(index, change);
+                count[0]++;
+            });
             return new PushRequest(header.clientId(), header.lastSync(), header.partial(), count[0], header.chunk(),
-                    spool, onlyBatch.changes(), json);
+                    spool, json);
         } catch (IOException | RuntimeException e) {
             spool.close();
             throw e;
@@ -66,12 +57,6 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
      * latest change; a later batch's change to the same row overwrites the earlier one, as in the client's log.
      */
     void forEachBatch(BatchSink sink) throws java.sql.SQLException {
-        if (onlyBatch != null) {
-            if (!onlyBatch.isEmpty()) {
-                sink.store(onlyBatch);
-            }
-            return;
-        }
         Map<UUID, PushedChange> batch = new LinkedHashMap<>();
         long[] chars = {0};
         try (RetainingInputStream source = new RetainingInputStream(spool.open());
@@ -103,46 +88,6 @@ public record PushRequest(UUID clientId, Long lastSync, boolean partial, int cha
             throw new BatchFailed(e);
         }
         batch.clear();
-    }
-
-    /**
-     * The changes of the first reading, deduplicated as {@link #forEachBatch} does, while they would make a single
-     * batch of at most {@link #ONE_PASS_CHARS}; given up (and the spool read again) as soon as they would not.
-     */
-    private static final class OnlyBatch {
-        private final RetainingInputStream source;
-        private Map<UUID, PushedChange> batch = new LinkedHashMap<>();
-        private long chars;
-        /** forEachBatch would store the batch now: one more change makes a second batch. */
-        private boolean full;
-
-        OnlyBatch(RetainingInputStream source) {
-            this.source = source;
-        }
-
-        boolean keeping() {
-            return batch != null && !source.overLimit();
-        }
-
-        void add(PushedChange change) {
-            if (!keeping()) {
-                batch = null;
-                return;
-            }
-            chars += change.json() == null ? 0 : change.json().length();
-            if (full || chars > ONE_PASS_CHARS) {
-                batch = null;
-                return;
-            }
-            batch.remove(change.rowguid());
-            batch.put(change.rowguid(), change);
-            full = batch.size() >= BATCH_CHANGES || chars >= BATCH_CHARS;
-        }
-
-        /** @return the batch, or null when the spool must be read again */
-        List<PushedChange> changes() {
-            return batch == null ? null : new ArrayList<>(batch.values());
-        }
     }
 
     /** Carries a database error out of the parser's callback. */

@@ -19,22 +19,9 @@ final class RetainingInputStream extends FilterInputStream {
     /** Stream offset of {@code kept[0]}. */
     private long keptFrom;
     private int keptLength;
-    private final long limit;
-    private boolean overLimit;
 
     RetainingInputStream(InputStream in) {
-        this(in, Long.MAX_VALUE);
-    }
-
-    /** Keeps at most {@code limit} bytes: past that it keeps nothing more, for good (see {@link #overLimit}). */
-    RetainingInputStream(InputStream in, long limit) {
         super(in);
-        this.limit = limit;
-    }
-
-    /** Whether the bytes to keep once passed the limit: then no text can be taken out any more. */
-    boolean overLimit() {
-        return overLimit;
     }
 
     @Override
@@ -57,9 +44,6 @@ final class RetainingInputStream extends FilterInputStream {
 
     /** Forgets the bytes before this stream offset. */
     void discardBefore(long offset) {
-        if (overLimit) {
-            return;
-        }
         int drop = (int) Math.min(keptLength, Math.max(0, offset - keptFrom));
         System.arraycopy(kept, drop, kept, 0, keptLength - drop);
         keptLength -= drop;
@@ -78,12 +62,6 @@ final class RetainingInputStream extends FilterInputStream {
     }
 
     private void keep(byte[] buffer, int offset, int length) {
-        if (overLimit || keptLength + length > limit) {
-            overLimit = true;
-            kept = new byte[0];
-            keptLength = 0;
-            return;
-        }
         if (keptLength + length > kept.length) {
             kept = Arrays.copyOf(kept, Math.max(kept.length * 2, keptLength + length));
         }

@@ -8,7 +8,6 @@ import org.syncserver.error.BadRequestException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 /**
  * Reads a pull or push body token by token, {@code {"clientId","lastSync","isPartial","changes":[…]}}, handing each
@@ -42,33 +41,22 @@ final class SyncBodyParser {
     }
 
     private final JsonParser parser;
-    /** When set, rowData objects are taken from it as sent, for as long as {@link #keeping} says so. */
+    /** When set, rowData objects are taken from it as sent. */
     private final RetainingInputStream source;
-    private final BooleanSupplier keeping;
 
-    private SyncBodyParser(JsonParser parser, RetainingInputStream source, BooleanSupplier keeping) {
+    private SyncBodyParser(JsonParser parser, RetainingInputStream source) {
         this.parser = parser;
         this.source = source;
-        this.keeping = keeping;
     }
 
     /** Reads the whole body, changes without their row data. */
     static Header parse(JsonParser parser, ChangeSink sink) throws IOException {
-        return new SyncBodyParser(parser, null, () -> false).body(sink);
+        return new SyncBodyParser(parser, null).body(sink);
     }
 
     /** Reads the whole body, each change with its rowData text as sent, taken from {@code source}. */
     static Header parseKeepingRows(JsonParser parser, RetainingInputStream source, ChangeSink sink) throws IOException {
-        return parseKeepingRows(parser, source, () -> true, sink);
-    }
-
-    /**
-     * As above, but changes read once {@code keeping} turns false come without their row data; so does the change
-     * during which it turns false.
-     */
-    static Header parseKeepingRows(JsonParser parser, RetainingInputStream source, BooleanSupplier keeping,
-                                   ChangeSink sink) throws IOException {
-        return new SyncBodyParser(parser, source, keeping).body(sink);
+        return new SyncBodyParser(parser, source).body(sink);
     }
 
     private Header body(ChangeSink sink) throws IOException {
@@ -163,15 +151,12 @@ final class SyncBodyParser {
 
     /** The object's JSON text from its opening to its closing brace, as the device sent it. */
     private String rowData() throws IOException {
-        if (source == null || !keeping.getAsBoolean()) {
+        if (source == null) {
             return skip();
         }
         long from = parser.currentTokenLocation().getByteOffset();
         parser.skipChildren();
         long to = parser.currentLocation().getByteOffset();
-        if (!keeping.getAsBoolean()) { // the source stopped keeping while this value was read
-            return null;
-        }
         try {
             return source.text(from, to);
         } catch (CharacterCodingException e) {

@@ -213,12 +213,12 @@ class SyncProtocolTest {
     }
 
     /**
-     * A push that fits in one batch is read once, a larger one twice (PushRequest): either way a row changed several
-     * times in one push ends with its last change, also when the changes fall in different batches.
+     * A push is stored in batches (PushRequest): a row changed several times in one push ends with its last change,
+     * whether the changes fall in one batch or in different ones, and whatever the size of its rows.
      */
     @Test
     void aRowChangedTwiceInOnePushEndsWithItsLastChangeHoweverLargeThePush() {
-        int bigRow = 2_000; // 200 of these pass PushRequest.ONE_PASS_CHARS; so does one huge row
+        int bigRow = 2_000;
         for (int[] push : new int[][] {{1_000, 10}, {1_001, 10}, {2_500, 10}, {200, bigRow}, {3, 400_000}}) {
             int count = push[0];
             Device writer = newUser();

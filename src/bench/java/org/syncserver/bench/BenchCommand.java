@@ -203,13 +203,19 @@ public final class BenchCommand {
         }
     }
 
-    /** Bootstraps alone, after the warm-up, beside the database's streamed read of the same rows. */
-    private static void bootstrapOnly(BenchEnvironment environment) throws Exception {
-        BenchClient client = new BenchClient(environment.serverUri());
-        Seeder seeder = new Seeder(environment.database());
+    /** The report's scenarios on a server that has been warmed up until its JIT settled. */
+    private static Scenarios settled(BenchClient client, Seeder seeder, BenchEnvironment environment)
+            throws InterruptedException {
         System.out.println("Warm-up (not reported)");
         Scenarios scenarios = new Scenarios(client, environment.realm(), Sizes.FULL, seeder);
         settle(client, scenarios, Sizes.FULL.steadyUsers());
+        return scenarios;
+    }
+
+    /** Bootstraps alone, after the warm-up, beside the database's streamed read of the same rows. */
+    private static void bootstrapOnly(BenchEnvironment environment) throws Exception {
+        BenchClient client = new BenchClient(environment.serverUri());
+        Scenarios scenarios = settled(client, new Seeder(environment.database()), environment);
         double reads = new DatabaseReference(environment.database()).measure(Sizes.FULL.referenceRows())
                 .readsPerSecond();
         System.out.printf(Locale.ROOT, "streamed read: %.0f rows/s%n", reads);
@@ -227,9 +233,7 @@ public final class BenchCommand {
     private static void ingestOnly(BenchEnvironment environment) throws Exception {
         BenchClient client = new BenchClient(environment.serverUri());
         Seeder seeder = new Seeder(environment.database());
-        System.out.println("Warm-up (not reported)");
-        Scenarios scenarios = new Scenarios(client, environment.realm(), Sizes.FULL, seeder);
-        settle(client, scenarios, Sizes.FULL.steadyUsers());
+        Scenarios scenarios = settled(client, seeder, environment);
         CpuMeter cpu = new CpuMeter(environment.serverPid(), environment.database());
         int syncs = Sizes.FULL.ingestRows() / BenchDevice.PUSH_BATCH;
         Results.BareCalls bare = scenarios.bareCalls(cpu);

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.net.CookieManager;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,13 +89,9 @@ public final class ConsoleClient {
                             : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                     .header("Content-Type", "application/json");
             headers.forEach(request::setHeader);
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body(), response.headers());
+            return TestServer.send(http, request);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -97,6 +97,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Response send(HttpRequest.Builder request) {
+        return send(http, request);
+    }
+
+    /** Sends with the given client (a console session keeps its own, with its cookies). */
+    static Response send(HttpClient http, HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(), response.headers());

@@ -12,6 +12,8 @@ import org.syncserver.auth.JwtTokens;
 import org.syncserver.auth.OpaqueTokens;
 import org.syncserver.auth.TokenFormat;
 import org.syncserver.config.Config;
+import org.syncserver.config.ConfigLoader;
+import org.syncserver.config.Quotas;
 import org.syncserver.console.AuditLog;
 import org.syncserver.console.ConsoleApi;
 import org.syncserver.console.ConsoleAuth;
@@ -56,6 +58,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Wires the whole server by hand from one {@link Config} and one {@link Clock}. */
 public final class App implements AutoCloseable {
@@ -94,7 +97,7 @@ public final class App implements AutoCloseable {
         log.info("Starting {}", build.describe());
         Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
                 .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
-        Config effective = embedded.map(db -> config.withRealms(List.of(db.realm("default")))).orElse(config);
+        Config effective = embedded.map(db -> config.withRealms(List.of(db.realm(ConfigLoader.EMBEDDED_REALM)))).orElse(config);
         log.info("Configuration: {}", effective.describe());
         effective.warnings().forEach(warning -> log.warn("{}", warning));
         Realms realms = null;
@@ -155,12 +158,13 @@ public final class App implements AutoCloseable {
         CredentialVerifier credentials = new CredentialVerifier(users, hasher);
         TokenRepository tokens = new TokenRepository();
         AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, tokens, clock);
-        AccountService accounts = new AccountService(users, clients, hasher, credentials, json);
+        Function<String, Quotas> quotas = config.lifecycle()::quotas;
+        AccountService accounts = new AccountService(users, clients, hasher, credentials, json, quotas);
         Mailer mailer = config.mail().<Mailer>map(mail -> new SmtpMailer(mail, config.timeouts().smtp()))
                 .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics, events::notifies);
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {

@@ -61,8 +61,7 @@ final class BenchDevice {
 
     /** @param afterPush runs once the last push has been answered: the changes are stored */
     void sync(List<Map<String, Object>> changes, Consumer<String> received, Runnable afterPush) {
-        session.sync(transport, changes, row -> received.accept(row.get("rowguid").asText()), outdated -> { },
-                () -> changes, afterPush);
+        session.sync(transport, changes, row -> received.accept(row.get("rowguid").asText()), afterPush);
     }
 
     /** A pull and one push of any size, without the client's batching (the "big push" case). */
@@ -70,7 +69,7 @@ final class BenchDevice {
         session.refresh(client);
         session.pull(client, List.of(), row -> { }, outdated -> { });
         session.refresh(client);
-        session.push(client, changes, false);
+        session.storeLastSync(session.push(client, changes, false));
     }
 
     String bearer() {

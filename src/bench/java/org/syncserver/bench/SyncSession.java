@@ -3,12 +3,13 @@ package org.syncserver.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * One device's side of the protocol as sync_client 1.5.3 runs it: refresh → pull (pending changes without row
@@ -44,24 +45,31 @@ public final class SyncSession {
     }
 
     /**
-     * One full sync.
+     * One full sync, as sync_client's {@code sync()}: the pending changes are read with their row data before the
+     * pull; the rows the pull lists as outdated are dropped from them; the server's rows are imported; the rest is
+     * pushed in batches, every call carrying the cursor the sync opened with; the cursor the last push answers is
+     * stored only then. A sync that fails on the way keeps the old cursor, and cancelSync is sent in any case.
      *
-     * @param pending   the device's pending changes, sent with the pull without their row data
-     * @param toPush    the changes to push, asked for after the pull has been applied (it may drop outdated ones)
+     * @param pending   the device's pending changes with their row data, as read before the pull
+     * @param row       imports one of the server's rows; throwing here is a failed import
      * @param afterPush runs once the last push has been answered: the changes are stored
      */
     public void sync(Transport transport, List<Map<String, Object>> pending, Consumer<JsonNode> row,
-                     Consumer<String> outdated, Supplier<List<Map<String, Object>>> toPush, Runnable afterPush) {
+                     Runnable afterPush) {
         try {
             refresh(transport);
-            pull(transport, withoutRowData(pending), row, outdated);
-            List<Map<String, Object>> changes = toPush.get();
+            Set<String> outdated = new HashSet<>();
+            pull(transport, withoutRowData(pending), row, outdated::add);
+            List<Map<String, Object>> changes = pending.stream()
+                    .filter(change -> !outdated.contains(String.valueOf(change.get("rowguid")))).toList();
             int batches = Math.max(1, (changes.size() + PUSH_BATCH - 1) / PUSH_BATCH);
+            long answered = lastSync;
             for (int batch = 0; batch < batches; batch++) {
                 refresh(transport);
-                push(transport, changes.subList(batch * PUSH_BATCH, Math.min(changes.size(), (batch + 1) * PUSH_BATCH)),
-                        batch < batches - 1);
+                answered = push(transport, changes.subList(batch * PUSH_BATCH,
+                        Math.min(changes.size(), (batch + 1) * PUSH_BATCH)), batch < batches - 1);
             }
+            lastSync = answered;
             afterPush.run();
         } finally {
             refresh(transport);
@@ -69,23 +77,29 @@ public final class SyncSession {
         }
     }
 
-    public void pull(Transport transport, List<Map<String, Object>> pending, Consumer<JsonNode> row,
+    /** A pull from the stored cursor. @return the cursor the pull answered (not stored: the push's answer is) */
+    public long pull(Transport transport, List<Map<String, Object>> pending, Consumer<JsonNode> row,
                      Consumer<String> outdated) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("clientId", clientId.toString());
-        body.put("lastSync", lastSync);
-        body.put("isPartial", 0);
-        body.put("changes", pending);
-        lastSync = transport.pull(path("pull"), body, bearer(), row, outdated);
+        return transport.pull(path("pull"), body(pending, false), bearer(), row, outdated);
     }
 
-    public void push(Transport transport, List<Map<String, Object>> changes, boolean partial) {
+    /** A push that carries the stored cursor, as every push of a sync does. @return the cursor it answered */
+    public long push(Transport transport, List<Map<String, Object>> changes, boolean partial) {
+        return transport.post(path("push"), body(changes, partial), bearer()).get("lastSync").asLong();
+    }
+
+    /** Stores a cursor, as the client does with the last push's answer. */
+    public void storeLastSync(long cursor) {
+        lastSync = cursor;
+    }
+
+    private Map<String, Object> body(List<Map<String, Object>> changes, boolean partial) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("clientId", clientId.toString());
         body.put("lastSync", lastSync);
         body.put("isPartial", partial ? 1 : 0);
         body.put("changes", changes);
-        lastSync = transport.post(path("push"), body, bearer()).get("lastSync").asLong();
+        return body;
     }
 
     /** sync_client refreshes its token before every call. */

@@ -25,9 +25,11 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -78,7 +80,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
             return JSON.createObjectNode().put("lastSync", push(principal, clientId, fields));
         }
         if (path.startsWith("/cancelSync/")) {
-            realm.database().withConnection(connection -> sync.releaseLock(connection, principal.userId(), clientId));
+            realm.database().withConnection(connection -> sync.endAttempt(connection, principal.userId(), clientId));
             return JSON.createObjectNode();
         }
         throw new IllegalArgumentException("The floor answers refresh, pull, push and cancelSync, not " + path);
@@ -96,28 +98,24 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         Database database = realm.database();
         long now = clock.millis();
         long cursor = database.withConnection(connection -> {
-            OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, now,
+            OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, lastSync, now,
                     now - SyncService.LOCK_TAKEOVER.toMillis());
             return userClock.orElseThrow(() -> new IllegalStateException("lock refused"));
         });
-        List<PullWriter.Outdated> lost = new ArrayList<>();
+        Set<String> tables = new LinkedHashSet<>();
         SyncRepository.RowSink answer = stored -> {
             PendingChange mine = pending.get(stored.rowguid());
             if (mine == null || stored.clientdate() >= mine.clientdate()) {
-                if (mine != null) {
-                    lost.add(new PullWriter.Outdated(stored.withoutData(), mine));
-                    outdated.accept(stored.rowguid().toString());
-                }
+                tables.add(stored.tablename());
                 row.accept(JSON.createObjectNode().put("rowguid", stored.rowguid().toString()));
             }
         };
         readRows(database, principal.userId(), clientId, lastSync, cursor, answer);
+        List<UUID> deletes = pending.values().stream().filter(change -> "D".equals(change.operation()))
+                .map(PendingChange::rowguid).toList();
         database.withConnection(connection -> {
-            if (lost.isEmpty()) {
-                sync.saveCursor(connection, clientId, cursor);
-            } else {
-                sync.saveCursor(connection, principal.userId(), clientId, cursor, clock.millis(), lost);
-            }
+            sync.saveCursor(connection, principal.userId(), clientId, cursor,
+                    tables.isEmpty() ? null : String.join(", ", tables), deletes);
             return null;
         });
         return cursor;
@@ -150,12 +148,14 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         List<PushedChange> changes = changes((List<?>) fields.get("changes"));
         boolean partial = ((Number) fields.get("isPartial")).intValue() == 1;
         long now = clock.millis();
+        long sentCursor = ((Number) fields.get("lastSync")).longValue();
         return realm.database().inTransaction(connection -> {
             boolean stamp = !changes.isEmpty();
             SyncRepository.Held held = sync.holdLockForPush(connection, principal.userId(), clientId, partial, stamp,
                     now, stamp).orElseThrow(() -> new IllegalStateException("push without the lock"));
             for (int from = 0; from < changes.size(); from += PushRequest.BATCH_CHANGES) {
-                sync.upsert(connection, principal.userId(), clientId, held.serverdate(), held.pulledUpTo(), now,
+                sync.upsert(connection, principal.userId(), clientId, held.serverdate(),
+                        Math.clamp(sentCursor, 0, held.pulledUpTo()), now,
                         changes.subList(from, Math.min(changes.size(), from + PushRequest.BATCH_CHANGES)));
             }
             return held.pulledUpTo();

@@ -3,6 +3,7 @@ package org.syncserver.account;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.syncserver.config.Quotas;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
@@ -17,7 +18,9 @@ import org.syncserver.identity.User;
 import org.syncserver.identity.UserRepository;
 import org.syncserver.realm.Realm;
 
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Function;
 
 
 /** Registration of users and their devices, and their removal. */
@@ -28,14 +31,17 @@ public final class AccountService {
     private final PasswordHasher hasher;
     private final CredentialVerifier credentials;
     private final ObjectMapper json;
+    private final Function<String, Quotas> quotas;
 
+    /** @param quotas a realm's limits: {@code devicesPerUser} bounds registration (PROTOCOL §13.1) */
     public AccountService(UserRepository users, ClientRepository clients, PasswordHasher hasher,
-                          CredentialVerifier credentials, ObjectMapper json) {
+                          CredentialVerifier credentials, ObjectMapper json, Function<String, Quotas> quotas) {
         this.users = users;
         this.clients = clients;
         this.hasher = hasher;
         this.credentials = credentials;
         this.json = json;
+        this.quotas = quotas;
     }
 
     /** @return the user's name as stored: the client shows it, and a further device learns it here */
@@ -46,7 +52,8 @@ public final class AccountService {
             registerUser(realm.database(), request, email, details);
             return request.name();
         }
-        return registerClient(realm.database(), email, request.password(), request.clientId(), details);
+        return registerClient(realm.database(), email, request.password(), request.clientId(), details,
+                quotas.apply(realm.name()).devicesPerUser());
     }
 
     public void unregister(Realm realm, Principal principal, UnregisterRequest request) {
@@ -87,7 +94,8 @@ public final class AccountService {
     }
 
     /** @return the existing user's name, which the client stores */
-    private String registerClient(Database database, String email, String password, UUID clientId, String details) {
+    private String registerClient(Database database, String email, String password, UUID clientId, String details,
+                                  OptionalLong maxDevices) {
         database.withConnection(connection -> {
             if (users.findByEmail(connection, email).isEmpty()) {
                 throw new BadRequestException(ClientMessages.EMAIL_NOT_REGISTERED);
@@ -99,10 +107,24 @@ public final class AccountService {
         User user = credentials.verify(database, email, password)
                 .orElseThrow(() -> new UnauthorizedException(ClientMessages.WRONG_CREDENTIALS));
         database.inTransaction(connection -> {
+            if (maxDevices.isPresent()) {
+                requireRoomForDevice(connection, user.id(), maxDevices.getAsLong());
+            }
             insertClient(connection, clientId, user.id(), details);
             return null;
         });
         return user.name();
+    }
+
+    /** Counted under the user's row lock: two devices registering at once cannot both take the last place. */
+    private void requireRoomForDevice(java.sql.Connection connection, UUID userId, long maxDevices)
+            throws java.sql.SQLException {
+        long devices = clients.countLockingUser(connection, userId);
+        if (devices >= maxDevices) {
+            throw new ConflictException("This account already has " + devices + (devices == 1 ? " device" : " devices")
+                    + ", the limit of " + maxDevices + " per user on this server: unregister one (or ask the "
+                    + "operator to revoke it), then register this device again");
+        }
     }
 
     private void requireFreeClientId(java.sql.Connection connection, UUID clientId) throws java.sql.SQLException {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param embeddedDataDir where the embedded PostgreSQL keeps its data when there is no config.json
  * @param conflictRetention how long the conflict journal keeps an entry ({@code conflicts.retentionDays}, 30)
  * @param admin           the operator console and API ({@code admin}); off when absent
+ * @param lifecycle       quotas and the tombstone purge (PROTOCOL §13)
  * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
  *                        printed by check-config
  */
@@ -27,6 +28,7 @@ public record Config(ServerConfig server,
                      Duration conflictRetention,
                      Notifications notifications,
                      Optional<Admin> admin,
+                     Lifecycle lifecycle,
                      List<String> warnings) {
 
     public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
@@ -99,6 +101,26 @@ public record Config(ServerConfig server,
         }
     }
 
+    /**
+     * Quotas and the tombstone purge (PROTOCOL §13).
+     *
+     * @param quotas      realm name → its limits ({@code quotas}); a realm not named has none
+     * @param purgeEvery  how often tombstones every device has acknowledged are removed
+     *                    ({@code tombstones.purgeEveryMinutes}, 10)
+     */
+    public record Lifecycle(Map<String, Quotas> quotas, Duration purgeEvery) {
+        public static final Duration DEFAULT_PURGE_EVERY = Duration.ofMinutes(10);
+        public static final Lifecycle DEFAULTS = new Lifecycle(Map.of(), DEFAULT_PURGE_EVERY);
+
+        public Lifecycle {
+            quotas = Map.copyOf(quotas);
+        }
+
+        public Quotas quotas(String realm) {
+            return quotas.getOrDefault(realm, Quotas.NONE);
+        }
+    }
+
     /** How tokens are made (PROTOCOL §5): the mode and its secrets cannot disagree. */
     public sealed interface Tokens {
 
@@ -129,7 +151,7 @@ public record Config(ServerConfig server,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
-                conflictRetention, notifications, admin, warnings);
+                conflictRetention, notifications, admin, lifecycle, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
@@ -144,6 +166,7 @@ public record Config(ServerConfig server,
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()
                 + ", timeouts=" + timeouts
+                + (lifecycle.quotas().isEmpty() ? "" : ", quotas=" + lifecycle.quotas())
                 + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + a.operators().size()
                         + " operators, " + a.apiTokenHashes().size() + " API tokens)").orElse("off");
     }

@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Builds the {@link Config} from config.json (in the Node server's format, PROTOCOL §2) and the environment.
@@ -23,6 +25,8 @@ import java.util.Optional;
 public final class ConfigLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The one realm of the embedded database. */
+    public static final String EMBEDDED_REALM = "default";
 
     private final Map<String, String> env;
 
@@ -48,7 +52,7 @@ public final class ConfigLoader {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
                 rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
-                Optional.empty(), List.of());
+                Optional.empty(), Config.Lifecycle.DEFAULTS, List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -76,11 +80,13 @@ public final class ConfigLoader {
                 + console.host() + " exposes the operator console beyond this machine: put a reverse proxy with TLS "
                 + "in front, or reach 127.0.0.1 through an SSH tunnel"));
         boolean embedded = !root.has("db");
-        return new Config(serverConfig, tokens, embedded ? List.of() : realms(root.path("db")),
+        List<RealmConfig> realms = embedded ? List.of() : realms(root.path("db"));
+        List<String> realmNames = embedded ? List.of(EMBEDDED_REALM) : realms.stream().map(RealmConfig::name).toList();
+        return new Config(serverConfig, tokens, realms,
                 embedded ? Optional.of(embeddedDataDir) : Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
                 conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
-                admin, warnings);
+                admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames), warnings);
     }
 
     private static boolean isLoopback(String host) {
@@ -143,6 +149,36 @@ public final class ConfigLoader {
                         : defaults.maxStreams(),
                 millis(node, "heartbeatMs", defaults.heartbeat(), "notifications."),
                 millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."));
+    }
+
+    private static Config.Lifecycle lifecycle(JsonNode quotas, JsonNode tombstones, List<String> realmNames) {
+        Map<String, Quotas> byRealm = new LinkedHashMap<>();
+        if (!quotas.isMissingNode() && !quotas.isObject()) {
+            throw new ConfigException("quotas must be an object: {\"<realm>\": {\"rowsPerUser\": 100000}}");
+        }
+        quotas.properties().forEach(entry -> {
+            String realm = entry.getKey().toLowerCase(Locale.ROOT);
+            String key = "quotas." + entry.getKey();
+            if (!realmNames.contains(realm)) {
+                throw new ConfigException(key + " names no configured realm (realms: " + realmNames + ")");
+            }
+            JsonNode limits = entry.getValue();
+            if (!limits.isObject()) {
+                throw new ConfigException(key + " must be an object with rowsPerUser, bytesPerUser, devicesPerUser "
+                        + "or rowBytes");
+            }
+            byRealm.put(realm, new Quotas(limit(limits, "rowsPerUser", key), limit(limits, "bytesPerUser", key),
+                    limit(limits, "devicesPerUser", key), limit(limits, "rowBytes", key)));
+        });
+        Duration purgeEvery = tombstones.has("purgeEveryMinutes")
+                ? Duration.ofMinutes(positiveLong(tombstones.get("purgeEveryMinutes"), "tombstones.purgeEveryMinutes"))
+                : Config.Lifecycle.DEFAULT_PURGE_EVERY;
+        return new Config.Lifecycle(byRealm, purgeEvery);
+    }
+
+    private static OptionalLong limit(JsonNode limits, String field, String block) {
+        return limits.has(field) ? OptionalLong.of(positiveLong(limits.get(field), block + "." + field))
+                : OptionalLong.empty();
     }
 
     private static Duration conflictRetention(JsonNode conflicts) {

@@ -25,7 +25,7 @@ final class KnownKeys {
     private static final Block POOL = Block.of("max");
     private static final Block REALM = new Block(Set.of("connectionString", "pool"), Map.of("pool", POOL));
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
-            "notifications", "admin"), Map.of(
+            "notifications", "admin", "quotas", "tombstones"), Map.of(
             "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
                     "maxBodyBytes", "logFormat", "logLevel"),
             "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),
@@ -33,6 +33,9 @@ final class KnownKeys {
                     Map.of("apps", Block.ANY)),
             "rateLimit", Block.of("accounts", "password", "sync", "trustForwardedFor"),
             "conflicts", Block.of("retentionDays"),
+            "quotas", new Block(null, Map.of("*", Block.of("rowsPerUser", "bytesPerUser", "devicesPerUser",
+                    "rowBytes"))),
+            "tombstones", Block.of("purgeEveryMinutes"),
             "admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
                     "loginFailuresPerMinute"), Map.of("operators", Block.ANY)),
             "notifications", Block.of("maxStreamsPerUser", "maxStreams", "heartbeatMs", "safetyCheckMs"),

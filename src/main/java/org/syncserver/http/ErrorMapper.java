@@ -9,6 +9,7 @@ import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.NotFoundException;
+import org.syncserver.error.QuotaExceededException;
 import org.syncserver.error.UnauthorizedException;
 
 /**
@@ -50,7 +51,8 @@ public final class ErrorMapper {
         } else {
             bodies.discardUnread(ctx);
         }
-        ctx.status(status).json(new StatusMessage(status, message));
+        String reason = e instanceof QuotaExceededException ? QuotaExceededException.REASON : null;
+        ctx.status(status).json(new StatusMessage(status, reason, message));
     }
 
     /** Javalin's own 404 for a path no route matches, in our error format. */
@@ -71,6 +73,7 @@ public final class ErrorMapper {
             case ConflictException ignored -> 409;
             case RequestTimeoutException ignored -> 408;
             case PayloadTooLargeException ignored -> 413;
+            case QuotaExceededException ignored -> 413;
             case UnsupportedEncodingException ignored -> 415;
             case TooManyRequestsException ignored -> 429;
             case DatabaseUnavailableException ignored -> 503;

@@ -43,6 +43,21 @@ public final class ClientRepository {
         }
     }
 
+    /** How many devices the user has, taking the user's row lock until the transaction ends. */
+    public long countLockingUser(Connection connection, UUID userId) throws SQLException {
+        String sql = """
+                WITH owner AS (SELECT id FROM users WHERE id = ? FOR UPDATE)
+                SELECT count(c.clientid) FROM owner LEFT JOIN user_clients c ON c.userid = owner.id
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
     /** Removes one device of a user and its tokens. */
     public void delete(Connection connection, UUID userId, UUID clientId) throws SQLException {
         try (PreparedStatement tokens = connection.prepareStatement(

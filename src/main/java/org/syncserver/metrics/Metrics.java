@@ -17,11 +17,15 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.syncserver.version.BuildInfo;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
 public final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicLong> realmFigures = new ConcurrentHashMap<>();
 
     public Metrics(BuildInfo build) {
         // The Prometheus convention for "which version runs where": a constant 1 labelled with the build.
@@ -65,9 +69,9 @@ public final class Metrics {
     }
 
     /**
-     * Changes last-writer-wins threw away, by kind, as the conflict journal records them: {@code outdated} (a
-     * device's pending change answered as outdated by a pull), {@code skipped} (a pushed change older than a version
-     * the pusher had not seen), {@code overwritten} (a version the pusher had not seen, replaced by a newer push).
+     * Changes last-writer-wins threw away, by kind, as the conflict journal records them: {@code skipped} (a pushed
+     * change older than a version the pusher had not seen), {@code overwritten} (a version the pusher had not seen,
+     * replaced by a newer push).
      */
     public void conflicts(String realm, String kind, int rows) {
         if (rows > 0) {
@@ -90,6 +94,29 @@ public final class Metrics {
     public void eventLatency(Duration latency) {
         Timer.builder("events.latency").description("push commit to change event, as notified")
                 .publishPercentileHistogram().register(registry).record(latency);
+    }
+
+    /** Pushes refused because they would pass a quota (PROTOCOL §13.1). */
+    public void quotaRefused(String realm) {
+        counter("sync.quota.refusals", "pushes refused because they would pass a quota", "realm", realm).increment();
+    }
+
+    public void tombstonesPurged(String realm, long rows) {
+        counter("sync.tombstones.purged", "tombstones removed once every device had acknowledged them", "realm", realm)
+                .increment(rows);
+    }
+
+    /**
+     * A per-realm figure that a periodic task reads from the database (stuck devices, usage): set here, reported as
+     * it was last read.
+     */
+    public void realmFigure(String name, String description, String realm, long value) {
+        realmFigures.computeIfAbsent(name + "\u0000" + realm, key -> {
+            AtomicLong figure = new AtomicLong();
+            Gauge.builder(name, figure, AtomicLong::get).description(description).tag("realm", realm)
+                    .register(registry);
+            return figure;
+        }).set(value);
     }
 
     public void lockRefused(String realm) {

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -32,7 +32,8 @@ public final class PullWriter {
 
     private final Supplier<OutputStream> output;
     private final JsonFactory json;
-    private final List<Outdated> outdated = new ArrayList<>();
+    /** Distinct tables of the rows written, at most {@link #TABLES_NOTED}: the cause, should the import fail. */
+    private final Set<String> tables = new LinkedHashSet<>();
     private final UUID clientId;
     private long lastSync;
     private JsonGenerator generator;
@@ -49,18 +50,15 @@ public final class PullWriter {
         this.lastSync = lastSync;
     }
 
-    /** A row the client changed too, whose change loses to the server's: reported, and journaled. */
-    record Outdated(ServerRow winner, PendingChange loser) {
-    }
+    static final int TABLES_NOTED = 8;
 
-    /** @param pending the client's own pending change to this row, which loses to this one; or null */
-    void row(ServerRow row, PendingChange pending) throws IOException {
+    void row(ServerRow row) throws IOException {
         if (generator == null) {
             begin();
         }
         rows++;
-        if (pending != null) {
-            outdated.add(new Outdated(row.withoutData(), pending));
+        if (tables.size() < TABLES_NOTED) {
+            tables.add(row.tablename());
         }
         generator.writeStartObject();
         generator.writeFieldName(ROWGUID);
@@ -95,8 +93,9 @@ public final class PullWriter {
         return rows;
     }
 
-    List<Outdated> outdated() {
-        return outdated;
+    /** The tables of the rows written (the first few), comma-separated; null when no row was written. */
+    String tables() {
+        return tables.isEmpty() ? null : String.join(", ", tables);
     }
 
     void end() {
@@ -105,10 +104,10 @@ public final class PullWriter {
                 begin();
             }
             generator.writeEndArray();
+            // Always empty: a pending change older than a version the device had not seen is pushed all the same,
+            // and the push journals it as skipped with its data (docs/protocol.md §11.3); listed here, the client
+            // would drop it and its text would be lost without a trace.
             generator.writeArrayFieldStart("outdatedRowsGuid");
-            for (Outdated row : outdated) {
-                generator.writeString(row.winner().rowguid().toString());
-            }
             generator.writeEndArray();
             generator.writeEndObject();
             generator.close();

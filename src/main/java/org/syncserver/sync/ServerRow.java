@@ -9,9 +9,4 @@ import java.util.UUID;
  */
 record ServerRow(UUID rowguid, String operation, String tablename, long clientdate, long serverdate,
                  UUID clientid, String json) {
-
-    /** The row's change without its data, to be kept while a pull streams on. */
-    ServerRow withoutData() {
-        return json == null ? this : new ServerRow(rowguid, operation, tablename, clientdate, serverdate, clientid, null);
-    }
 }

@@ -39,27 +39,84 @@ final class SyncRepository {
      * Takes the client's sync lock if it is free or older than {@code staleBefore}, and reads the user's clock in
      * the same snapshot: every change stamped up to that value is committed (pushes of a user stamp and commit in
      * order, see {@link #holdLockForPush}), so the pull that follows can deliver exactly the changes up to it.
+     * The same statement keeps the cursor the device sent (acknowledged: it holds back the tombstone purge) and opens
+     * a sync attempt, unless one is open already (a pull retried within it); an attempt whose stale lock is taken
+     * over died without a final push and counts as failed.
      *
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
-    OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long now, long staleBefore)
-            throws SQLException {
+    OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long sentCursor, long now,
+                          long staleBefore) throws SQLException {
         String sql = """
-                UPDATE user_clients c SET syncing = ?, last_sync_at = ?
+                UPDATE user_clients c SET syncing = ?, last_sync_at = ?, acked_lastsync = ?,
+                       %s,
+                       attempt_started = CASE WHEN c.attempt_started IS NULL OR %s THEN ? ELSE c.attempt_started END,
+                       attempt_refusal = CASE WHEN c.attempt_started IS NULL OR %2$s THEN NULL
+                                              ELSE c.attempt_refusal END,
+                       attempt_pulled_tables = CASE WHEN c.attempt_started IS NULL OR %2$s THEN NULL
+                                                    ELSE c.attempt_pulled_tables END
                   FROM users u
                  WHERE c.clientid = ? AND c.userid = ? AND u.id = c.userid
                    AND (c.syncing IS NULL OR c.syncing < ?)
                 RETURNING u.sync_clock
-                """;
+                """.formatted(failedAttemptIf(ABANDONED), ABANDONED);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
             statement.setLong(2, now);
-            statement.setObject(3, clientId);
-            statement.setObject(4, userId);
-            statement.setLong(5, staleBefore);
+            statement.setLong(3, Math.max(0, sentCursor));
+            statement.setLong(4, now);
+            statement.setObject(5, clientId);
+            statement.setObject(6, userId);
+            statement.setLong(7, staleBefore);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
             }
+        }
+    }
+
+    /** An open attempt whose lock is still held when a new pull comes: it died without a final push. */
+    private static final String ABANDONED = "(c.syncing IS NOT NULL AND c.attempt_started IS NOT NULL)";
+
+    /** SET clauses that count the open attempt of {@code user_clients c} as failed when {@code condition} holds. */
+    private static String failedAttemptIf(String condition) {
+        return """
+                failed_attempts = c.failed_attempts + CASE WHEN %1$s THEN 1 ELSE 0 END,
+                failing_since = CASE WHEN %1$s THEN COALESCE(c.failing_since, c.attempt_started)
+                                     ELSE c.failing_since END,
+                failure_cause = CASE WHEN %1$s THEN COALESCE(c.attempt_refusal,
+                                          'import failed after a pull of ' || c.attempt_pulled_tables,
+                                          'the sync ended after its pull, without a final push')
+                                     ELSE c.failure_cause END""".formatted(condition);
+    }
+
+    /**
+     * cancelSync: releases the lock and ends the open attempt, if any, as failed (a successful final push has ended
+     * it already).
+     *
+     * @return false when the client is not the user's
+     */
+    boolean endAttempt(Connection connection, UUID userId, UUID clientId) throws SQLException {
+        String sql = """
+                UPDATE user_clients c SET syncing = NULL, attempt_started = NULL, %s
+                 WHERE c.clientid = ? AND c.userid = ?
+                """.formatted(failedAttemptIf("c.attempt_started IS NOT NULL"));
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, clientId);
+            statement.setObject(2, userId);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /** Notes why the open attempt's push was refused, for the cause of its failure. */
+    void noteRefusal(Connection connection, UUID userId, UUID clientId, String refusal) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                UPDATE user_clients SET attempt_refusal = ?
+                 WHERE clientid = ? AND userid = ? AND attempt_started IS NOT NULL
+                """)) {
+            statement.setString(1, refusal);
+            statement.setObject(2, clientId);
+            statement.setObject(3, userId);
+            statement.executeUpdate();
         }
     }
 
@@ -73,14 +130,18 @@ final class SyncRepository {
         }
     }
 
-    /** What a push learns when it checks its lock: where its last pull ended, and the stamp for its rows. */
-    record Held(long pulledUpTo, long serverdate) {
+    /**
+     * What a push learns when it checks its lock: where its last pull ended, the stamp for its rows, and the deletes
+     * the pull announced that have not arrived yet (0 for the final batch).
+     */
+    record Held(long pulledUpTo, long serverdate, Usage announcedFrees) {
     }
 
     /**
      * Checks that the client holds its lock, releasing it unless more batches follow, and, when the push stores
      * changes, moves the user's clock past its last value and the present. The clock's row lock is held until
-     * commit, so pushes of one user take their serverdates in the order they commit. One statement.
+     * commit, so pushes of one user take their serverdates in the order they commit. The final batch ends the sync
+     * attempt as successful (undone with the rest should the push fail). One statement.
      *
      * @return the cursor of the client's last pull and the stamp (0 when not stamped); empty when the client does
      *         not hold the lock
@@ -91,28 +152,42 @@ final class SyncRepository {
         // every listening instance when the push commits, and never when it rolls back.
         String sql = """
                 WITH held AS (
-                     UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END
+                     UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END,
+                            attempt_started = CASE WHEN ? THEN attempt_started END,
+                            attempt_refusal = CASE WHEN ? THEN attempt_refusal END,
+                            failed_attempts = CASE WHEN ? THEN failed_attempts ELSE 0 END,
+                            failing_since = CASE WHEN ? THEN failing_since END,
+                            failure_cause = CASE WHEN ? THEN failure_cause END,
+                            announced_free_rows = CASE WHEN ? THEN announced_free_rows ELSE 0 END,
+                            announced_free_bytes = CASE WHEN ? THEN announced_free_bytes ELSE 0 END
                       WHERE clientid = ? AND userid = ? AND syncing IS NOT NULL
-                     RETURNING lastsync),
+                     RETURNING lastsync, announced_free_rows, announced_free_bytes),
                 stamped AS (
                      UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?)
                       WHERE id = ? AND CAST(? AS BOOLEAN) AND EXISTS (SELECT 1 FROM held)
                      RETURNING sync_clock)
-                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0)%s FROM held LEFT JOIN stamped ON TRUE
+                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0), held.announced_free_rows,
+                       held.announced_free_bytes%s
+                  FROM held LEFT JOIN stamped ON TRUE
                 """.formatted(notify ? NOTIFY_COLUMN : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setBoolean(1, keepLock);
-            statement.setObject(2, clientId);
-            statement.setObject(3, userId);
-            statement.setLong(4, now);
-            statement.setObject(5, userId);
-            statement.setBoolean(6, stamp);
+            int p = 0;
+            for (int i = 0; i < 8; i++) {
+                statement.setBoolean(++p, keepLock);
+            }
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, userId);
+            statement.setLong(++p, now);
+            statement.setObject(++p, userId);
+            statement.setBoolean(++p, stamp);
             if (notify) {
-                statement.setString(7, userId + ":");
-                statement.setString(8, ":" + clientId + ":" + now);
+                statement.setString(++p, userId + ":");
+                statement.setString(++p, ":" + clientId + ":" + now);
             }
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2))) : Optional.empty();
+                return rows.next()
+                        ? Optional.of(new Held(rows.getLong(1), rows.getLong(2), new Usage(rows.getLong(3), rows.getLong(4))))
+                        : Optional.empty();
             }
         }
     }
@@ -122,48 +197,29 @@ final class SyncRepository {
             , (SELECT pg_notify('sync_changes', CAST(? AS TEXT) || stamped.sync_clock || CAST(? AS TEXT)) \
             WHERE stamped.sync_clock IS NOT NULL)""";
 
-    /** Where the client's next pull must start: what its last pull saw. */
-    void saveCursor(Connection connection, UUID clientId, long cursor) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE user_clients SET lastsync = ? WHERE clientid = ?")) {
-            statement.setLong(1, cursor);
-            statement.setObject(2, clientId);
-            statement.executeUpdate();
-        }
-    }
-
     /**
-     * Saves the cursor and journals, in the same statement, the client's pending changes that the pull answered
-     * as outdated: the server's version won, the device's change (whose data the server never saw) lost.
+     * Where the client's next pull must start: what its last pull saw. Notes, for the attempt, which tables the pull
+     * delivered (the cause, should the device fail to import them) and what the deletes the device announced will
+     * free (a quota judges a sync's net effect).
+     *
+     * @param pendingDeletes the rowguids the device listed as pending deletes
      */
-    void saveCursor(Connection connection, UUID userId, UUID clientId, long cursor, long now,
-                    List<PullWriter.Outdated> outdated) throws SQLException {
+    void saveCursor(Connection connection, UUID userId, UUID clientId, long cursor, String pulledTables,
+                    List<UUID> pendingDeletes) throws SQLException {
         String sql = """
-                WITH journal AS (
-                     INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind,
-                                                 winner_clientid, winner_clientdate, winner_operation,
-                                                 loser_clientid, loser_clientdate, loser_operation)
-                     SELECT ?, ?, o.rowguid, o.tablename, 'outdated', o.clientid, o.clientdate, o.operation,
-                            ?, o.pending_clientdate, o.pending_operation
-                       FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS UUID[]), CAST(? AS INT8[]),
-                                   CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS TEXT[]))
-                            AS o(rowguid, tablename, clientid, clientdate, operation, pending_clientdate,
-                                 pending_operation))
-                UPDATE user_clients SET lastsync = ? WHERE clientid = ?
+                UPDATE user_clients SET lastsync = ?, attempt_pulled_tables = ?,
+                       (announced_free_rows, announced_free_bytes) =
+                       (SELECT count(*), COALESCE(sum(octet_length(CAST(json AS TEXT))), 0)
+                          FROM sync_rows
+                         WHERE userid = ? AND rowguid = ANY(CAST(? AS UUID[])) AND operation <> 'D')
+                 WHERE clientid = ?
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, userId);
-            statement.setLong(2, now);
-            statement.setObject(3, clientId);
-            statement.setArray(4, connection.createArrayOf("uuid", outdated.stream().map(o -> o.winner().rowguid()).toArray()));
-            statement.setArray(5, connection.createArrayOf("text", outdated.stream().map(o -> o.winner().tablename()).toArray()));
-            statement.setArray(6, connection.createArrayOf("uuid", outdated.stream().map(o -> o.winner().clientid()).toArray()));
-            statement.setArray(7, connection.createArrayOf("int8", outdated.stream().map(o -> o.winner().clientdate()).toArray()));
-            statement.setArray(8, connection.createArrayOf("text", outdated.stream().map(o -> o.winner().operation()).toArray()));
-            statement.setArray(9, connection.createArrayOf("int8", outdated.stream().map(o -> o.loser().clientdate()).toArray()));
-            statement.setArray(10, connection.createArrayOf("text", outdated.stream().map(o -> o.loser().operation()).toArray()));
-            statement.setLong(11, cursor);
-            statement.setObject(12, clientId);
+            statement.setLong(1, cursor);
+            statement.setString(2, pulledTables);
+            statement.setObject(3, userId);
+            statement.setArray(4, connection.createArrayOf("uuid", pendingDeletes.toArray()));
+            statement.setObject(5, clientId);
             statement.executeUpdate();
         }
     }
@@ -244,75 +300,121 @@ final class SyncRepository {
                 rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7));
     }
 
-    /** The conflicts a push recorded, by kind. */
-    record Conflicts(int skipped, int overwritten) {
+    /** Live rows and their bytes as sent: a user's usage, or a change of it. */
+    record Usage(long rows, long bytes) {
+        static final Usage NONE = new Usage(0, 0);
+
+        Usage plus(Usage other) {
+            return new Usage(rows + other.rows, bytes + other.bytes);
+        }
     }
 
     /**
-     * Stores a push in one statement, and journals its conflicts in the same statement (no round trip more, no
-     * window between the decision and its record). A change is skipped only when the row's current version came
-     * from another device after the pusher's last pull and is at least as new on the device clocks: the pusher has
-     * not seen it and will receive it on its next pull. A version the pusher has seen is always overwritten, and
-     * that is no conflict. Versions the pusher had not seen are true concurrent edits: the loser, skipped change or
-     * overwritten version, goes to {@code sync_conflicts}. Every CTE sees the rows as they were before the statement.
+     * What a batch did: the conflicts it recorded, by kind; how it changed the user's usage and what usage is now;
+     * the deletes the device announced that are still to come.
      */
-    Conflicts upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long pusherCursor, long now,
-                     List<PushedChange> changes) throws SQLException {
+    record Stored(int skipped, int overwritten, Usage change, Usage usage, Usage announcedFrees) {
+    }
+
+    /**
+     * Stores a batch in one statement, and in the same statement journals its conflicts (no round trip more, no
+     * window between the decision and its record), keeps the user's usage and counts down the deletes the pull
+     * announced. A change is skipped only when the row's current version came from another device after the cursor
+     * the pusher held when its user made the edits ({@code seenUpTo}: the {@code lastSync} the push carries) and is
+     * at least as new on the device clocks. A version the pusher has seen is always overwritten, and that is no
+     * conflict. Versions the pusher had not seen are true concurrent edits: the loser, skipped change or overwritten
+     * version, goes to {@code sync_conflicts} (two deletes are no loss). Every CTE sees the rows as they were before
+     * the statement; the pushes of one user are serialized on the user's row ({@link #holdLockForPush}).
+     */
+    Stored upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long seenUpTo, long now,
+                  List<PushedChange> changes) throws SQLException {
         String sql = """
                 WITH c AS (
                      SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
                                           CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)),
+                d AS (
+                     SELECT c.*, octet_length(c.json) AS bytes,
+                            r.userid IS NOT NULL AND r.operation <> 'D' AS was_live,
+                            CASE WHEN r.operation <> 'D' THEN octet_length(CAST(r.json AS TEXT)) ELSE 0 END
+                                AS old_bytes,
+                            r.clientid AS r_clientid, r.clientdate AS r_clientdate, r.operation AS r_operation,
+                            r.json AS r_json,
+                            r.userid IS NOT NULL AND r.clientid <> ? AND r.serverdate > ? AS unseen
+                       FROM c LEFT JOIN sync_rows r ON r.userid = ? AND r.rowguid = c.rowguid),
+                decided AS (
+                     SELECT d.*, NOT d.unseen OR d.r_clientdate < d.clientdate AS store FROM d),
                 journal AS (
                      INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind,
                                                  winner_clientid, winner_clientdate, winner_operation,
                                                  loser_clientid, loser_clientdate, loser_operation, loser_json)
-                     SELECT r.userid, ?, r.rowguid, c.tablename, w.kind,
-                            CASE WHEN w.pushed THEN ? ELSE r.clientid END,
-                            CASE WHEN w.pushed THEN c.clientdate ELSE r.clientdate END,
-                            CASE WHEN w.pushed THEN c.operation ELSE r.operation END,
-                            CASE WHEN w.pushed THEN r.clientid ELSE ? END,
-                            CASE WHEN w.pushed THEN r.clientdate ELSE c.clientdate END,
-                            CASE WHEN w.pushed THEN r.operation ELSE c.operation END,
-                            CASE WHEN w.pushed THEN r.json ELSE CAST(c.json AS JSON) END
-                       FROM c JOIN sync_rows r ON r.userid = ? AND r.rowguid = c.rowguid
-                      CROSS JOIN LATERAL (SELECT r.clientdate < c.clientdate AS pushed,
-                                                 CASE WHEN r.clientdate < c.clientdate THEN 'overwritten'
-                                                      ELSE 'skipped' END AS kind) w
-                      WHERE r.clientid <> ? AND r.serverdate > ?
+                     SELECT ?, ?, d.rowguid, d.tablename,
+                            CASE WHEN d.store THEN 'overwritten' ELSE 'skipped' END,
+                            CASE WHEN d.store THEN ? ELSE d.r_clientid END,
+                            CASE WHEN d.store THEN d.clientdate ELSE d.r_clientdate END,
+                            CASE WHEN d.store THEN d.operation ELSE d.r_operation END,
+                            CASE WHEN d.store THEN d.r_clientid ELSE ? END,
+                            CASE WHEN d.store THEN d.r_clientdate ELSE d.clientdate END,
+                            CASE WHEN d.store THEN d.r_operation ELSE d.operation END,
+                            CASE WHEN d.store THEN d.r_json ELSE CAST(d.json AS JSON) END
+                       FROM decided d
+                      WHERE d.unseen AND NOT (d.operation = 'D' AND d.r_operation = 'D')
                      RETURNING kind),
                 stored AS (
                      INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate,
                                                  serverdate, json)
-                     SELECT ?, c.rowguid, c.tablename, c.operation, ?, c.clientdate, ?, CAST(c.json AS JSON) FROM c
+                     SELECT ?, d.rowguid, d.tablename, d.operation, ?, d.clientdate, ?, CAST(d.json AS JSON)
+                       FROM decided d WHERE d.store
                      ON CONFLICT (userid, rowguid) DO UPDATE
                         SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation,
                             clientid = EXCLUDED.clientid, clientdate = EXCLUDED.clientdate,
-                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json
-                      WHERE r.clientid = EXCLUDED.clientid OR r.serverdate <= ? OR r.clientdate < EXCLUDED.clientdate
-                     RETURNING 1)
-                SELECT count(*) FILTER (WHERE kind = 'skipped'), count(*) FILTER (WHERE kind = 'overwritten'),
-                       (SELECT count(*) FROM stored)
-                  FROM journal
+                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json),
+                delta AS (
+                     SELECT COALESCE(sum(CASE WHEN d.operation <> 'D' THEN 1 ELSE 0 END
+                                         - CASE WHEN d.was_live THEN 1 ELSE 0 END), 0) AS row_change,
+                            COALESCE(sum(COALESCE(d.bytes, 0) - d.old_bytes), 0) AS byte_change,
+                            count(*) FILTER (WHERE d.operation = 'D' AND d.was_live) AS freed_rows,
+                            COALESCE(sum(d.old_bytes) FILTER (WHERE d.operation = 'D'), 0) AS freed_bytes
+                       FROM decided d WHERE d.store),
+                counted AS (
+                     UPDATE users u SET live_rows = u.live_rows + delta.row_change,
+                            live_bytes = u.live_bytes + delta.byte_change
+                       FROM delta WHERE u.id = ?
+                     RETURNING u.live_rows, u.live_bytes),
+                frees AS (
+                     UPDATE user_clients f
+                        SET announced_free_rows = GREATEST(0, f.announced_free_rows - delta.freed_rows),
+                            announced_free_bytes = GREATEST(0, f.announced_free_bytes - delta.freed_bytes)
+                       FROM delta WHERE f.clientid = ?
+                     RETURNING f.announced_free_rows, f.announced_free_bytes)
+                SELECT (SELECT count(*) FROM journal WHERE kind = 'skipped'),
+                       (SELECT count(*) FROM journal WHERE kind = 'overwritten'),
+                       delta.row_change, delta.byte_change, counted.live_rows, counted.live_bytes,
+                       frees.announced_free_rows, frees.announced_free_bytes
+                  FROM delta, counted, frees
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setArray(1, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
-            statement.setArray(2, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
-            statement.setArray(3, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
-            statement.setArray(4, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
-            statement.setArray(5, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
-            statement.setLong(6, now);
-            statement.setObject(7, clientId);
-            statement.setObject(8, clientId);
-            statement.setObject(9, userId);
-            statement.setObject(10, clientId);
-            statement.setLong(11, pusherCursor);
-            statement.setObject(12, userId);
-            statement.setObject(13, clientId);
-            statement.setLong(14, serverdate);
-            statement.setLong(15, pusherCursor);
+            int p = 0;
+            statement.setArray(++p, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
+            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
+            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
+            statement.setArray(++p, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
+            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, seenUpTo);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, userId);
+            statement.setLong(++p, now);
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, serverdate);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, clientId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                return new Conflicts(rows.getInt(1), rows.getInt(2));
+                return new Stored(rows.getInt(1), rows.getInt(2), new Usage(rows.getLong(3), rows.getLong(4)),
+                        new Usage(rows.getLong(5), rows.getLong(6)), new Usage(rows.getLong(7), rows.getLong(8)));
             }
         }
     }

@@ -5,6 +5,7 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.http.AnswerAbandonedException;
+import org.syncserver.http.ErrorMapper;
 import org.syncserver.http.Params;
 import org.syncserver.http.RequestBodies;
 import org.syncserver.identity.Principal;
@@ -12,6 +13,7 @@ import org.syncserver.realm.Realm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.UUID;
 
@@ -62,6 +64,24 @@ public final class SyncRoutes {
 
     public void push(Context ctx, Realm realm, Principal principal) {
         principal.requireDevice(pathClientId(ctx));
+        try {
+            pushOrChunk(ctx, realm, principal);
+        } catch (RuntimeException e) {
+            int status = ErrorMapper.statusOf(e);
+            if (REFUSALS.contains(status)) {
+                sync.noteRefusal(realm, principal, status, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Refusals a device meets again on every sync, until it changes or the operator does: the cause shown when it is
+     * stuck. Not 401/403 (the client logs in again), 429 or 503 (passing).
+     */
+    private static final Set<Integer> REFUSALS = Set.of(400, 409, 413, 415);
+
+    private void pushOrChunk(Context ctx, Realm realm, Principal principal) {
         try (PushRequest request = bodies.stream(ctx, body -> PushRequest.read(body, json.getFactory()))) {
             if (request.chunk() == null) {
                 ctx.json(new PushAnswer(sync.push(realm, principal, request)));

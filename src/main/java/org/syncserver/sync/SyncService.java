@@ -2,10 +2,12 @@ package org.syncserver.sync;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.syncserver.config.Quotas;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
+import org.syncserver.error.QuotaExceededException;
 import org.syncserver.error.Require;
 import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.Principal;
@@ -20,8 +22,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -46,17 +50,21 @@ public final class SyncService {
     private final Clock clock;
     private final Metrics metrics;
     private final Predicate<String> notifying;
+    private final Function<String, Quotas> quotas;
 
     /**
      * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
      *                  instance listens there, which also shows that the database has NOTIFY at all
+     * @param quotas    a realm's limits (PROTOCOL §13.1)
      */
-    public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying) {
+    public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying,
+                       Function<String, Quotas> quotas) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
         this.metrics = metrics;
         this.notifying = notifying;
+        this.quotas = quotas;
     }
 
     /**
@@ -72,7 +80,8 @@ public final class SyncService {
         Map<UUID, PendingChange> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
-        long cursor = database.withConnection(connection -> takeLock(connection, realm, principal, clientId, now));
+        long cursor = database.withConnection(connection ->
+                takeLock(connection, realm, principal, clientId, lastSync, now));
         try {
             answer(database, principal, clientId, lastSync, cursor, pending, writer);
         } catch (RuntimeException e) {
@@ -80,7 +89,6 @@ public final class SyncService {
             throw e;
         }
         metrics.rowsPulled(realm.name(), writer.rows());
-        metrics.conflicts(realm.name(), "outdated", writer.outdated().size());
     }
 
     /**
@@ -94,25 +102,26 @@ public final class SyncService {
         answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
     }
 
-    /** Writes the rows up to the cursor, then saves the cursor. */
+    /**
+     * Writes the rows up to the cursor, then saves the cursor. A row the device changed too is written when the
+     * server's version is at least as new: the device imports it and still pushes its own change, which the push
+     * journals as skipped, with its data (docs/protocol.md §11.3). The device's own newer change wins: the row is
+     * left out, and the device pushes its change next.
+     */
     private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
                         Map<UUID, PendingChange> pending, PullWriter writer) {
         writer.lastSync(cursor);
         SyncRepository.RowSink answer = row -> {
             PendingChange mine = pending.get(row.rowguid());
-            // The client's own newer change wins: it is left out, and the client pushes it next.
             if (mine == null || row.clientdate() >= mine.clientdate()) {
-                writer.row(row, mine);
+                writer.row(row);
             }
         };
         readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
-        List<PullWriter.Outdated> outdated = writer.outdated();
+        List<UUID> pendingDeletes = pending.values().stream()
+                .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
         database.withConnection(connection -> {
-            if (outdated.isEmpty()) {
-                sync.saveCursor(connection, clientId, cursor);
-            } else {
-                sync.saveCursor(connection, principal.userId(), clientId, cursor, clock.millis(), outdated);
-            }
+            sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
             return null;
         });
         writer.end();
@@ -131,7 +140,10 @@ public final class SyncService {
     }
 
     /**
-     * Stores the changes in one transaction: all or nothing.
+     * Stores the changes in one transaction: all or nothing. Which versions the device had not seen (skipped or
+     * journalled) is judged by the cursor the push carries: the one the device held when its user made the edits,
+     * which sync_client sets to the cursor its sync opened with. It is bounded by the cursor of the device's last
+     * pull; a push without one is judged by that pull's.
      *
      * @return the cursor for the client's next pull: what its last pull saw, so nothing pushed meanwhile by its
      *         other devices is skipped
@@ -140,10 +152,8 @@ public final class SyncService {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long now = clock.millis();
-        int[] conflicts = new int[2];
-        long cursor = realm.database().inTransaction(connection -> {
-            conflicts[0] = 0;
-            conflicts[1] = 0;
+        Quotas limits = quotas.apply(realm.name());
+        Pushed pushed = realm.database().inTransaction(connection -> {
             boolean stamp = request.changes() > 0;
             var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(), stamp, now,
                     stamp && notifying.test(realm.name()));
@@ -151,25 +161,89 @@ public final class SyncService {
                 throw notPulled(connection, principal, clientId);
             }
             SyncRepository.Held held = lock.get();
+            long seenUpTo = request.lastSync() == null ? held.pulledUpTo()
+                    : Math.clamp(request.lastSync(), 0, held.pulledUpTo());
+            Pushed total = new Pushed(held.pulledUpTo());
             request.forEachBatch(batch -> {
-                SyncRepository.Conflicts recorded = sync.upsert(connection, principal.userId(), clientId,
-                        held.serverdate(), held.pulledUpTo(), now, batch);
-                conflicts[0] += recorded.skipped();
-                conflicts[1] += recorded.overwritten();
+                QuotaCheck.rowSizes(limits, batch);
+                total.add(sync.upsert(connection, principal.userId(), clientId, held.serverdate(), seenUpTo, now,
+                        batch));
             });
-            return held.pulledUpTo();
+            total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
+                    stored.announcedFrees()));
+            return total;
         });
         metrics.rowsPushed(realm.name(), request.changes());
-        metrics.conflicts(realm.name(), "skipped", conflicts[0]);
-        metrics.conflicts(realm.name(), "overwritten", conflicts[1]);
-        return cursor;
+        metrics.conflicts(realm.name(), "skipped", pushed.skipped());
+        metrics.conflicts(realm.name(), "overwritten", pushed.overwritten());
+        return pushed.cursor();
     }
 
+    /** A push's batches added up (one transaction: retried whole, so it starts from nothing each time). */
+    private static final class Pushed {
+        private final long cursor;
+        private int skipped;
+        private int overwritten;
+        private SyncRepository.Usage change = SyncRepository.Usage.NONE;
+        private SyncRepository.Stored last;
+
+        Pushed(long cursor) {
+            this.cursor = cursor;
+        }
+
+        void add(SyncRepository.Stored stored) {
+            skipped += stored.skipped();
+            overwritten += stored.overwritten();
+            change = change.plus(stored.change());
+            last = stored;
+        }
+
+        long cursor() {
+            return cursor;
+        }
+
+        int skipped() {
+            return skipped;
+        }
+
+        int overwritten() {
+            return overwritten;
+        }
+
+        SyncRepository.Usage change() {
+            return change;
+        }
+
+        Optional<SyncRepository.Stored> last() {
+            return Optional.ofNullable(last);
+        }
+    }
+
+    /**
+     * Notes why a push of the device's open sync attempt was refused: the cause shown should the device get stuck.
+     * Best effort, after the refused push's transaction has rolled back.
+     */
+    public void noteRefusal(Realm realm, Principal principal, int status, RuntimeException refusal) {
+        if (refusal instanceof QuotaExceededException) {
+            metrics.quotaRefused(realm.name());
+        }
+        try {
+            realm.database().withConnection(connection -> {
+                sync.noteRefusal(connection, principal.userId(), principal.clientId(),
+                        "push refused with " + status + ": " + refusal.getMessage());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not note a refused push: {}", e.getMessage());
+        }
+    }
+
+    /** Releases the lock and ends the sync attempt: failed, unless its final push succeeded. */
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         realm.database().withConnection(connection -> {
-            if (!sync.releaseLock(connection, principal.userId(), clientId)) {
+            if (!sync.endAttempt(connection, principal.userId(), clientId)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
             }
             return null;
@@ -202,9 +276,9 @@ public final class SyncService {
     }
 
     /** @return the user's clock, which the pull reaches up to */
-    private long takeLock(Connection connection, Realm realm, Principal principal, UUID clientId, long now)
-            throws SQLException {
-        OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, now,
+    private long takeLock(Connection connection, Realm realm, Principal principal, UUID clientId, long sentCursor,
+                          long now) throws SQLException {
+        OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, sentCursor, now,
                 now - LOCK_TAKEOVER.toMillis());
         if (userClock.isEmpty()) {
             throw lockRefused(connection, realm.name(), principal, clientId);

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,12 +23,15 @@ public final class SyncDevice {
     public static final int PUSH_BATCH = SyncSession.PUSH_BATCH;
     public static final String TABLE = "todos";
 
-    private record LoggedChange(String operation, long clientdate) {
+    private record LoggedChange(String operation, long clientdate, String tablename) {
     }
 
     private final List<TestServer> servers;
     private final Map<UUID, Map<String, Object>> rows = new HashMap<>();
     private final Map<UUID, LoggedChange> log = new LinkedHashMap<>();
+    private final Map<UUID, String> tableOf = new HashMap<>();
+    /** Tables this app version has (sync_client's tableInfos); null: every table. */
+    private Set<String> knownTables;
     private final AtomicLong clockOffset = new AtomicLong();
     private final Accounts.Device device;
     /** The client's calls, shared with the benchmark's devices. */
@@ -59,10 +63,24 @@ public final class SyncDevice {
     }
 
     public UUID insert(Map<String, Object> data) {
+        return insert(TABLE, data);
+    }
+
+    /** A row of another table (one that a newer version of the app added, say). */
+    public UUID insert(String tablename, Map<String, Object> data) {
         UUID rowguid = UUID.randomUUID();
         rows.put(rowguid, new LinkedHashMap<>(data));
+        tableOf.put(rowguid, tablename);
         log(rowguid, "I");
         return rowguid;
+    }
+
+    /**
+     * The tables this device's app version knows: importing a row of any other table fails, as sync_client's
+     * {@code tableInfos[tablename]!} does after an app update reached another device of the user but not this one.
+     */
+    public void knowOnlyTables(Set<String> tables) {
+        knownTables = Set.copyOf(tables);
     }
 
     /** Inserts a row under a chosen rowguid, as a malicious or buggy client could. */
@@ -96,8 +114,7 @@ public final class SyncDevice {
     /** One full sync, as SyncRepository.sync() of sync_client runs it: pending changes up, the server's rows down. */
     public void sync() {
         TestServer server = servers.get(syncs++ % servers.size());
-        session.sync(new Calls(server), changes(true), this::apply, rowguid -> log.remove(UUID.fromString(rowguid)),
-                () -> changes(true), log::clear);
+        session.sync(new Calls(server), changes(), this::apply, log::clear);
     }
 
     /** The tests' transport: the JDK client of {@link TestServer}, gzip bodies. */
@@ -123,7 +140,12 @@ public final class SyncDevice {
     }
 
     private void apply(JsonNode change) {
+        String tablename = change.get("tablename").asText();
+        if (knownTables != null && !knownTables.contains(tablename)) {
+            throw new IllegalStateException("Null check operator used on a null value (table " + tablename + ")");
+        }
         UUID rowguid = UUID.fromString(change.get("rowguid").asText());
+        tableOf.put(rowguid, tablename);
         if (change.get("operation").asText().equals("D")) {
             rows.remove(rowguid);
         } else {
@@ -134,17 +156,16 @@ public final class SyncDevice {
         }
     }
 
-    private List<Map<String, Object>> changes(boolean withRowData) {
+    /** The pending changes with their row data, read (as sync_client reads them) before the pull. */
+    private List<Map<String, Object>> changes() {
         List<Map<String, Object>> changes = new ArrayList<>();
         log.forEach((rowguid, logged) -> {
             Map<String, Object> change = new LinkedHashMap<>();
             change.put("operation", logged.operation());
             change.put("rowguid", rowguid.toString());
-            change.put("tablename", TABLE);
+            change.put("tablename", logged.tablename());
             change.put("clientdate", logged.clientdate());
-            if (withRowData) {
-                change.put("rowData", logged.operation().equals("D") ? Map.of() : rows.get(rowguid));
-            }
+            change.put("rowData", logged.operation().equals("D") ? Map.of() : new LinkedHashMap<>(rows.get(rowguid)));
             changes.add(change);
         });
         return changes;
@@ -152,17 +173,18 @@ public final class SyncDevice {
 
     private void log(UUID rowguid, String operation) {
         long now = System.currentTimeMillis() + clockOffset.get();
+        String tablename = tableOf.getOrDefault(rowguid, TABLE);
         LoggedChange previous = log.get(rowguid);
         if (previous != null && previous.operation().equals("I")) {
             if (operation.equals("D")) {
                 log.remove(rowguid);
             } else {
-                log.put(rowguid, new LoggedChange("I", now));
+                log.put(rowguid, new LoggedChange("I", now, tablename));
             }
             return;
         }
         log.remove(rowguid);
-        log.put(rowguid, new LoggedChange(operation, now));
+        log.put(rowguid, new LoggedChange(operation, now, tablename));
     }
 
 }

@@ -30,6 +30,7 @@ public final class TestConfig {
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Config.Notifications notifications = Config.Notifications.DEFAULTS;
     private Optional<Config.Admin> admin = Optional.empty();
+    private Config.Lifecycle lifecycle = Config.Lifecycle.DEFAULTS;
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -77,6 +78,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** Quotas of the realms and the tombstone purge's period. */
+    public TestConfig lifecycle(Config.Lifecycle settings) {
+        this.lifecycle = settings;
+        return this;
+    }
+
     public TestConfig metricsToken(String token) {
         this.metricsToken = Optional.of(token);
         return this;
@@ -86,7 +93,7 @@ public final class TestConfig {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
-                notifications, admin, List.of());
+                notifications, admin, lifecycle, List.of());
     }
 
     public TestServer start() {

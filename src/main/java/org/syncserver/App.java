@@ -34,6 +34,7 @@ import org.syncserver.identity.CredentialVerifier;
 import org.syncserver.identity.PasswordHasher;
 import org.syncserver.identity.TokenRepository;
 import org.syncserver.identity.UserRepository;
+import org.syncserver.lifecycle.DataLifecycle;
 import org.syncserver.mail.Mailer;
 import org.syncserver.mail.NoMailer;
 import org.syncserver.mail.SmtpMailer;
@@ -171,6 +172,10 @@ public final class App implements AutoCloseable {
             uploads.purge(realms);
             journal.purge(realms);
         }, 1, 10, TimeUnit.MINUTES);
+        DataLifecycle lifecycle = new DataLifecycle(realms, config.lifecycle(), clock, metrics);
+        long purgeEvery = config.lifecycle().purgeEvery().toSeconds();
+        housekeeping.scheduleWithFixedDelay(lifecycle::purgeTombstones, purgeEvery, purgeEvery, TimeUnit.SECONDS);
+        lifecycle.registerFigures();
         List<Route> publicRoutes = new RouteTable(realms, auth, config.server().metricsToken())
                 .routes(new RouteTable.Handlers(
                         new HealthRoutes(realms, build),
@@ -185,7 +190,8 @@ public final class App implements AutoCloseable {
             ConsoleAuth consoleAuth = new ConsoleAuth(admin, hasher, clock);
             AuditLog audit = new AuditLog(realms, clock);
             ConsoleLogin login = new ConsoleLogin(consoleAuth, audit, addresses);
-            ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, clock);
+            ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, lifecycle,
+                    clock);
             return new ConsoleRouteTable(consoleAuth, addresses).routes(
                     new ConsoleApi(console, login, bodies, json), new ConsolePages(console, login));
         });

@@ -33,3 +33,7 @@ UPDATE users
 
 -- The purge reads only tombstones, by user and age.
 CREATE INDEX IF NOT EXISTS sync_rows_tombstones_idx ON sync_rows (userid, serverdate) WHERE operation = 'D';
+
+-- The console's lists: stuck devices by since when, devices by when last seen.
+CREATE INDEX IF NOT EXISTS user_clients_stuck_idx ON user_clients (failing_since) WHERE failed_attempts >= 3;
+CREATE INDEX IF NOT EXISTS user_clients_last_sync_idx ON user_clients (last_sync_at);

@@ -5,20 +5,25 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import org.syncserver.config.Quotas;
 import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.UnauthorizedException;
 import org.syncserver.http.AnswerAbandonedException;
 import org.syncserver.http.Params;
 import org.syncserver.http.RequestBodies;
+import org.syncserver.lifecycle.DataLifecycle;
+import org.syncserver.lifecycle.LifecycleRepository;
 import org.syncserver.sync.ConflictJournal;
 import org.syncserver.sync.ConflictRoutes;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /** The console's JSON API under {@code /api} (PROTOCOL §11.4) and its wire shapes. */
@@ -42,6 +47,34 @@ public final class ConsoleApi {
     record UserDetailAnswer(ConsoleRepository.Profile user, List<DeviceAnswer> devices, List<UUID> revokedDevices,
                             long rows, long bytes, Map<String, Long> tables, List<ConflictRoutes.Conflict> conflicts) {
     }
+
+    /** A device's sync health (PROTOCOL §13.2, §13.3). */
+    record DeviceHealthAnswer(UUID clientId, UUID userId, String email, @JsonRawValue String description,
+                              Long lastSyncAt, long acknowledgedCursor, boolean stuck, int failedAttempts,
+                              Long failingSince, String cause, long tombstonesHeldBack) {
+        static DeviceHealthAnswer of(LifecycleRepository.DeviceState device) {
+            return new DeviceHealthAnswer(device.clientId(), device.userId(), device.email(), device.description(),
+                    device.lastSyncAt(), device.acknowledgedCursor(), device.stuck(), device.failedAttempts(),
+                    device.failingSince(), device.cause(), device.tombstonesHeld());
+        }
+    }
+
+    record DevicesAnswer(List<DeviceHealthAnswer> devices) {
+        static DevicesAnswer of(List<LifecycleRepository.DeviceState> devices) {
+            return new DevicesAnswer(devices.stream().map(DeviceHealthAnswer::of).toList());
+        }
+    }
+
+    /** Limits not set are null. */
+    record QuotasAnswer(Long rowsPerUser, Long bytesPerUser, Long devicesPerUser, Long rowBytes) {
+    }
+
+    record UserLifecycleAnswer(LifecycleRepository.Usage usage, QuotasAnswer quotas,
+                               List<DeviceHealthAnswer> devices) {
+    }
+
+    /** Devices unseen for this many days are listed by default. */
+    static final int DEFAULT_UNSEEN_DAYS = 30;
 
     record LoginRequest(String name, String password) {
         LoginRequest {
@@ -102,6 +135,41 @@ public final class ConsoleApi {
                         device.lastSync(), device.syncingSince())).toList(),
                 user.revokedDevices(), user.rows(), user.bytes(), rowsPerTable(user.tables()),
                 user.conflicts().stream().map(ConflictRoutes::wire).toList()));
+    }
+
+    public void stuckDevices(Context ctx, Operator operator) {
+        ctx.json(DevicesAnswer.of(console.stuckDevices(ctx.pathParam("realm"), limit(ctx, DEFAULT_PAGE))));
+    }
+
+    public void unseenDevices(Context ctx, Operator operator) {
+        ctx.json(DevicesAnswer.of(console.unseenDevices(ctx.pathParam("realm"), unseenFor(ctx),
+                limit(ctx, DEFAULT_PAGE))));
+    }
+
+    public void purgeTombstones(Context ctx, Operator operator) {
+        ctx.json(Map.of("purged", console.purgeTombstones(operator, ctx.pathParam("realm"))));
+    }
+
+    public void userLifecycle(Context ctx, Operator operator) {
+        DataLifecycle.UserState state = console.lifecycle(ctx.pathParam("realm"), userId(ctx));
+        Quotas quotas = state.quotas();
+        ctx.json(new UserLifecycleAnswer(state.usage(), new QuotasAnswer(value(quotas.rowsPerUser()),
+                value(quotas.bytesPerUser()), value(quotas.devicesPerUser()), value(quotas.rowBytes())),
+                state.devices().stream().map(DeviceHealthAnswer::of).toList()));
+    }
+
+    private static Long value(OptionalLong limit) {
+        return limit.isPresent() ? limit.getAsLong() : null;
+    }
+
+    /** {@code ?days=N} (default 30, at least 1). */
+    static Duration unseenFor(Context ctx) {
+        String days = ctx.queryParam("days");
+        long value = days == null || days.isBlank() ? DEFAULT_UNSEEN_DAYS : Params.number(days, "days");
+        if (value < 1 || value > 36_500) {
+            throw new BadRequestException("'days' must be from 1 to 36500");
+        }
+        return Duration.ofDays(value);
     }
 
     public void revoke(Context ctx, Operator operator) {

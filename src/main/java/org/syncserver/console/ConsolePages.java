@@ -2,16 +2,21 @@ package org.syncserver.console;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import org.syncserver.config.Quotas;
 import org.syncserver.error.BadRequestException;
+import org.syncserver.lifecycle.DataLifecycle;
+import org.syncserver.lifecycle.LifecycleRepository;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -63,9 +68,9 @@ public final class ConsolePages {
 
     public void realms(Context ctx, Operator operator) {
         Html rows = Html.each(console.realms(), realm -> Html.of("""
-                <tr><td><a href="/realms/%s/users">%s</a></td><td>%s</td><td class="n">%s</td><td class="n">%s</td>
+                <tr><td><a href="/realms/%s/users">%s</a> · <a href="/realms/%s/devices">devices</a></td><td>%s</td><td class="n">%s</td><td class="n">%s</td>
                 <td class="n">%s</td><td class="n">%s</td><td class="n">%s / %s / %s</td></tr>
-                """, url(realm.name()), realm.name(), realm.ready() ? "ready" : "not answering",
+                """, url(realm.name()), realm.name(), url(realm.name()), realm.ready() ? "ready" : "not answering",
                 realm.counts().map(c -> count(c.users(), c.estimated())).orElse("–"),
                 realm.counts().map(c -> count(c.devices(), c.estimated())).orElse("–"),
                 realm.counts().map(c -> count(c.rows(), c.estimated())).orElse("–"),
@@ -79,6 +84,63 @@ public final class ConsolePages {
                 %s</table></div>
                 <p class="note">Counts marked ≈ are the database's estimates (exact up to %s).</p>
                 """, rows, ConsoleRepository.EXACT_COUNT_LIMIT)));
+    }
+
+    /** Stuck devices and devices not seen for long (with the tombstones each holds back) of one realm. */
+    public void devices(Context ctx, Operator operator) {
+        String realm = ctx.pathParam("realm");
+        Duration unseenFor = ConsoleApi.unseenFor(ctx);
+        List<LifecycleRepository.DeviceState> stuck = console.stuckDevices(realm, ConsoleApi.DEFAULT_PAGE);
+        List<LifecycleRepository.DeviceState> unseen = console.unseenDevices(realm, unseenFor, ConsoleApi.DEFAULT_PAGE);
+        String base = "/realms/" + url(realm);
+        Html stuckRows = Html.each(stuck, device -> Html.of("""
+                <tr><td><a href="%s/users/%s">%s</a><br><code>%s</code></td><td>%s</td><td class="n">%s</td>
+                <td>%s</td><td>%s</td></tr>
+                """, Html.of(base), device.userId(), device.email(), device.clientId(), time(device.failingSince()),
+                device.failedAttempts(), device.cause(), time(device.lastSyncAt())));
+        Html unseenRows = Html.each(unseen, device -> Html.of("""
+                <tr><td><a href="%s/users/%s">%s</a><br><code>%s</code></td><td>%s</td><td class="n">%s</td>
+                <td><a class="button danger" href="%s/devices/%s/revoke">Revoke…</a></td></tr>
+                """, Html.of(base), device.userId(), device.email(), device.clientId(), time(device.lastSyncAt()),
+                device.tombstonesHeld(), Html.of(base), device.clientId()));
+        html(ctx, layout("Devices of " + realm, operator, Html.of("""
+                <h1>Devices of %s</h1>
+                <h2>Stuck</h2>
+                <p class="note">Their last %s or more sync attempts ended without a successful push. Cleared by the
+                next successful sync.</p>
+                <div class="scroll"><table><tr><th>User and device</th><th>Failing since</th><th>Attempts</th>
+                <th>Cause</th><th>Last sync</th></tr>%s</table></div>
+                <h2>Not seen for %s days or more</h2>
+                <p class="note">Deleted rows are kept until every device has received the delete: each of these holds
+                back the tombstones counted here. Revoking a device lost for good lets the purge remove them.</p>
+                <div class="scroll"><table><tr><th>User and device</th><th>Last sync</th><th>Tombstones held back</th>
+                <th></th></tr>%s</table></div>
+                """, realm, LifecycleRepository.STUCK_AFTER,
+                stuck.isEmpty() ? Html.of("<tr><td colspan=\"5\">No stuck device.</td></tr>") : stuckRows,
+                unseenFor.toDays(),
+                unseen.isEmpty() ? Html.of("<tr><td colspan=\"4\">None.</td></tr>") : unseenRows)));
+    }
+
+    /** A user's usage against the realm's quotas and each device's sync health. */
+    private Html syncHealth(String realm, UUID userId) {
+        DataLifecycle.UserState state = console.lifecycle(realm, userId);
+        Html devices = Html.each(state.devices(), device -> Html.of("""
+                <tr><td><code>%s</code></td><td>%s</td><td class="n">%s</td><td>%s</td><td class="n">%s</td></tr>
+                """, device.clientId(), device.stuck() ? "stuck since " + time(device.failingSince())
+                        : device.failedAttempts() > 0 ? "failing since " + time(device.failingSince()) : "ok",
+                device.failedAttempts(), device.cause() == null ? "–" : device.cause(), device.tombstonesHeld()));
+        Quotas quotas = state.quotas();
+        return Html.of("""
+                <h2>Usage and sync health</h2>
+                <dl><dt>Live rows</dt><dd>%s%s</dd><dt>Row data</dt><dd>%s%s</dd></dl>
+                <div class="scroll"><table><tr><th>Device</th><th>State</th><th>Failed attempts</th><th>Cause</th>
+                <th>Tombstones held back</th></tr>%s</table></div>
+                """, "%,d".formatted(state.usage().rows()), limit(quotas.rowsPerUser(), "%,d"::formatted),
+                megabytes(state.usage().bytes()), limit(quotas.bytesPerUser(), ConsolePages::megabytes), devices);
+    }
+
+    private static String limit(OptionalLong limit, java.util.function.LongFunction<String> format) {
+        return limit.isPresent() ? " of at most " + format.apply(limit.getAsLong()) : "";
     }
 
     public void users(Context ctx, Operator operator) {
@@ -134,11 +196,12 @@ public final class ConsolePages {
                 <div class="scroll"><table><tr><th>Table</th><th>Rows</th><th>Bytes</th></tr>%s</table></div>
                 <h2>Recent conflicts</h2>
                 <div class="scroll"><table><tr><th>When</th><th>Kind</th><th>Table</th><th>Row</th></tr>%s</table></div>
-                """, done(ctx), Html.of(base), realm, profile.email(), profile.name(), profile.id(), profile.language(),
+                %s""", done(ctx), Html.of(base), realm, profile.email(), profile.name(), profile.id(), profile.language(),
                 user.rows(), megabytes(user.bytes()), user.revokedDevices().size(),
                 Html.of(base), profile.id(), Html.of(base), profile.id(), Html.of(base), profile.id(),
                 user.devices().isEmpty() ? Html.of("<tr><td colspan=\"5\">No device.</td></tr>") : devices,
-                tables, user.conflicts().isEmpty() ? Html.of("<tr><td colspan=\"4\">None.</td></tr>") : conflicts)));
+                tables, user.conflicts().isEmpty() ? Html.of("<tr><td colspan=\"4\">None.</td></tr>") : conflicts,
+                syncHealth(realm, profile.id()))));
     }
 
     /** The confirmation of an action on a device; the form posts back to the same address. */

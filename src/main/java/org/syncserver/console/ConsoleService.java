@@ -5,6 +5,8 @@ import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.NotFoundException;
 import org.syncserver.identity.ClientRepository;
+import org.syncserver.lifecycle.DataLifecycle;
+import org.syncserver.lifecycle.LifecycleRepository;
 import org.syncserver.identity.Principal;
 import org.syncserver.identity.UserRepository;
 import org.syncserver.password.ForgottenRequest;
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -81,17 +84,46 @@ public final class ConsoleService {
     private final AuditLog audit;
     private final PasswordResetService passwordReset;
     private final ConflictJournal journal;
+    private final DataLifecycle lifecycle;
     private final Clock clock;
 
     public ConsoleService(Realms realms, UserRepository users, ClientRepository clients, AuditLog audit, PasswordResetService passwordReset,
-                          ConflictJournal journal, Clock clock) {
+                          ConflictJournal journal, DataLifecycle lifecycle, Clock clock) {
         this.realms = realms;
         this.users = users;
         this.clients = clients;
         this.audit = audit;
         this.passwordReset = passwordReset;
         this.journal = journal;
+        this.lifecycle = lifecycle;
         this.clock = clock;
+    }
+
+    /** Devices whose last sync attempts failed, longest stuck first, with the cause (PROTOCOL §13.3). */
+    public List<LifecycleRepository.DeviceState> stuckDevices(String realm, int limit) {
+        return lifecycle.stuckDevices(realm, limit);
+    }
+
+    /** Devices not seen for a while, with the tombstones each holds back (PROTOCOL §13.2). */
+    public List<LifecycleRepository.DeviceState> unseenDevices(String realm, Duration unseenFor, int limit) {
+        return lifecycle.unseenDevices(realm, unseenFor, limit);
+    }
+
+    /** Purges the realm's acknowledged tombstones now, rather than at the next scheduled purge. @return how many */
+    public long purgeTombstones(Operator operator, String realmName) {
+        Realm realm = realms.require(realmName);
+        long purged = lifecycle.purge(realm);
+        realm.database().withConnection(connection -> {
+            audit.record(connection, operator, "purge-tombstones", realm, "realm " + realm.name(),
+                    "purged " + purged + " tombstones");
+            return null;
+        });
+        return purged;
+    }
+
+    /** A user's usage against the realm's quotas, and each device's sync health. */
+    public DataLifecycle.UserState lifecycle(String realm, UUID userId) {
+        return lifecycle.user(realm, userId);
     }
 
     public List<RealmSummary> realms() {

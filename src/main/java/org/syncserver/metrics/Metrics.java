@@ -17,15 +17,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.syncserver.version.BuildInfo;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
 public final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Map<String, AtomicLong> realmFigures = new ConcurrentHashMap<>();
 
     public Metrics(BuildInfo build) {
         // The Prometheus convention for "which version runs where": a constant 1 labelled with the build.
@@ -106,17 +102,9 @@ public final class Metrics {
                 .increment(rows);
     }
 
-    /**
-     * A per-realm figure that a periodic task reads from the database (stuck devices, usage): set here, reported as
-     * it was last read.
-     */
-    public void realmFigure(String name, String description, String realm, long value) {
-        realmFigures.computeIfAbsent(name + "\u0000" + realm, key -> {
-            AtomicLong figure = new AtomicLong();
-            Gauge.builder(name, figure, AtomicLong::get).description(description).tag("realm", realm)
-                    .register(registry);
-            return figure;
-        }).set(value);
+    /** A realm's gauge, read when scraped. */
+    public void realmGauge(String name, String description, String realm, java.util.function.Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag("realm", realm).register(registry);
     }
 
     public void lockRefused(String realm) {

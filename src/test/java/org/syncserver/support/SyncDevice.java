@@ -37,6 +37,8 @@ public final class SyncDevice {
     /** The client's calls, shared with the benchmark's devices. */
     private final SyncSession session;
     private int syncs;
+    /** The answer of the device's last call that was not answered 200, as the app's error handler would see it. */
+    private volatile Response lastRefusal;
 
     /** @param legacyPaths true for a 2024 client: /pull/:realm instead of /pull/:realm/:clientId */
     public SyncDevice(TestServer server, Accounts.Device device, boolean legacyPaths) {
@@ -117,13 +119,24 @@ public final class SyncDevice {
         session.sync(new Calls(server), changes(), this::apply, log::clear);
     }
 
+    public Response lastRefusal() {
+        return lastRefusal;
+    }
+
     /** The tests' transport: the JDK client of {@link TestServer}, gzip bodies. */
-    private record Calls(TestServer server) implements SyncSession.Transport {
+    private final class Calls implements SyncSession.Transport {
+        private final TestServer server;
+
+        Calls(TestServer server) {
+            this.server = server;
+        }
+
         @Override
         public JsonNode post(String path, Object body, String authorization) {
             String[] headers = authorization == null ? new String[0] : new String[] {"Authorization", authorization};
             Response response = server.post(path, body, headers);
             if (response.status() != 200) {
+                lastRefusal = response;
                 throw new IllegalStateException("sync call failed: " + response);
             }
             return response.json();

@@ -34,6 +34,8 @@ public final class BenchCommand {
                                100,000 rows against the server alone (long enough to attach a profiler)
               --bootstrap-only the same for bootstraps: the database's streamed read, then fresh devices
                                pulling 20,000 rows (3 times) and 1,000,000 rows (for profiling the pull)
+              --purge-under-load the steady scenario with and without the tombstone purge running beside it
+                               (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -66,6 +68,7 @@ public final class BenchCommand {
         boolean steadyOnly = false;
         boolean ingestOnly = false;
         boolean bootstrapOnly = false;
+        boolean purgeUnderLoad = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -77,6 +80,7 @@ public final class BenchCommand {
                 case "--steady-only" -> steadyOnly = true;
                 case "--ingest-only" -> ingestOnly = true;
                 case "--bootstrap-only" -> bootstrapOnly = true;
+                case "--purge-under-load" -> purgeUnderLoad = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -113,6 +117,10 @@ public final class BenchCommand {
             }
             if (bootstrapOnly) {
                 bootstrapOnly(environment);
+                return;
+            }
+            if (purgeUnderLoad) {
+                PurgeBench.run(environment, sizes);
                 return;
             }
             if (ingestOnly) {

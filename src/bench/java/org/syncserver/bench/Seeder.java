@@ -14,6 +14,23 @@ final class Seeder {
         this.database = database;
     }
 
+    /**
+     * Gives the user owning the device {@code rows} tombstones the device wrote (deletes of rows it had): with no
+     * other device of the user, nothing holds them back from the purge.
+     */
+    void seedTombstones(UUID clientId, int rows) throws SQLException {
+        try (Connection connection = database.connect();
+             PreparedStatement insert = connection.prepareStatement("""
+                     INSERT INTO sync_rows (userid, rowguid, tablename, operation, clientid, clientdate, serverdate)
+                     SELECT c.userid, gen_random_uuid(), 'todos', 'D', c.clientid, 1700000000000 + n, n
+                       FROM user_clients c, generate_series(1, ?) AS n
+                      WHERE c.clientid = ?""")) {
+            insert.setInt(1, rows);
+            insert.setObject(2, clientId);
+            insert.executeUpdate();
+        }
+    }
+
     /** Adds {@code rows} rows, written by the device {@code clientId}, to the user owning that device. */
     void seed(UUID clientId, int rows) throws SQLException {
         try (Connection connection = database.connect()) {

@@ -16,7 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
 
     private static final String[] FEATURES = {"..account..", "..auth..", "..password..", "..sync..", "..events..",
-            "..health..", "..cli..", "..console.."};
+            "..health..", "..cli..", "..console..", "..lifecycle.."};
     private static JavaClasses classes;
 
     @BeforeAll

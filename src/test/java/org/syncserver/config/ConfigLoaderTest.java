@@ -78,6 +78,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void quotasAndThePurgePeriodAreReadPerRealmAndCheckedAtStart() throws IOException {
+        Config config = load("""
+                {"db": {"realms": {"Todos": "postgresql://h/todos", "notes": "postgresql://h/notes"}},
+                 "quotas": {"todos": {"rowsPerUser": 1000, "rowBytes": 65536}},
+                 "tombstones": {"purgeEveryMinutes": 5}}""", Map.of());
+        assertThat(config.lifecycle().quotas("todos").rowsPerUser()).hasValue(1000);
+        assertThat(config.lifecycle().quotas("todos").rowBytes()).hasValue(65536);
+        assertThat(config.lifecycle().quotas("todos").bytesPerUser()).isEmpty();
+        assertThat(config.lifecycle().quotas("notes")).isEqualTo(Quotas.NONE);
+        assertThat(config.lifecycle().purgeEvery()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(config.warnings()).isEmpty();
+
+        assertError("{\"db\":{\"realms\":{\"d\":\"postgresql://h/d\"}},\"quotas\":{\"other\":{\"rowsPerUser\":1}}}",
+                "quotas.other names no configured realm (realms: [d])");
+        assertError("{\"db\":{\"realms\":{\"d\":\"postgresql://h/d\"}},\"quotas\":{\"d\":{\"rowsPerUser\":-1}}}",
+                "quotas.d.rowsPerUser must be a positive whole number");
+        assertError("{\"quotas\":{\"default\":{\"devicesPerUser\":\"many\"}}}",
+                "quotas.default.devicesPerUser must be a positive whole number");
+        assertThat(load("{\"quotas\":{\"default\":{\"devicesPerUser\":3}}}", Map.of()).lifecycle()
+                .quotas("default").devicesPerUser()).as("the embedded database's one realm").hasValue(3);
+    }
+
+    @Test
     void missingDefaultFileMeansEmbeddedButAMissingNamedFileIsAnError() {
         Path missing = dir.resolve("config.json");
         Config config = new ConfigLoader(Map.of()).load(Optional.empty(), missing, dir.resolve("data"));

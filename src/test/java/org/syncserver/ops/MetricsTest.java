@@ -29,16 +29,20 @@ class MetricsTest {
                     change(UUID.randomUUID(), 5000)));
             post(server, reader, "/pull/default", List.of(Map.of("operation", "U", "rowguid", contested.toString(),
                     "tablename", "todos", "clientdate", 1000)));
+            post(server, reader, "/push/default", List.of(change(contested, 1000)));
+            post(server, reader, "/pull/default", List.of());
             assertThat(post(server, reader, "/pull/default", List.of()).status()).isEqualTo(409);
 
             String metrics = scrape(server, "Bearer scrape-secret").body();
 
-            assertThat(metrics).contains("sync_rows_pushed_total{realm=\"default\"} 3.0");
-            assertThat(metrics).contains("sync_rows_pulled_total{realm=\"default\"} 3.0");
-            assertThat(metrics).contains("sync_conflicts_total{kind=\"outdated\",realm=\"default\"} 1.0");
+            assertThat(metrics).contains("sync_rows_pushed_total{realm=\"default\"} 4.0");
+            assertThat(metrics).contains("sync_rows_pulled_total{realm=\"default\"} 6.0");
+            assertThat(metrics).contains("sync_conflicts_total{kind=\"skipped\",realm=\"default\"} 1.0");
+            assertThat(metrics).contains("sync_usage_rows{realm=\"default\"} 3.0");
+            assertThat(metrics).contains("sync_devices_stuck{realm=\"default\"} 0.0");
             assertThat(metrics).contains("sync_lock_refusals_total{realm=\"default\"} 1.0");
             assertThat(metrics).containsPattern(
-                    "http_server_requests_seconds_count\\{method=\"POST\",route=\"/push/\\{realm}\",status=\"200\"} 1");
+                    "http_server_requests_seconds_count\\{method=\"POST\",route=\"/push/\\{realm}\",status=\"200\"} 2");
             assertThat(metrics).contains("http_server_requests_seconds_bucket{");
             assertThat(metrics).contains("hikaricp_connections_max{pool=\"realm-default\"} 10.0");
             assertThat(metrics).contains("jvm_memory_used_bytes");

@@ -41,7 +41,8 @@ class ShutdownTest {
         CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
                 () -> server.post("/push/default", push, "Authorization", device.bearer()));
         while (((Number) TestPostgres.queryValue(realm,
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO sync_rows%'")).longValue() == 0
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%INSERT INTO sync_rows%' "
+                        + "AND pid <> pg_backend_pid()")).longValue() == 0
                 && !answer.isDone()) {
             Thread.sleep(5);
         }

@@ -319,7 +319,7 @@ final class SyncRepository {
     /**
      * Stores a batch in one statement, and in the same statement journals its conflicts (no round trip more, no
      * window between the decision and its record), keeps the user's usage and counts down the deletes the pull
-     * announced. A change is skipped only when the row's current version came from another device after the cursor
+     * announced (the device's row is written only when the batch freed something). A change is skipped only when the row's current version came from another device after the cursor
      * the pusher held when its user made the edits ({@code seenUpTo}: the {@code lastSync} the push carries) and is
      * at least as new on the device clocks. A version the pusher has seen is always overwritten, and that is no
      * conflict. Versions the pusher had not seen are true concurrent edits: the loser, skipped change or overwritten
@@ -384,13 +384,16 @@ final class SyncRepository {
                      UPDATE user_clients f
                         SET announced_free_rows = GREATEST(0, f.announced_free_rows - delta.freed_rows),
                             announced_free_bytes = GREATEST(0, f.announced_free_bytes - delta.freed_bytes)
-                       FROM delta WHERE f.clientid = ?
-                     RETURNING f.announced_free_rows, f.announced_free_bytes)
+                       FROM delta WHERE f.clientid = ? AND delta.freed_rows > 0
+                     RETURNING f.announced_free_rows, f.announced_free_bytes),
+                announced AS (
+                     SELECT announced_free_rows, announced_free_bytes FROM user_clients WHERE clientid = ?)
                 SELECT (SELECT count(*) FROM journal WHERE kind = 'skipped'),
                        (SELECT count(*) FROM journal WHERE kind = 'overwritten'),
                        delta.row_change, delta.byte_change, counted.live_rows, counted.live_bytes,
-                       frees.announced_free_rows, frees.announced_free_bytes
-                  FROM delta, counted, frees
+                       COALESCE(frees.announced_free_rows, announced.announced_free_rows),
+                       COALESCE(frees.announced_free_bytes, announced.announced_free_bytes)
+                  FROM delta CROSS JOIN counted CROSS JOIN announced LEFT JOIN frees ON TRUE
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
@@ -410,6 +413,7 @@ final class SyncRepository {
             statement.setObject(++p, clientId);
             statement.setLong(++p, serverdate);
             statement.setObject(++p, userId);
+            statement.setObject(++p, clientId);
             statement.setObject(++p, clientId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();

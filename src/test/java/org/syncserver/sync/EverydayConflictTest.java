@@ -34,10 +34,10 @@ class EverydayConflictTest {
 
     @Test
     void aNewerOfflineEditSyncedSecondOverwritesTheFirstAndJournalsItsText() {
-        List<SyncDevice> devices = devicesSharingARow(2);
-        SyncDevice a = devices.get(0);
-        SyncDevice b = devices.get(1);
-        UUID row = onlyRow(a);
+        TwoDevices two = twoDevicesSharingARow();
+        SyncDevice a = two.a();
+        SyncDevice b = two.b();
+        UUID row = two.row();
 
         a.update(row, Map.of("title", "A's text"));
         pause();
@@ -48,7 +48,7 @@ class EverydayConflictTest {
 
         assertThat(a.rows()).isEqualTo(b.rows());
         assertThat(a.rows().get(row)).containsEntry("title", "B's newer text");
-        for (SyncDevice device : devices) {
+        for (SyncDevice device : List.of(a, b)) {
             JsonNode conflict = onlyConflict(device);
             assertThat(conflict.get("kind").asText()).isEqualTo("overwritten");
             assertThat(conflict.get("winner").get("clientid").asText()).isEqualTo(b.account().clientId().toString());
@@ -59,10 +59,10 @@ class EverydayConflictTest {
 
     @Test
     void anOlderOfflineEditSyncedSecondIsPushedAnywayAndJournalledAsSkippedWithItsText() {
-        List<SyncDevice> devices = devicesSharingARow(2);
-        SyncDevice a = devices.get(0);
-        SyncDevice b = devices.get(1);
-        UUID row = onlyRow(a);
+        TwoDevices two = twoDevicesSharingARow();
+        SyncDevice a = two.a();
+        SyncDevice b = two.b();
+        UUID row = two.row();
 
         b.update(row, Map.of("title", "B's older text"));
         pause();
@@ -110,10 +110,10 @@ class EverydayConflictTest {
     @ParameterizedTest
     @ValueSource(longs = {HOUR, -HOUR})
     void editsMadeOneAfterTheOtherAreNoConflictWhateverTheClocks(long skew) {
-        List<SyncDevice> devices = devicesSharingARow(2);
-        SyncDevice a = devices.get(0);
-        SyncDevice b = devices.get(1);
-        UUID row = onlyRow(a);
+        TwoDevices two = twoDevicesSharingARow();
+        SyncDevice a = two.a();
+        SyncDevice b = two.b();
+        UUID row = two.row();
         b.skewClock(skew);
 
         a.update(row, Map.of("title", "A's edit"));
@@ -134,10 +134,10 @@ class EverydayConflictTest {
     @ParameterizedTest
     @ValueSource(longs = {HOUR, -HOUR})
     void offlineEditsWithClocksAnHourApartAreJournalledAndConverge(long skew) {
-        List<SyncDevice> devices = devicesSharingARow(2);
-        SyncDevice a = devices.get(0);
-        SyncDevice b = devices.get(1);
-        UUID row = onlyRow(a);
+        TwoDevices two = twoDevicesSharingARow();
+        SyncDevice a = two.a();
+        SyncDevice b = two.b();
+        UUID row = two.row();
         b.skewClock(skew);
 
         a.update(row, Map.of("title", "A's text"));
@@ -155,10 +155,10 @@ class EverydayConflictTest {
 
     @Test
     void aPullNeverListsOutdatedRowsSoTheClientNeverDropsAChangeUnsent() {
-        List<SyncDevice> devices = devicesSharingARow(2);
-        SyncDevice a = devices.get(0);
-        SyncDevice b = devices.get(1);
-        UUID row = onlyRow(a);
+        TwoDevices two = twoDevicesSharingARow();
+        SyncDevice a = two.a();
+        SyncDevice b = two.b();
+        UUID row = two.row();
         b.update(row, Map.of("title", "older"));
         pause();
         a.update(row, Map.of("title", "newer"));
@@ -172,6 +172,15 @@ class EverydayConflictTest {
         assertThat(pulled.json().get("outdatedRowsGuid")).isEmpty();
         assertThat(pulled.json().get("data")).extracting(change -> change.get("rowguid").asText())
                 .containsExactly(row.toString());
+    }
+
+    /** Two devices of one new user, both holding the row the first inserted. */
+    private record TwoDevices(SyncDevice a, SyncDevice b, UUID row) {
+    }
+
+    private static TwoDevices twoDevicesSharingARow() {
+        List<SyncDevice> devices = devicesSharingARow(2);
+        return new TwoDevices(devices.get(0), devices.get(1), onlyRow(devices.get(0)));
     }
 
     /** Devices of one new user, each holding the one row the first inserted. */

@@ -130,18 +130,16 @@ final class SyncRepository {
         }
     }
 
-    /**
-     * What a push learns when it checks its lock: where its last pull ended, the stamp for its rows, and the deletes
-     * the pull announced that have not arrived yet (0 for the final batch).
-     */
-    record Held(long pulledUpTo, long serverdate, Usage announcedFrees) {
+    /** What a push learns when it checks its lock: where its last pull ended, and the stamp for its rows. */
+    record Held(long pulledUpTo, long serverdate) {
     }
 
     /**
      * Checks that the client holds its lock, releasing it unless more batches follow, and, when the push stores
      * changes, moves the user's clock past its last value and the present. The clock's row lock is held until
      * commit, so pushes of one user take their serverdates in the order they commit. The final batch ends the sync
-     * attempt as successful (undone with the rest should the push fail). One statement.
+     * attempt as successful and forgets the deletes its pull announced (undone with the rest should the push fail).
+     * One statement.
      *
      * @return the cursor of the client's last pull and the stamp (0 when not stamped); empty when the client does
      *         not hold the lock
@@ -151,30 +149,28 @@ final class SyncRepository {
         // With notify, the same statement queues a NOTIFY (ids and numbers only), which PostgreSQL delivers to
         // every listening instance when the push commits, and never when it rolls back.
         String sql = """
-                WITH held AS (
-                     UPDATE user_clients SET syncing = CASE WHEN ? THEN syncing ELSE NULL END,
-                            attempt_started = CASE WHEN ? THEN attempt_started END,
-                            attempt_refusal = CASE WHEN ? THEN attempt_refusal END,
-                            failed_attempts = CASE WHEN ? THEN failed_attempts ELSE 0 END,
-                            failing_since = CASE WHEN ? THEN failing_since END,
-                            failure_cause = CASE WHEN ? THEN failure_cause END,
-                            announced_free_rows = CASE WHEN ? THEN announced_free_rows ELSE 0 END,
-                            announced_free_bytes = CASE WHEN ? THEN announced_free_bytes ELSE 0 END
-                      WHERE clientid = ? AND userid = ? AND syncing IS NOT NULL
-                     RETURNING lastsync, announced_free_rows, announced_free_bytes),
+                WITH batch AS (SELECT CAST(? AS BOOLEAN) AS more),
+                held AS (
+                     UPDATE user_clients c SET syncing = CASE WHEN batch.more THEN c.syncing END,
+                            attempt_started = CASE WHEN batch.more THEN c.attempt_started END,
+                            attempt_refusal = CASE WHEN batch.more THEN c.attempt_refusal END,
+                            failed_attempts = CASE WHEN batch.more THEN c.failed_attempts ELSE 0 END,
+                            failing_since = CASE WHEN batch.more THEN c.failing_since END,
+                            failure_cause = CASE WHEN batch.more THEN c.failure_cause END,
+                            announced_free_rows = CASE WHEN batch.more THEN c.announced_free_rows ELSE 0 END,
+                            announced_free_bytes = CASE WHEN batch.more THEN c.announced_free_bytes ELSE 0 END
+                       FROM batch
+                      WHERE c.clientid = ? AND c.userid = ? AND c.syncing IS NOT NULL
+                     RETURNING c.lastsync),
                 stamped AS (
                      UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?)
                       WHERE id = ? AND CAST(? AS BOOLEAN) AND EXISTS (SELECT 1 FROM held)
                      RETURNING sync_clock)
-                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0), held.announced_free_rows,
-                       held.announced_free_bytes%s
-                  FROM held LEFT JOIN stamped ON TRUE
+                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0)%s FROM held LEFT JOIN stamped ON TRUE
                 """.formatted(notify ? NOTIFY_COLUMN : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
-            for (int i = 0; i < 8; i++) {
-                statement.setBoolean(++p, keepLock);
-            }
+            statement.setBoolean(++p, keepLock);
             statement.setObject(++p, clientId);
             statement.setObject(++p, userId);
             statement.setLong(++p, now);
@@ -185,9 +181,7 @@ final class SyncRepository {
                 statement.setString(++p, ":" + clientId + ":" + now);
             }
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next()
-                        ? Optional.of(new Held(rows.getLong(1), rows.getLong(2), new Usage(rows.getLong(3), rows.getLong(4))))
-                        : Optional.empty();
+                return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2))) : Optional.empty();
             }
         }
     }

@@ -2,10 +2,10 @@ package org.syncserver.cli;
 
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.db.ConnectionFailure;
 import org.syncserver.db.Database;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.db.Migrations;
-import org.syncserver.error.Failures;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.version.BuildInfo;
 
@@ -105,7 +105,7 @@ public final class Commands {
             try {
                 allPassed &= check.run(realm);
             } catch (RuntimeException e) {
-                out.println("realm " + realm.name() + ": FAILED: " + Failures.rootMessage(e));
+                out.println("realm " + realm.name() + ": FAILED: " + ConnectionFailure.describe(realm, e));
                 allPassed = false;
             }
         }

@@ -11,11 +11,15 @@ import org.syncserver.version.BuildInfo;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** The self-hoster's subcommands besides serving: {@code migrate} and {@code check-config}. Each returns an exit code. */
 public final class Commands {
+
+    /** How long check-config waits for a database that does not answer: long enough for a slow network. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final PrintStream out;
     private final BuildInfo build;
@@ -42,29 +46,27 @@ public final class Commands {
     public int checkConfig(Config config) {
         out.println("configuration: " + config.describe());
         config.warnings().forEach(warning -> out.println("warning: " + warning));
-        boolean databases = config.embeddedDataDir().map(dir -> checkEmbedded(dir, config))
-                .orElseGet(() -> eachRealm(config.realms(), realm -> reach(realm, config)));
+        boolean databases = config.embeddedDataDir().map(this::checkEmbedded)
+                .orElseGet(() -> eachRealm(config.realms(), this::reach));
         return databases & checkMail(config) ? 0 : 1;
     }
 
-    private boolean checkEmbedded(Path dataDir, Config config) {
+    private boolean checkEmbedded(Path dataDir) {
         String where = "embedded database in " + dataDir.toAbsolutePath();
         try {
             EmbeddedPostgres.Inspection inspection = EmbeddedPostgres.inspect(dataDir, build.postgres(), "default");
             out.println(where + ": " + inspection.state());
-            return inspection.running().map(realm -> eachRealm(List.of(realm), r -> reach(r, config))).orElse(true);
+            return inspection.running().map(realm -> eachRealm(List.of(realm), this::reach)).orElse(true);
         } catch (RuntimeException e) {
             out.println(where + ": FAILED: " + e.getMessage());
             return false;
         }
     }
 
-    private boolean reach(RealmConfig realm, Config config) {
-        try (Database database = Database.open(realm, config.timeouts())) {
-            String version = database.withConnection(connection -> connection.getMetaData().getDatabaseProductVersion());
-            out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
-            return true;
-        }
+    private boolean reach(RealmConfig realm) {
+        String version = Database.probe(realm, PROBE_TIMEOUT);
+        out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
+        return true;
     }
 
     private boolean checkMail(Config config) {

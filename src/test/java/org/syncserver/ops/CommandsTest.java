@@ -7,11 +7,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.syncserver.cli.Commands;
 import org.syncserver.config.Config;
-import org.syncserver.config.ConfigLoader;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
-import org.syncserver.support.ServerProcess;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
@@ -102,8 +100,7 @@ class CommandsTest {
     }
 
     private static Config embedded(Path dataDir) {
-        return new ConfigLoader(Map.of("HOST", "127.0.0.1", "PORT", String.valueOf(ServerProcess.freePort()),
-                "RATE_LIMIT_DISABLE", "1")).embedded(dataDir);
+        return TestConfig.embedded(dataDir);
     }
 
     private String output() {

@@ -128,7 +128,7 @@ public final class BenchCommand {
                 return;
             }
             BenchRun result = measure(environment, sizes);
-            write(out, result, machine(environment), environment.serverSettings());
+            write(out, result, machine(environment), environment.serverSettings(), sizes != Sizes.SMOKE);
         }
     }
 
@@ -267,13 +267,17 @@ public final class BenchCommand {
         System.out.printf(Locale.ROOT, "ingest: %.0f rows/s%n", ingest.rowsPerSecond());
     }
 
-    private static void write(Path out, BenchRun result, String machine, String settings) throws IOException {
+    private static void write(Path out, BenchRun result, String machine, String settings, boolean publishedSizes)
+            throws IOException {
         Path chart = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".svg");
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
         Files.writeString(chart, Report.svg(result));
-        Files.writeString(out, Report.markdown(result, machine, settings, chart.getFileName().toString()));
+        Path performance = Path.of("docs", "performance.md").toAbsolutePath();
+        String link = out.toAbsolutePath().getParent().relativize(performance).toString().replace('\\', '/');
+        Files.writeString(out, Report.markdown(result, machine, settings, chart.getFileName().toString(), link,
+                publishedSizes));
         System.out.println("Wrote " + out + " and " + chart);
         System.out.print(Files.readString(out));
     }

@@ -2,19 +2,24 @@ package org.syncserver.cli;
 
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.db.ConnectionFailure;
 import org.syncserver.db.Database;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.db.Migrations;
-import org.syncserver.error.Failures;
 import org.syncserver.mail.SmtpMailer;
 import org.syncserver.version.BuildInfo;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** The self-hoster's subcommands besides serving: {@code migrate} and {@code check-config}. Each returns an exit code. */
 public final class Commands {
+
+    /** How long check-config waits for a database that does not answer: long enough for a slow network. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final PrintStream out;
     private final BuildInfo build;
@@ -33,18 +38,39 @@ public final class Commands {
         });
     }
 
-    /** Reports on the configuration, every realm's database and the SMTP server; exit code 1 when any fails. */
+    /**
+     * Reports on the configuration, every realm's database and the SMTP server; exit code 1 when any fails. It
+     * changes nothing: it creates no data folder, starts no embedded PostgreSQL, migrates nothing, so it runs beside
+     * a running server (whose embedded database it then reaches).
+     */
     public int checkConfig(Config config) {
         out.println("configuration: " + config.describe());
         config.warnings().forEach(warning -> out.println("warning: " + warning));
-        int realms = withRealms(config, realm -> {
-            try (Database database = Database.open(realm, config.timeouts())) {
-                String version = database.withConnection(connection -> connection.getMetaData().getDatabaseProductVersion());
-                out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
-                return true;
-            }
-        });
-        boolean mail = config.mail().map(mailConfig -> {
+        boolean databases = config.embeddedDataDir().map(this::checkEmbedded)
+                .orElseGet(() -> eachRealm(config.realms(), this::reach));
+        return databases & checkMail(config) ? 0 : 1;
+    }
+
+    private boolean checkEmbedded(Path dataDir) {
+        String where = "embedded database in " + dataDir.toAbsolutePath();
+        try {
+            EmbeddedPostgres.Inspection inspection = EmbeddedPostgres.inspect(dataDir, build.postgres(), "default");
+            out.println(where + ": " + inspection.state());
+            return inspection.running().map(realm -> eachRealm(List.of(realm), this::reach)).orElse(true);
+        } catch (RuntimeException e) {
+            out.println(where + ": FAILED: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean reach(RealmConfig realm) {
+        String version = Database.probe(realm, PROBE_TIMEOUT);
+        out.println("realm " + realm.name() + ": database reached (PostgreSQL " + version + ")");
+        return true;
+    }
+
+    private boolean checkMail(Config config) {
+        return config.mail().map(mailConfig -> {
             try {
                 new SmtpMailer(mailConfig, config.timeouts().smtp()).checkConnection();
                 out.println("smtp " + mailConfig.host() + ":" + mailConfig.port() + ": reached");
@@ -57,7 +83,6 @@ public final class Commands {
             out.println("smtp: not configured (no \"email\" block): password-reset PINs cannot be sent");
             return true;
         });
-        return realms == 0 && mail ? 0 : 1;
     }
 
     private interface RealmCheck {
@@ -69,19 +94,24 @@ public final class Commands {
                 .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
         try {
             List<RealmConfig> realms = embedded.map(db -> List.of(db.realm("default"))).orElse(config.realms());
-            boolean allPassed = true;
-            for (RealmConfig realm : realms) {
-                try {
-                    allPassed &= check.run(realm);
-                } catch (RuntimeException e) {
-                    out.println("realm " + realm.name() + ": FAILED: " + Failures.rootMessage(e));
-                    allPassed = false;
-                }
-            }
-            return allPassed ? 0 : 1;
+            return eachRealm(realms, check) ? 0 : 1;
         } finally {
             embedded.ifPresent(EmbeddedPostgres::close);
         }
+    }
+
+    /** Runs the check on every realm, also after one failed. @return whether all passed */
+    private boolean eachRealm(List<RealmConfig> realms, RealmCheck check) {
+        boolean allPassed = true;
+        for (RealmConfig realm : realms) {
+            try {
+                allPassed &= check.run(realm);
+            } catch (RuntimeException e) {
+                out.println("realm " + realm.name() + ": FAILED: " + ConnectionFailure.describe(realm, e));
+                allPassed = false;
+            }
+        }
+        return allPassed;
     }
 
 }

@@ -167,7 +167,11 @@ public record Config(ServerConfig server,
                 + ", rateLimit=" + rateLimits.describe()
                 + ", timeouts=" + timeouts
                 + (lifecycle.quotas().isEmpty() ? "" : ", quotas=" + lifecycle.quotas())
-                + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + a.operators().size()
-                        + " operators, " + a.apiTokenHashes().size() + " API tokens)").orElse("off");
+                + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + counted(a.operators().size(),
+                        "operator") + ", " + counted(a.apiTokenHashes().size(), "API token") + ")").orElse("off");
+    }
+
+    private static String counted(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 }

@@ -12,15 +12,17 @@ record PostgresUrl(String jdbcUrl, String user, String password) {
 
     static PostgresUrl parse(String url, String key) {
         String rest = stripScheme(url.trim(), key);
-        String query = "";
-        int questionMark = rest.indexOf('?');
-        if (questionMark >= 0) {
-            query = rest.substring(questionMark);
-            rest = rest.substring(0, questionMark);
-        }
+        // The credentials end at the last '@': a password written without percent-encoding may hold '@', '?', '/'
+        // or '#', and none of it may be taken for the host, the database or the query (nor be logged as them).
         int at = rest.lastIndexOf('@');
         String userInfo = at >= 0 ? rest.substring(0, at) : "";
         String hostAndPath = rest.substring(at + 1);
+        String query = "";
+        int questionMark = hostAndPath.indexOf('?');
+        if (questionMark >= 0) {
+            query = hostAndPath.substring(questionMark);
+            hostAndPath = hostAndPath.substring(0, questionMark);
+        }
         int slash = hostAndPath.indexOf('/');
         String hostPort = slash >= 0 ? hostAndPath.substring(0, slash) : hostAndPath;
         String database = slash >= 0 ? hostAndPath.substring(slash + 1) : "";

@@ -174,8 +174,9 @@ public final class ConsoleApi {
 
     public void revoke(Context ctx, Operator operator) {
         UUID clientId = clientId(ctx);
-        UUID userId = console.revokeDevice(operator, ctx.pathParam("realm"), clientId);
-        ctx.json(Map.of("revoked", clientId, "userId", userId));
+        ConsoleService.Revocation revocation = console.revokeDevice(operator, ctx.pathParam("realm"), clientId);
+        ctx.json(Map.of("revoked", clientId, "userId", revocation.userId(),
+                "alreadyRevoked", revocation.alreadyRevoked()));
     }
 
     public void releaseLock(Context ctx, Operator operator) {
@@ -243,12 +244,13 @@ public final class ConsoleApi {
         @Override
         public void row(ConsoleRepository.Row row) throws IOException {
             out.writeStartObject();
-            out.writeStringField("tableName", row.table());
-            out.writeStringField("rowGuid", row.rowguid().toString());
+            // The names of a pull's rows and of /conflicts, so that one parser reads all three.
+            out.writeStringField("rowguid", row.rowguid().toString());
             out.writeStringField("operation", row.operation());
-            out.writeStringField("clientId", row.clientId().toString());
-            out.writeNumberField("clientDate", row.clientDate());
-            out.writeNumberField("serverDate", row.serverDate());
+            out.writeStringField("tablename", row.table());
+            out.writeNumberField("clientdate", row.clientDate());
+            out.writeNumberField("serverdate", row.serverDate());
+            out.writeStringField("clientid", row.clientId().toString());
             out.writeFieldName("rowData");
             if (row.json() == null) {
                 out.writeNull();

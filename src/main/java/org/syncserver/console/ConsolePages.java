@@ -6,6 +6,7 @@ import org.syncserver.config.Quotas;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.lifecycle.DataLifecycle;
 import org.syncserver.lifecycle.LifecycleRepository;
+import org.syncserver.sync.ConflictJournal;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,12 @@ public final class ConsolePages {
     /** What a page says after an action redirected to it: fixed texts, never a value from the request. */
     private static final Map<String, String> DONE = Map.of(
             "revoked", "Device revoked: its tokens are deleted and its clientId is barred.",
+            "already-revoked", "Device revoked already (earlier): nothing more to do.",
             "released", "Sync lock released.",
             "reset", "Password-reset PIN e-mail queued.",
             "deleted", "User deleted, with every row, device, token and journal entry.");
+
+    private static final Map<String, String> OPERATIONS = Map.of("I", "inserted", "U", "updated", "D", "deleted");
 
     private final ConsoleService console;
     private final ConsoleLogin login;
@@ -79,8 +83,8 @@ public final class ConsolePages {
         html(ctx, layout("Realms", operator, Html.of("""
                 <h1>Realms</h1>
                 <div class="scroll"><table>
-                <tr><th>Realm</th><th>State</th><th>Users</th><th>Devices</th><th>Rows</th><th>Storage</th>
-                <th>Pool (active / idle / max)</th></tr>
+                <tr><th>Realm</th><th>State</th><th class="n">Users</th><th class="n">Devices</th><th class="n">Rows</th>
+                <th class="n">Storage</th><th class="n">Pool (active / idle / max)</th></tr>
                 %s</table></div>
                 <p class="note">Counts marked ≈ are the database's estimates (exact up to %s).</p>
                 """, rows, ConsoleRepository.EXACT_COUNT_LIMIT)));
@@ -159,7 +163,7 @@ public final class ConsolePages {
                 <form method="get" class="search"><label for="q">E-mail contains</label>
                 <input id="q" name="q" value="%s" autofocus><button>Search</button></form>
                 <div class="scroll"><table>
-                <tr><th>E-mail</th><th>Name</th><th>Devices</th><th>Rows</th><th>Last sync</th></tr>
+                <tr><th>E-mail</th><th>Name</th><th class="n">Devices</th><th class="n">Rows</th><th>Last sync</th></tr>
                 %s</table></div>%s
                 """, done(ctx), realm, q, page.users().isEmpty() ? Html.of("<tr><td colspan=\"5\">No user found.</td></tr>")
                 : rows, next)));
@@ -170,16 +174,19 @@ public final class ConsolePages {
         ConsoleService.UserDetail user = console.user(realm, ConsoleApi.userId(ctx));
         String base = "/realms/" + url(realm);
         Html devices = Html.each(user.devices(), device -> Html.of("""
-                <tr><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td>
-                <td><a class="button" href="%s/devices/%s/release-lock">Release lock</a>
+                <tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td class="k">%s
                 <a class="button danger" href="%s/devices/%s/revoke">Revoke</a></td></tr>
-                """, device.clientId(), device.description(), time(device.lastSync()),
+                """, DeviceDescription.readable(device.description()), device.clientId(), time(device.lastSync()),
                 device.syncingSince() == null ? "–" : "held since " + time(device.syncingSince()),
-                Html.of(base), device.clientId(), Html.of(base), device.clientId()));
+                device.syncingSince() == null ? Html.EMPTY : Html.of("<a class=\"button\" href=\"%s/devices/%s/release-lock\">"
+                        + "Release lock</a>", Html.of(base), device.clientId()),
+                Html.of(base), device.clientId()));
         Html tables = Html.each(user.tables(), table -> Html.of("<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>",
-                table.table(), table.rows(), table.bytes()));
-        Html conflicts = Html.each(user.conflicts(), conflict -> Html.of("<tr><td>%s</td><td>%s</td><td>%s</td><td><code>%s</code></td></tr>",
-                time(conflict.at()), conflict.kind(), conflict.tablename(), conflict.rowguid()));
+                table.table(), "%,d".formatted(table.rows()), "%,d".formatted(table.bytes())));
+        Html conflicts = Html.each(user.conflicts(), conflict -> Html.of("""
+                <tr><td>%s</td><td class="k">%s</td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td></tr>
+                """, time(conflict.at()), conflict.kind(), conflict.tablename(), conflict.rowguid(),
+                side(user, conflict.winner()), side(user, conflict.loser())));
         ConsoleRepository.Profile profile = user.profile();
         html(ctx, layout(profile.email(), operator, Html.of("""
                 %s<p><a href="%s/users">← Users of %s</a></p>
@@ -190,17 +197,19 @@ public final class ConsolePages {
                 <a class="button" href="%s/users/%s/password-reset">Send password-reset PIN</a>
                 <a class="button danger" href="%s/users/%s/delete">Delete user…</a></p>
                 <h2>Devices</h2>
-                <div class="scroll"><table><tr><th>Device</th><th>Description</th><th>Last sync</th><th>Sync lock</th><th></th></tr>
+                <div class="scroll"><table><tr><th>Device</th><th>clientId</th><th>Last sync</th><th>Sync lock</th><th></th></tr>
                 %s</table></div>
                 <h2>Rows per table</h2>
-                <div class="scroll"><table><tr><th>Table</th><th>Rows</th><th>Bytes</th></tr>%s</table></div>
+                <div class="scroll"><table class="narrow"><tr><th>Table</th><th class="n">Rows</th><th class="n">Bytes</th></tr>
+                %s</table></div>
                 <h2>Recent conflicts</h2>
-                <div class="scroll"><table><tr><th>When</th><th>Kind</th><th>Table</th><th>Row</th></tr>%s</table></div>
+                <div class="scroll"><table><tr><th>When</th><th>Kind</th><th>Table</th><th>Row</th><th>Won</th><th>Lost</th></tr>
+                %s</table></div>
                 %s""", done(ctx), Html.of(base), realm, profile.email(), profile.name(), profile.id(), profile.language(),
                 user.rows(), megabytes(user.bytes()), user.revokedDevices().size(),
                 Html.of(base), profile.id(), Html.of(base), profile.id(), Html.of(base), profile.id(),
                 user.devices().isEmpty() ? Html.of("<tr><td colspan=\"5\">No device.</td></tr>") : devices,
-                tables, user.conflicts().isEmpty() ? Html.of("<tr><td colspan=\"4\">None.</td></tr>") : conflicts,
+                tables, user.conflicts().isEmpty() ? Html.of("<tr><td colspan=\"6\">None.</td></tr>") : conflicts,
                 syncHealth(realm, profile.id()))));
     }
 
@@ -226,9 +235,10 @@ public final class ConsolePages {
         ConsoleService.UserDetail user = console.user(realm, ConsoleApi.userId(ctx));
         boolean delete = ctx.path().endsWith("/delete");
         Html what = delete
-                ? Html.of("Delete <strong>%s</strong> and everything of theirs: %s devices, %s rows, tokens, PINs and "
+                ? Html.of("Delete <strong>%s</strong> and everything of theirs: %s, %s, tokens, PINs and "
                 + "conflict journal, in one transaction. This cannot be undone; export first if the data must be kept.",
-                user.profile().email(), user.devices().size(), user.rows())
+                user.profile().email(), ConsoleService.counted(user.devices().size(), "devices"),
+                ConsoleService.counted(user.rows(), "rows"))
                 : Html.of("Send <strong>%s</strong> an e-mail with a PIN to choose a new password? Their current password "
                 + "keeps working until they use the PIN.", user.profile().email());
         confirm(ctx, operator, delete ? "Delete user" : "Send PIN e-mail", what, userPath(realm, user.profile().id()));
@@ -236,8 +246,9 @@ public final class ConsolePages {
 
     public void revoke(Context ctx, Operator operator) {
         String realm = ctx.pathParam("realm");
-        UUID userId = console.revokeDevice(operator, realm, ConsoleApi.clientId(ctx));
-        ctx.redirect(userPath(realm, userId) + "?done=revoked", HttpStatus.SEE_OTHER);
+        ConsoleService.Revocation revocation = console.revokeDevice(operator, realm, ConsoleApi.clientId(ctx));
+        ctx.redirect(userPath(realm, revocation.userId()) + "?done=" + (revocation.alreadyRevoked() ? "already-revoked"
+                : "revoked"), HttpStatus.SEE_OTHER);
     }
 
     public void releaseLock(Context ctx, Operator operator) {
@@ -345,6 +356,18 @@ public final class ConsolePages {
 
     private static String url(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** One side of a conflict: which of the user's devices it was, and its change (U at 10:42:01 UTC). */
+    private static Html side(ConsoleService.UserDetail user, ConflictJournal.Side side) {
+        if (side == null || side.clientid() == null) {
+            return Html.of("–");
+        }
+        String device = user.devices().stream().filter(d -> d.clientId().equals(side.clientid())).findFirst()
+                .map(d -> DeviceDescription.readable(d.description()))
+                .orElse(user.revokedDevices().contains(side.clientid()) ? "a revoked device" : "another device");
+        return Html.of("%s <span class=\"note\">%s · %s</span>", device, OPERATIONS.getOrDefault(side.operation(),
+                side.operation()), time(side.clientdate()));
     }
 
     private static String time(Long millis) {

@@ -187,6 +187,15 @@ final class ConsoleRepository {
         }
     }
 
+    /** The user a device belonged to when an operator revoked it; empty when it never was revoked. */
+    Optional<UUID> revokedOwner(Connection connection, UUID clientId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT userid FROM revoked_clients WHERE clientid = ?")) {
+            statement.setObject(1, clientId);
+            return firstUuid(statement);
+        }
+    }
+
     /** The device's user and since when it held its sync lock (null: it held none). */
     record Released(UUID userId, Long heldSince) {
     }

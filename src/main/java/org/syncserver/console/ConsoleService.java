@@ -169,23 +169,35 @@ public final class ConsoleService {
                 RECENT_CONFLICTS).entries());
     }
 
-    /** The user a device belongs to, for the confirmation of an action on the device. */
+    /** The user a device belongs to (or belonged to, when revoked), for the confirmation of an action on it. */
     public UserDetail deviceOwner(String realmName, UUID clientId) {
         Realm realm = realms.require(realmName);
-        UUID userId = realm.database().withConnection(connection -> clients.findOwner(connection, clientId))
-                .orElseThrow(() -> noSuchDevice(clientId));
+        UUID userId = realm.database().withConnection(connection -> {
+            Optional<UUID> owner = clients.findOwner(connection, clientId);
+            return owner.isPresent() ? owner : repository.revokedOwner(connection, clientId);
+        }).orElseThrow(() -> noSuchDevice(clientId));
         return user(realmName, userId);
     }
 
-    /** Its tokens go, it leaves its user, its clientId is barred; the user's rows stay. @return the user */
-    public UUID revokeDevice(Operator operator, String realmName, UUID clientId) {
+    /** @param alreadyRevoked whether an earlier revocation had done it: revoking twice changes nothing more */
+    public record Revocation(UUID userId, boolean alreadyRevoked) {
+    }
+
+    /**
+     * Its tokens go, it leaves its user, its clientId is barred; the user's rows stay. A device revoked before is
+     * answered as revoked again (an operator who retries, or two who act at once, get the same answer).
+     */
+    public Revocation revokeDevice(Operator operator, String realmName, UUID clientId) {
         Realm realm = realms.require(realmName);
         return realm.database().inTransaction(connection -> {
-            UUID userId = repository.revoke(connection, clientId, clock.millis())
-                    .orElseThrow(() -> noSuchDevice(clientId));
+            Optional<UUID> revokedNow = repository.revoke(connection, clientId, clock.millis());
+            Revocation revocation = revokedNow.isPresent() ? new Revocation(revokedNow.get(), false)
+                    : repository.revokedOwner(connection, clientId).map(userId -> new Revocation(userId, true))
+                            .orElseThrow(() -> noSuchDevice(clientId));
             audit.record(connection, operator, "revoke-device", realm, "device " + clientId,
-                    "revoked device " + clientId + " of user " + userId);
-            return userId;
+                    (revocation.alreadyRevoked() ? "already revoked: device " : "revoked device ") + clientId
+                            + " of user " + revocation.userId());
+            return revocation;
         });
     }
 
@@ -209,7 +221,7 @@ public final class ConsoleService {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             Map<String, Integer> deleted = users.deleteWithAllData(connection, userId);
             audit.record(connection, operator, "delete-user", realm, "user " + userId, "deleted " + deleted.entrySet()
-                    .stream().filter(count -> count.getValue() > 0).map(count -> count.getValue() + " " + count.getKey())
+                    .stream().filter(count -> count.getValue() > 0).map(count -> counted(count.getValue(), count.getKey()))
                     .collect(Collectors.joining(", ")));
             return deleted;
         });
@@ -292,6 +304,11 @@ public final class ConsoleService {
                 throw new BadRequestException("'after' is not a cursor this server gave out");
             }
         }
+    }
+
+    /** "1 device", "2 devices": the keys are plural nouns. */
+    static String counted(long count, String plural) {
+        return count + " " + (count == 1 && plural.endsWith("s") ? plural.substring(0, plural.length() - 1) : plural);
     }
 
     private static NotFoundException noSuchUser(UUID userId) {

@@ -23,7 +23,8 @@ final class ConsoleStyle {
             th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #e2e5ea; vertical-align: top;
                      overflow-wrap: anywhere; }
             th { background: #eceef2; font-weight: 600; overflow-wrap: normal; }
-            td.n { text-align: right; white-space: nowrap; }
+            th.n, td.n { text-align: right; white-space: nowrap; }
+            .scroll table.narrow { width: auto; min-width: 20rem; }
             td.k { white-space: nowrap; overflow-wrap: normal; }
             code { font-size: .85em; }
             dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }

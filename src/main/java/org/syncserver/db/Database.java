@@ -10,9 +10,13 @@ import org.syncserver.config.RealmConfig;
 import org.syncserver.config.Timeouts;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -69,6 +73,25 @@ public final class Database implements AutoCloseable {
             hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
         }
         return new Database(config.name(), new HikariDataSource(hikari));
+    }
+
+    /**
+     * Opens one connection, without a pool, and asks the database its version: what {@code check-config} does. A
+     * refused connection or an unknown host fails at once (a pool would retry until its wait ran out), a silent
+     * host after {@code timeout}.
+     */
+    public static String probe(RealmConfig config, Duration timeout) {
+        Properties properties = new Properties();
+        Optional.ofNullable(config.user()).ifPresent(user -> properties.setProperty("user", user));
+        Optional.ofNullable(config.password()).ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("connectTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+        properties.setProperty("loginTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+        properties.setProperty("ApplicationName", "sync-server check-config");
+        try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), properties)) {
+            return connection.getMetaData().getDatabaseProductVersion();
+        } catch (SQLException e) {
+            throw new DatabaseException("realm " + config.name() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -90,7 +90,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         DataFolder folder = new DataFolder(dataDir.toAbsolutePath());
         FileLock lock = folder.lock();
         try {
-            folder.checkMajorVersion(Integer.parseInt(postgresVersion.substring(0, postgresVersion.indexOf('.'))));
+            folder.checkMajorVersion(majorOf(postgresVersion));
             PostgresBinaries binaries = PostgresBinaries.unpack(folder.binaries(), postgresVersion);
             EmbeddedPostgres postgres = new EmbeddedPostgres(folder, binaries, lock, prepare(folder, binaries), freePort());
             postgres.stopOrphan();
@@ -107,8 +107,40 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** The realm that lives in this database's {@code postgres} database. */
     public RealmConfig realm(String name) {
-        return new RealmConfig(name, "jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, password,
-                RealmConfig.DEFAULT_POOL_SIZE);
+        return realmOn(name, port, password, RealmConfig.DEFAULT_POOL_SIZE);
+    }
+
+    private static RealmConfig realmOn(String name, int port, String password, int poolSize) {
+        return new RealmConfig(name, "jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, password, poolSize);
+    }
+
+    /**
+     * What a data folder holds, found without creating, locking or starting anything, so that it can be checked
+     * beside a running server (check-config).
+     *
+     * @param state   one line on the folder, e.g. "not created yet (the server creates it at its first start)"
+     * @param running the realm of the folder's PostgreSQL, while one runs on it (a server's)
+     */
+    public record Inspection(String state, Optional<RealmConfig> running) {
+    }
+
+    /** @throws EmbeddedDatabaseException when a server could not use the folder, saying why */
+    public static Inspection inspect(Path dataDir, String postgresVersion, String realmName) {
+        DataFolder folder = new DataFolder(dataDir.toAbsolutePath());
+        folder.checkMajorVersion(majorOf(postgresVersion));
+        if (!folder.isInitialised()) {
+            return new Inspection("not created yet (the server creates it at its first start)", Optional.empty());
+        }
+        String password = folder.readPassword();
+        Optional<Integer> port = folder.runningPort();
+        return port.map(p -> new Inspection("PostgreSQL " + majorOf(postgresVersion) + " running on 127.0.0.1:" + p,
+                        Optional.of(realmOn(realmName, p, password, 1))))
+                .orElseGet(() -> new Inspection("PostgreSQL " + majorOf(postgresVersion)
+                        + " database, not running (it starts with the server)", Optional.empty()));
+    }
+
+    private static int majorOf(String postgresVersion) {
+        return Integer.parseInt(postgresVersion.substring(0, postgresVersion.indexOf('.')));
     }
 
     /** A new folder gets its database and password; an existing one keeps both. @return the password */
@@ -336,6 +368,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 return Optional.of(Long.parseLong(first));
             } catch (NumberFormatException e) {
                 return Optional.of(-1L);
+            }
+        }
+
+        /** The port of the PostgreSQL running on this folder: line 4 of postmaster.pid, while its process lives. */
+        Optional<Integer> runningPort() {
+            Path pidFile = postgres().resolve("postmaster.pid");
+            Optional<ProcessHandle> postmaster = postmasterPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+            if (postmaster.isEmpty() || !Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = read(pidFile).lines().toList();
+            try {
+                return lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).strip())) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
             }
         }
 

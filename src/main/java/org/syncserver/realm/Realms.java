@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.config.Timeouts;
+import org.syncserver.db.ConnectionFailure;
 import org.syncserver.db.Database;
 import org.syncserver.db.DatabaseUnavailableException;
 import org.syncserver.db.Migrations;
@@ -91,7 +92,7 @@ public final class Realms implements AutoCloseable {
         } catch (RuntimeException e) {
             if (firstAttempt) {
                 log.error("realm {}: database not reachable or not migratable ({}); retrying every {} s",
-                        realm.name(), Failures.rootMessage(e), retryInterval.toMillis() / 1000.0);
+                        realm.name(), ConnectionFailure.describe(config, e), retryInterval.toMillis() / 1000.0);
             }
             retries.schedule(() -> migrate(realm, config, false), retryInterval.toMillis(), TimeUnit.MILLISECONDS);
         }

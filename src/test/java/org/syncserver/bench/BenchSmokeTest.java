@@ -63,9 +63,13 @@ class BenchSmokeTest {
             assertThat(run.cpu().generator()).as("the load generator's own CPU is always known").isPositive();
             assertThat(run.idle().steady().errors()).isZero();
 
-            String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg");
+            String report = Report.markdown(run, "- machine: test", "settings: test", "chart.svg",
+                    "../docs/performance.md", false);
             assertThat(report).contains("CPU seconds per 1,000 syncs").contains("| ingest against the floor")
                     .contains("| steady against the floor").contains("| HTTP alone: ");
+            assertThat(report).as("targets set for the published sizes are not judged at quick sizes")
+                    .doesNotContain("**no**").contains("n/a (quick sizes)")
+                    .contains("[performance.md](../docs/performance.md)");
             assertThat(report).contains("| ingest", "| big push", "| bootstrap", "| steady", "| fanout", "| incremental");
             assertThat(Report.svg(run)).startsWith("<svg").endsWith("</svg>\n");
         }

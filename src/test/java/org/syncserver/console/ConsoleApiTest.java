@@ -273,6 +273,45 @@ class ConsoleApiTest {
     }
 
     @Test
+    void revokingARevokedDeviceAgainAnswersThatItIsRevokedAndChangesNothing() {
+        Device stolen = newUser("revoke-twice");
+        UUID userId = userIdOf(stolen);
+        String revoke = "/api/realms/default/devices/" + stolen.clientId() + "/revoke";
+        assertThat(operator().post(revoke).json().get("alreadyRevoked").asBoolean()).isFalse();
+
+        Response again = operator().post(revoke);
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("userId").asText()).isEqualTo(userId.toString());
+        assertThat(again.json().get("alreadyRevoked").asBoolean()).isTrue();
+        assertThat(operator().get("/api/realms/default/users/" + userId).json().get("revokedDevices")).hasSize(1);
+        assertThat(operator().get("/realms/default/devices/" + stolen.clientId() + "/revoke").status()).isEqualTo(200);
+        assertThat(auditEntries(operator(), "revoke-device")).anySatisfy(entry ->
+                assertThat(entry.get("outcome").asText()).startsWith("already revoked"));
+    }
+
+    @Test
+    void theUserPageNamesDevicesAsPeopleDoAndOffersToReleaseOnlyALockThatIsHeld() {
+        Device phoneAccount = newUser("page");
+        Device laptopAccount = accounts.device("default", phoneAccount.email(), phoneAccount.password(), false);
+        editConcurrently(phoneAccount, laptopAccount);
+        String page = "/realms/default/users/" + userIdOf(phoneAccount);
+
+        String synced = operator().get(page).body();
+        Device phoneNow = accounts.loggedIn("default", phoneAccount.email(), phoneAccount.password(),
+                phoneAccount.clientId());
+        assertThat(pull(phoneNow).status()).isEqualTo(200); // takes the phone's sync lock
+        String syncing = operator().get(page).body();
+
+        assertThat(synced).contains("<td>Pixel 8 · Android</td>").doesNotContain("{&quot;name&quot;")
+                .doesNotContain("Release lock");
+        assertThat(synced).as("the conflict says which device's change won and which lost")
+                .containsPattern("<td>Pixel 8 · Android <span class=\"note\">updated · [^<]+</span></td>"
+                        + "<td>Pixel 8 · Android <span class=\"note\">updated · [^<]+</span></td>");
+        assertThat(syncing).containsOnlyOnce("Release lock").contains("held since");
+    }
+
+    @Test
     void releasingAStaleLockFreesTheDevice() {
         Device device = newUser("lock");
         assertThat(pull(device).status()).isEqualTo(200); // a pull takes the lock, its push frees it
@@ -345,11 +384,16 @@ class ConsoleApiTest {
         JsonNode body = export.json();
         assertThat(body.get("user").get("email").asText()).isEqualTo(device.email());
         assertThat(body.get("devices")).hasSize(1);
-        assertThat(body.get("rows")).extracting(r -> r.get("rowGuid").asText())
+        assertThat(body.get("rows")).extracting(r -> r.get("rowguid").asText())
                 .containsExactlyInAnyOrder(kept.toString(), removed.toString());
-        JsonNode keptRow = body.get("rows").findParents("rowGuid").stream()
-                .filter(r -> r.get("rowGuid").asText().equals(kept.toString())).findFirst().orElseThrow();
+        JsonNode keptRow = body.get("rows").findParents("rowguid").stream()
+                .filter(r -> r.get("rowguid").asText().equals(kept.toString())).findFirst().orElseThrow();
         assertThat(keptRow.get("rowData").get("n").asDouble()).isEqualTo(1.5);
+        JsonNode pulledRow = pull(accounts.device("default", device.email(), device.password(), false))
+                .json().get("data").findParents("rowguid").stream()
+                .filter(r -> r.get("rowguid").asText().equals(kept.toString())).findFirst().orElseThrow();
+        assertThat(keptRow.fieldNames()).toIterable().as("a row is named as a pull names it")
+                .containsExactlyInAnyOrderElementsOf(() -> pulledRow.fieldNames());
         assertThat(body.get("conflicts").isArray()).isTrue();
         assertThat(export.body()).doesNotContain("argon2").doesNotContain("password");
         assertThat(auditEntries(operator(), "export-user")).isNotEmpty();

@@ -3,6 +3,7 @@ package org.syncserver.console;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -13,6 +14,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Accounts.Device;
@@ -38,8 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The console's pages in a real headless Chromium (Debian's chromium and chromium-driver): an operator logs in,
  * searches, opens a user, revokes a device, deletes a user and finds both in the audit log; a hostile user name
- * shows as text. A screenshot of each page goes to target/console-screenshots for review. Skipped, saying so, on a
- * machine without Chromium.
+ * shows as text. The realm holds people with phones and tablets, rows and a conflict, as a real one does, so that
+ * the screenshot of each page (in target/console-screenshots, for review; 04-user.png is README's
+ * docs/console-user.png) shows what an operator will see. Skipped, and counted as skipped, without Chromium.
  */
 class ConsoleBrowserTest {
 
@@ -55,9 +59,9 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser tests skipped: no Chromium at " + CHROMIUM + " with its driver at " + CHROMEDRIVER
-                        + " (Debian: apt-get install chromium chromium-driver)");
+        if (!chromiumInstalled()) {
+            return; // each test is then skipped, and counted as skipped (an abort here would count no test at all)
+        }
         realm = TestPostgres.newRealm("default");
         server = TestConfig.realms(realm).admin(ConsoleClient.admin(1_000)).start();
         accounts = new Accounts(server);
@@ -73,7 +77,18 @@ class ConsoleBrowserTest {
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        seedRealisticUsers();
         logIn();
+    }
+
+    @BeforeEach
+    void needsChromium() {
+        Assumptions.assumeTrue(chromiumInstalled(), "no Chromium at " + CHROMIUM + " with its driver at "
+                + CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver)");
+    }
+
+    private static boolean chromiumInstalled() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
     @AfterAll
@@ -87,46 +102,67 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void anOperatorSearchesOpensAUserAndRevokesTheirDevice() {
-        Device device = newUser("browser-revoke", "Ada Lovelace");
-        SyncDevice phone = new SyncDevice(server, device, false);
-        phone.insert(Map.of("title", "a row"));
-        phone.sync();
-
+    void theUserPageNamesDevicesAsPeopleDoAndSaysWhichDeviceWonAConflict() {
         open("/realms");
         assertThat(browser.findElement(By.tagName("table")).getText()).contains("default").contains("ready");
         screenshot("02-realms");
         browser.findElement(By.linkText("default")).click();
-        browser.findElement(By.id("q")).sendKeys("browser-revoke");
+        browser.findElement(By.id("q")).sendKeys("example.org");
         browser.findElement(By.cssSelector("form.search button")).click();
         screenshot("03-user-search");
-        browser.findElement(By.partialLinkText("browser-revoke")).click();
+        browser.findElement(By.partialLinkText(ADA)).click();
+
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo(ADA);
+        String devices = browser.findElements(By.tagName("table")).get(0).getText();
+        assertThat(devices).contains("Pixel 8 · Android 15", "iPad Air · iOS 18.1").doesNotContain("systemName")
+                .doesNotContain("Release lock");
+        String conflicts = browser.findElements(By.tagName("table")).get(2).getText();
+        assertThat(conflicts).contains("outdated", "todos").contains("Pixel 8 · Android 15 updated")
+                .contains("iPad Air · iOS 18.1 updated");
+        browser.manage().window().setSize(new Dimension(1280, 1050)); // the whole page, conflicts included
+        try {
+            screenshot("04-user");
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+    }
+
+    @Test
+    void anOperatorSearchesOpensAUserAndRevokesTheirDevice() {
+        Device device = newUser("grace.hopper@example.org", "Grace Hopper", "Galaxy S24", "ANDROID", "14");
+        SyncDevice phone = new SyncDevice(server, device, false);
+        phone.insert(Map.of("title", "Find the moth in relay 70"));
+        phone.sync();
+
+        open("/realms/default/users");
+        browser.findElement(By.id("q")).sendKeys("grace");
+        browser.findElement(By.cssSelector("form.search button")).click();
+        browser.findElement(By.partialLinkText("grace.hopper")).click();
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo(device.email());
-        assertThat(browser.getPageSource()).contains("Ada Lovelace").contains(device.clientId().toString());
-        screenshot("04-user");
+        assertThat(browser.getPageSource()).contains("Grace Hopper").contains(device.clientId().toString());
         browser.findElement(By.linkText("Revoke")).click();
-        assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("Revoke device")
+        assertThat(shown(By.cssSelector(".confirm")).getText()).contains("Revoke device")
                 .contains(device.email()).contains("The user's rows stay");
         screenshot("05-confirm-revoke");
         browser.findElement(By.id("confirm")).click();
 
-        assertThat(browser.findElement(By.cssSelector(".done")).getText()).startsWith("Device revoked");
+        assertThat(shown(By.cssSelector(".done")).getText()).startsWith("Device revoked");
         assertThat(accounts.refresh("default", phone.account().refreshToken()).status()).isEqualTo(403);
         assertThat(TestPostgres.count(realm, "sync_rows")).isPositive();
     }
 
     @Test
     void anOperatorDeletesAUserAndFindsTheActionInTheAuditLog() {
-        Device device = newUser("browser-delete", "Grace Hopper");
+        Device device = newUser("alan.turing@example.org", "Alan Turing", "Pixel 7a", "ANDROID", "14");
         UUID userId = userIdOf(device);
 
         open("/realms/default/users/" + userId);
         browser.findElement(By.partialLinkText("Delete user")).click();
-        assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("cannot be undone");
+        assertThat(shown(By.cssSelector(".confirm")).getText()).contains("cannot be undone");
         screenshot("06-confirm-delete");
         browser.findElement(By.id("confirm")).click();
 
-        assertThat(browser.findElement(By.cssSelector(".done")).getText()).startsWith("User deleted");
+        assertThat(shown(By.cssSelector(".done")).getText()).startsWith("User deleted");
         assertThat(TestPostgres.count(realm, "users WHERE id = '" + userId + "'")).isZero();
         browser.findElement(By.linkText("Audit log")).click();
         String audit = browser.findElement(By.tagName("table")).getText();
@@ -138,7 +174,8 @@ class ConsoleBrowserTest {
     @Test
     void aHostileUserNameAndDeviceDescriptionShowAsText() {
         String hostile = "<img src=x onerror=alert(1)>";
-        Device device = newUser("browser-xss", hostile);
+        Device device = newUser("browser-xss@example.com", hostile, hostile + " <script>alert(2)</script>", "ANDROID",
+                "15");
 
         open("/realms/default/users?q=browser-xss");
         assertThat(browser.findElement(By.tagName("table")).getText()).contains(hostile);
@@ -167,6 +204,12 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Realms");
     }
 
+    /** The element, once the page a form led to has loaded it (a click on submit does not wait for that). */
+    private static org.openqa.selenium.WebElement shown(By element) {
+        return new WebDriverWait(browser, Duration.ofSeconds(10))
+                .until(ExpectedConditions.presenceOfElementLocated(element));
+    }
+
     private static void open(String path) {
         browser.get(server.consoleUri(path).toString());
     }
@@ -180,17 +223,59 @@ class ConsoleBrowserTest {
         }
     }
 
-    /** A user whose name and device description the test chooses (they are what a hostile user controls). */
-    private static Device newUser(String tag, String name) {
-        String email = tag + "-" + UUID.randomUUID() + "@example.com";
+    private static final String ADA = "ada.lovelace@example.org";
+
+    /**
+     * People as a realm has them: Ada with a phone and a tablet, three tasks and one conflict (her tablet,
+     * its clock an hour behind, edited a task she had already changed on her phone); others with a device each.
+     */
+    private static void seedRealisticUsers() {
+        Device adaPhone = newUser(ADA, "Ada Lovelace", "Pixel 8", "ANDROID", "15");
+        Device adaTablet = newDevice(ADA, "iPad Air", "iOS", "18.1");
+        SyncDevice phone = new SyncDevice(server, adaPhone, false);
+        SyncDevice tablet = new SyncDevice(server, adaTablet, false);
+        UUID notes = phone.insert(Map.of("title", "Notes on the Analytical Engine", "done", false));
+        phone.insert(Map.of("title", "Translate Menabrea's paper", "done", true));
+        phone.insert(Map.of("title", "Table of Bernoulli numbers", "done", false));
+        phone.sync();
+        tablet.sync();
+        phone.update(notes, Map.of("title", "Notes on the Analytical Engine, A to G", "done", false));
+        phone.sync();
+        tablet.skewClock(-3_600_000);
+        tablet.update(notes, Map.of("title", "Notes, draft", "done", false));
+        tablet.sync();
+        newUser("charles.babbage@example.org", "Charles Babbage", "iPhone 15", "iOS", "18.1");
+        newUser("mary.somerville@example.org", "Mary Somerville", "Galaxy Tab S9", "ANDROID", "14");
+    }
+
+    /** A user whose e-mail, name and first device the test chooses (name and description are what a user controls). */
+    private static Device newUser(String email, String name, String deviceName, String system, String version) {
         UUID clientId = UUID.randomUUID();
         Map<String, Object> registration = new java.util.HashMap<>(
                 Accounts.registration(email, "secret password", clientId, true));
         registration.put("name", name);
-        registration.put("clientDescription", "{\"name\":\"" + name.replace("\"", "\\\"")
-                + " <script>alert(2)</script>\",\"systemName\":\"ANDROID\"}");
+        registration.put("clientDescription", description(deviceName, system, version));
         assertThat(server.post("/register/default", registration).status()).isEqualTo(200);
         return accounts.loggedIn("default", email, "secret password", clientId);
+    }
+
+    private static Device newDevice(String email, String deviceName, String system, String version) {
+        UUID clientId = UUID.randomUUID();
+        Map<String, Object> registration = new java.util.HashMap<>(
+                Accounts.registration(email, "secret password", clientId, false));
+        registration.put("clientDescription", description(deviceName, system, version));
+        assertThat(server.post("/register/default", registration).status()).isEqualTo(200);
+        return accounts.loggedIn("default", email, "secret password", clientId);
+    }
+
+    /** As sync_client registers a device: a JSON text. */
+    private static String description(String deviceName, String system, String version) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                    Map.of("name", deviceName, "systemName", system, "systemVersion", version));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static UUID userIdOf(Device device) {

@@ -4,19 +4,24 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.syncserver.cli.Commands;
 import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.support.Accounts;
 import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
+import org.syncserver.support.TestServer;
 import org.syncserver.version.BuildInfo;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +74,33 @@ class CommandsTest {
         assertThat(commands.checkConfig(config)).isEqualTo(1);
 
         assertThat(output()).contains("realm todos: database reached", "realm notes: FAILED", "smtp: FAILED");
+    }
+
+    @Test
+    void checkConfigOfAnEmbeddedDataFolderNotYetCreatedCreatesNothing(@TempDir Path parent) {
+        Path dataDir = parent.resolve("data");
+
+        assertThat(commands.checkConfig(embedded(dataDir))).isZero();
+
+        assertThat(output()).contains("embedded database in " + dataDir.toAbsolutePath() + ": not created yet");
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void checkConfigReachesTheEmbeddedDatabaseOfARunningServerAndLeavesTheServerRunning(@TempDir Path dataDir) {
+        Config config = embedded(dataDir);
+        try (TestServer server = TestServer.start(config)) {
+
+            assertThat(commands.checkConfig(config)).isZero();
+
+            assertThat(output()).contains("running on 127.0.0.1:", "realm default: database reached (PostgreSQL 18");
+            assertThat(new Accounts(server).register("default", "after-check@example.com", "pw", UUID.randomUUID(), true)
+                    .status()).isEqualTo(200);
+        }
+    }
+
+    private static Config embedded(Path dataDir) {
+        return TestConfig.embedded(dataDir);
     }
 
     private String output() {

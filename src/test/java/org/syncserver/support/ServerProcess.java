@@ -33,11 +33,20 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the server and waits until it answers {@code /readyz}.
+     * Starts the server and waits until it answers {@code /readyz} (every realm's database reached and migrated).
      *
      * @param environment added to this JVM's; {@code HOST} there is also where the test connects
      */
     public static ServerProcess start(Path log, Map<String, String> environment, String... args) {
+        return start("/readyz", log, environment, args);
+    }
+
+    /** Starts the server and waits until it answers {@code /healthz} only: for a server with realms that are down. */
+    public static ServerProcess startLive(Path log, Map<String, String> environment, String... args) {
+        return start("/healthz", log, environment, args);
+    }
+
+    private static ServerProcess start(String awaited, Path log, Map<String, String> environment, String... args) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -50,7 +59,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             ServerProcess server = new ServerProcess(builder.start(),
                     environment.getOrDefault("HOST", "127.0.0.1"), port, log);
-            server.awaitReady();
+            server.await(awaited);
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -101,7 +110,28 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    /** Runs one of the server's commands ({@code check-config ...}) to its end. @return its exit code */
+    public static int run(Path log, String... args) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(args[0] + " did not end within " + START_TIMEOUT + "; see " + log);
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void await(String path) {
         TestServer http = TestServer.external(host, port, () -> { });
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -109,7 +139,7 @@ public final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException("The server exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                if (http.get("/readyz").status() == 200) {
+                if (http.get(path).status() == 200) {
                     return;
                 }
             } catch (UncheckedIOException notYet) {
@@ -118,7 +148,7 @@ public final class ServerProcess implements AutoCloseable {
             sleep(200);
         }
         process.destroyForcibly();
-        throw new IllegalStateException("The server was not ready within " + START_TIMEOUT + "; see " + log);
+        throw new IllegalStateException("The server did not answer " + path + " within " + START_TIMEOUT + "; see " + log);
     }
 
     private static void sleep(long millis) {

@@ -99,4 +99,15 @@ public final class TestConfig {
     public TestServer start() {
         return TestServer.start(build());
     }
+
+    /**
+     * A server without config.json: the embedded PostgreSQL in {@code dataDir}, realm {@code default}, on a port the
+     * system picks (a port chosen beforehand could be taken by a server of another test class meanwhile).
+     */
+    public static Config embedded(java.nio.file.Path dataDir) {
+        Config built = new TestConfig(List.of()).build();
+        return new Config(built.server(), built.tokens(), List.of(), Optional.of(dataDir), built.mail(),
+                built.rateLimits(), built.timeouts(), built.logging(), built.conflictRetention(), built.notifications(),
+                built.admin(), List.of());
+    }
 }

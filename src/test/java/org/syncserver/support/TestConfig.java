@@ -108,6 +108,6 @@ public final class TestConfig {
         Config built = new TestConfig(List.of()).build();
         return new Config(built.server(), built.tokens(), List.of(), Optional.of(dataDir), built.mail(),
                 built.rateLimits(), built.timeouts(), built.logging(), built.conflictRetention(), built.notifications(),
-                built.admin(), List.of());
+                built.admin(), built.lifecycle(), List.of());
     }
 }

@@ -97,6 +97,7 @@ public final class UserRepository {
     private static final Map<String, String> DELETE_USER = orderedMap(
             "tokens", "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
             "pins", "DELETE FROM users_pin WHERE userid = ?",
+            "pinIssuance", "DELETE FROM pin_issuance WHERE userid = ?",
             "rows", "DELETE FROM sync_rows WHERE userid = ?",
             "legacyRows", "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
             "legacyLog", "DELETE FROM sync_data WHERE userid = ?",

@@ -182,7 +182,7 @@ public final class App implements AutoCloseable {
             AuditLog audit = new AuditLog(realms, clock);
             ConsoleLogin login = new ConsoleLogin(consoleAuth, audit, addresses);
             ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, clock);
-            return new ConsoleRouteTable(consoleAuth, addresses).routes(
+            return new ConsoleRouteTable(consoleAuth, login, addresses).routes(
                     new ConsoleApi(console, login, bodies, json), new ConsolePages(console, login));
         });
         return new Ports(publicRoutes, consoleRoutes);

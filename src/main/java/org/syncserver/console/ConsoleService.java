@@ -4,6 +4,7 @@ import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.NotFoundException;
+import org.syncserver.http.ErrorMapper;
 import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.Principal;
 import org.syncserver.identity.UserRepository;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -147,7 +149,11 @@ public final class ConsoleService {
 
     /** Its tokens go, it leaves its user, its clientId is barred; the user's rows stay. @return the user */
     public UUID revokeDevice(Operator operator, String realmName, UUID clientId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "revoke-device", realmName, "device " + clientId,
+                () -> revoke(operator, realms.require(realmName), clientId));
+    }
+
+    private UUID revoke(Operator operator, Realm realm, UUID clientId) {
         return realm.database().inTransaction(connection -> {
             UUID userId = repository.revoke(connection, clientId, clock.millis())
                     .orElseThrow(() -> noSuchDevice(clientId));
@@ -159,7 +165,11 @@ public final class ConsoleService {
 
     /** @return the device's user */
     public UUID releaseLock(Operator operator, String realmName, UUID clientId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "release-lock", realmName, "device " + clientId,
+                () -> releaseLock(operator, realms.require(realmName), clientId));
+    }
+
+    private UUID releaseLock(Operator operator, Realm realm, UUID clientId) {
         return realm.database().inTransaction(connection -> {
             ConsoleRepository.Released released = repository.releaseLock(connection, clientId)
                     .orElseThrow(() -> noSuchDevice(clientId));
@@ -172,7 +182,11 @@ public final class ConsoleService {
 
     /** The user and everything of theirs, in one transaction. @return rows removed, by kind */
     public Map<String, Integer> deleteUser(Operator operator, String realmName, UUID userId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "delete-user", realmName, "user " + userId,
+                () -> deleteUser(operator, realms.require(realmName), userId));
+    }
+
+    private Map<String, Integer> deleteUser(Operator operator, Realm realm, UUID userId) {
         return realm.database().inTransaction(connection -> {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             Map<String, Integer> deleted = users.deleteWithAllData(connection, userId);
@@ -185,10 +199,16 @@ public final class ConsoleService {
 
     /** Sends the user the PIN e-mail of a forgotten password (in the background, as the public route does). */
     public void sendPasswordReset(Operator operator, String realmName, UUID userId) {
+        failuresAudited(operator, "password-reset", realmName, "user " + userId, () -> {
+            sendPasswordReset(operator, realms.require(realmName), userId);
+            return null;
+        });
+    }
+
+    private void sendPasswordReset(Operator operator, Realm realm, UUID userId) {
         if (!passwordReset.canSendMail()) {
             throw new ConflictException("No e-mail is configured (the \"email\" block of config.json): no PIN can be sent");
         }
-        Realm realm = realms.require(realmName);
         ConsoleRepository.Profile profile = realm.database().inTransaction(connection -> {
             ConsoleRepository.Profile found = repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             audit.record(connection, operator, "password-reset", realm, "user " + userId, "PIN e-mail requested");
@@ -199,12 +219,35 @@ public final class ConsoleService {
 
     /** Everything stored about the user, from one snapshot, written as it is read. */
     public void export(Operator operator, String realmName, UUID userId, ExportWriter writer) {
-        Realm realm = realms.require(realmName);
+        String target = "user " + userId;
+        Realm realm = failuresAudited(operator, "export-user", realmName, target, () -> startExport(operator,
+                realms.require(realmName), userId));
+        CountingExport counted = new CountingExport(writer);
+        try {
+            writeExport(realm, userId, counted);
+        } catch (RuntimeException e) {
+            try {
+                audit.recordOutcome(operator, "export-user", realmName, target, "export cut after " + counted.rows
+                        + " rows: " + reasonOf(e));
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+        audit.recordOutcome(operator, "export-user", realmName, target, "export finished: " + counted.rows + " rows, "
+                + counted.conflicts + " conflicts");
+    }
+
+    private Realm startExport(Operator operator, Realm realm, UUID userId) {
         realm.database().inTransaction(connection -> {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             audit.record(connection, operator, "export-user", realm, "user " + userId, "export started");
             return null;
         });
+        return realm;
+    }
+
+    private void writeExport(Realm realm, UUID userId, ExportWriter writer) {
         realm.database().read(connection -> {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -233,6 +276,71 @@ public final class ConsoleService {
             writer.end();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs an operator's action; when it is refused (an unknown realm, user or device, no mail configured) or fails,
+     * that is audited in a transaction of its own, since the action's own transaction, with its entry, rolled back.
+     */
+    private <T> T failuresAudited(Operator operator, String action, String realmName, String target, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            try {
+                audit.recordOutcome(operator, action, realmName, target, reasonOf(e));
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+    }
+
+    /** A refusal with the message its caller sees; a fault by its status only (its text may hold anything). */
+    private static String reasonOf(RuntimeException e) {
+        if (e instanceof UncheckedIOException) {
+            return "the connection broke or the reader stopped reading";
+        }
+        int status = ErrorMapper.statusOf(e);
+        return status < 500 ? "refused (" + status + "): " + e.getMessage() : "failed (" + status + ")";
+    }
+
+    /** Counts what an export wrote, for the audit entry of how it ended. */
+    private static final class CountingExport implements ExportWriter {
+        private final ExportWriter writer;
+        long rows;
+        long conflicts;
+
+        CountingExport(ExportWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void begin(ConsoleRepository.Profile profile, List<ConsoleRepository.Device> devices)
+                throws IOException {
+            writer.begin(profile, devices);
+        }
+
+        @Override
+        public void row(ConsoleRepository.Row row) throws IOException {
+            writer.row(row);
+            rows++;
+        }
+
+        @Override
+        public void conflicts() throws IOException {
+            writer.conflicts();
+        }
+
+        @Override
+        public void conflict(ConflictJournal.Entry entry) throws IOException {
+            writer.conflict(entry);
+            conflicts++;
+        }
+
+        @Override
+        public void end() throws IOException {
+            writer.end();
         }
     }
 

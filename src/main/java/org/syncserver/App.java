@@ -161,7 +161,7 @@ public final class App implements AutoCloseable {
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics, events::notifies);
-        ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
+        ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), config.server().pendingChunks(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {
             uploads.purge(realms);

@@ -42,8 +42,10 @@ public record Config(ServerConfig server,
      * @param host         the address it is bound to ({@code 0.0.0.0}: every interface)
      * @param maxBodyBytes largest pull or push body accepted, counted after inflating gzip/deflate
      * @param metricsToken when set, GET /metrics requires it as a bearer token
+     * @param pendingChunks what unfinished chunked uploads may hold on disk
      */
-    public record ServerConfig(String host, int port, long maxBodyBytes, Optional<String> metricsToken) {
+    public record ServerConfig(String host, int port, long maxBodyBytes, Optional<String> metricsToken,
+                               PendingChunks pendingChunks) {
 
         public static final int DEFAULT_PORT = 3000;
         public static final String DEFAULT_HOST = "0.0.0.0";
@@ -53,6 +55,26 @@ public record Config(ServerConfig server,
          * 1 MB about 101 MB. Bodies are streamed (a push beyond 1 MiB is spooled to a temporary file), never held whole.
          */
         public static final long DEFAULT_MAX_BODY_BYTES = 128L * 1024 * 1024;
+
+        /** The defaults for a body limit: an upload a device abandoned, and the one it sends now, fit. */
+        public static PendingChunks defaultPendingChunks(long maxBodyBytes) {
+            return new PendingChunks(2 * maxBodyBytes, PendingChunks.REALM_PER_USER_CAP * maxBodyBytes);
+        }
+    }
+
+    /**
+     * Caps on the bytes that unfinished chunked uploads (PROTOCOL §11.1) hold in a realm's database, counted by the
+     * totalSize each upload announced when its first chunk came ({@code server.maxPendingChunkBytesPerUser},
+     * {@code server.maxPendingChunkBytesPerRealm}). Without them one device filled 3 GB in 30 s with uploads it never
+     * meant to finish. An upload refused at its first chunk can still be sent in one piece; an upload once begun is
+     * never refused halfway.
+     *
+     * @param perUser  of one user, at least {@code maxBodyBytes}: a device can always send its largest request
+     * @param perRealm of every user of a realm together
+     */
+    public record PendingChunks(long perUser, long perRealm) {
+        /** The realm's default cap: as many largest uploads as this at once. */
+        static final int REALM_PER_USER_CAP = 32;
     }
 
     /**
@@ -140,6 +162,8 @@ public record Config(ServerConfig server,
                 + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
                 + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
                 + ", maxBodyBytes=" + server.maxBodyBytes()
+                + ", pendingChunkBytes=" + server.pendingChunks().perUser() + "/user " + server.pendingChunks().perRealm()
+                + "/realm"
                 + ", metrics=" + (server.metricsToken().isPresent() ? "token required" : "open")
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()

@@ -158,7 +158,27 @@ public final class ConfigLoader {
                 ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes")
                 : Config.ServerConfig.DEFAULT_MAX_BODY_BYTES;
         return new Config.ServerConfig(host(server), port(filePort), maxBody,
-                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()));
+                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()),
+                pendingChunks(server, maxBody));
+    }
+
+    private static Config.PendingChunks pendingChunks(JsonNode server, long maxBody) {
+        Config.PendingChunks defaults = Config.ServerConfig.defaultPendingChunks(maxBody);
+        long perUser = server.has("maxPendingChunkBytesPerUser")
+                ? positiveLong(server.get("maxPendingChunkBytesPerUser"), "server.maxPendingChunkBytesPerUser")
+                : defaults.perUser();
+        long perRealm = server.has("maxPendingChunkBytesPerRealm")
+                ? positiveLong(server.get("maxPendingChunkBytesPerRealm"), "server.maxPendingChunkBytesPerRealm")
+                : Math.max(defaults.perRealm(), perUser);
+        if (perUser < maxBody) {
+            throw new ConfigException("server.maxPendingChunkBytesPerUser must be at least server.maxBodyBytes ("
+                    + maxBody + "): else a device could not send its largest request in chunks");
+        }
+        if (perRealm < perUser) {
+            throw new ConfigException("server.maxPendingChunkBytesPerRealm must be at least "
+                    + "server.maxPendingChunkBytesPerUser (" + perUser + ")");
+        }
+        return new Config.PendingChunks(perUser, perRealm);
     }
 
     /** {@code "authentication": "jwt"} selects JWTs; anything else, or no server block, opaque tokens. */

@@ -27,7 +27,7 @@ final class KnownKeys {
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
             "notifications", "admin"), Map.of(
             "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
-                    "maxBodyBytes", "logFormat", "logLevel"),
+                    "maxBodyBytes", "maxPendingChunkBytesPerUser", "maxPendingChunkBytesPerRealm", "logFormat", "logLevel"),
             "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),
             "email", new Block(Set.of("from", "fromEmail", "smtp", "port", "username", "password", "apps"),
                     Map.of("apps", Block.ANY)),

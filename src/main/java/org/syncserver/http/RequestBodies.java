@@ -128,8 +128,8 @@ public final class RequestBodies {
     }
 
     /** A body joined from chunks (PROTOCOL §11.1), read as if it had come in one request. */
-    public <T> T parseJoined(byte[] body, BodyReader<T> reader) {
-        try (InputStream in = new java.io.ByteArrayInputStream(body)) {
+    public <T> T parseJoined(InputStream body, BodyReader<T> reader) {
+        try (InputStream in = body) {
             return reader.read(in);
         } catch (IOException e) {
             throw translate(e, maxBodyBytes);

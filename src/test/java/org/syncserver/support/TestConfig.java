@@ -30,6 +30,7 @@ public final class TestConfig {
     private Timeouts timeouts = Timeouts.DEFAULTS;
     private Config.Notifications notifications = Config.Notifications.DEFAULTS;
     private Optional<Config.Admin> admin = Optional.empty();
+    private Optional<Config.PendingChunks> pendingChunks = Optional.empty();
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -47,6 +48,11 @@ public final class TestConfig {
 
     public TestConfig maxBodyBytes(long bytes) {
         this.maxBodyBytes = bytes;
+        return this;
+    }
+
+    public TestConfig pendingChunks(Config.PendingChunks caps) {
+        this.pendingChunks = Optional.of(caps);
         return this;
     }
 
@@ -84,7 +90,8 @@ public final class TestConfig {
 
     public Config build() {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
-        return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
+        return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken,
+                pendingChunks.orElse(Config.ServerConfig.defaultPendingChunks(maxBodyBytes))), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
                 notifications, admin, List.of());
     }

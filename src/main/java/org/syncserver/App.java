@@ -176,7 +176,7 @@ public final class App implements AutoCloseable {
                         new PasswordRoutes(bodies, reset),
                         new SyncRoutes(bodies, sync, uploads, json),
                         new ConflictRoutes(journal),
-                        new EventRoutes(events)));
+                        new EventRoutes(events, addresses)));
         Optional<List<Route>> consoleRoutes = config.admin().map(admin -> {
             ConsoleAuth consoleAuth = new ConsoleAuth(admin, hasher, clock);
             AuditLog audit = new AuditLog(realms, clock);

@@ -84,11 +84,16 @@ public record Config(ServerConfig server,
      * @param maxStreams        of this instance (beyond: 503)
      * @param heartbeat         a comment on every stream this often, so proxies keep idle streams open
      * @param safetyCheck       how often every listener is compared with the database, for what a notification
-     *                          missed, and for tokens that ended
+     *                          missed, and for logins that ended
+     * @param maxStreamsPerAddress open streams and long polls from one client address (beyond: 429): far above the
+     *                          per-user cap, since many phones share an address behind a carrier's NAT, but one
+     *                          address must not hold every stream of the instance
      */
-    public record Notifications(int maxStreamsPerUser, int maxStreams, Duration heartbeat, Duration safetyCheck) {
+    public record Notifications(int maxStreamsPerUser, int maxStreams, Duration heartbeat, Duration safetyCheck,
+                                int maxStreamsPerAddress) {
+        public static final int DEFAULT_MAX_STREAMS_PER_ADDRESS = 1_000;
         public static final Notifications DEFAULTS = new Notifications(10, 10_000, Duration.ofSeconds(15),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), DEFAULT_MAX_STREAMS_PER_ADDRESS);
     }
 
     /**

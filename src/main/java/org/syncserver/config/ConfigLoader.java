@@ -136,13 +136,19 @@ public final class ConfigLoader {
 
     private static Config.Notifications notifications(JsonNode node) {
         Config.Notifications defaults = Config.Notifications.DEFAULTS;
-        return new Config.Notifications(
-                node.has("maxStreamsPerUser") ? (int) positiveLong(node.get("maxStreamsPerUser"),
-                        "notifications.maxStreamsPerUser") : defaults.maxStreamsPerUser(),
+        int perUser = node.has("maxStreamsPerUser") ? (int) positiveLong(node.get("maxStreamsPerUser"),
+                "notifications.maxStreamsPerUser") : defaults.maxStreamsPerUser();
+        int perAddress = node.has("maxStreamsPerAddress") ? (int) positiveLong(node.get("maxStreamsPerAddress"),
+                "notifications.maxStreamsPerAddress") : Math.max(defaults.maxStreamsPerAddress(), perUser);
+        if (perAddress < perUser) {
+            throw new ConfigException("notifications.maxStreamsPerAddress must be at least "
+                    + "notifications.maxStreamsPerUser (" + perUser + "): many phones share an address behind NAT");
+        }
+        return new Config.Notifications(perUser,
                 node.has("maxStreams") ? (int) positiveLong(node.get("maxStreams"), "notifications.maxStreams")
                         : defaults.maxStreams(),
                 millis(node, "heartbeatMs", defaults.heartbeat(), "notifications."),
-                millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."));
+                millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."), perAddress);
     }
 
     private static Duration conflictRetention(JsonNode conflicts) {

@@ -35,7 +35,7 @@ final class KnownKeys {
             "conflicts", Block.of("retentionDays"),
             "admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
                     "loginFailuresPerMinute"), Map.of("operators", Block.ANY)),
-            "notifications", Block.of("maxStreamsPerUser", "maxStreams", "heartbeatMs", "safetyCheckMs"),
+            "notifications", Block.of("maxStreamsPerUser", "maxStreamsPerAddress", "maxStreams", "heartbeatMs", "safetyCheckMs"),
             "timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs", "bodyGraceMs")));
 
     private KnownKeys() {

@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Pull and push bodies sent in chunks (PROTOCOL §11.1). Every chunk is stored durably in the realm's database
@@ -65,6 +67,14 @@ public final class ChunkedUploads {
         }
     }
 
+    /** Uploads beyond this size take room (see {@link #roomFor}). */
+    static final long LARGE_UPLOAD_BYTES = 8L * 1024 * 1024;
+    /** Heap a large upload's request may take: a 44 MB pull's map of pending changes is about 60 MB. */
+    private static final long HEAP_PER_LARGE_UPLOAD = 128L * 1024 * 1024;
+    private static final Duration AWAIT_ROOM = Duration.ofSeconds(10);
+
+    private final Semaphore largeUploads = new Semaphore(
+            (int) Math.max(1, Runtime.getRuntime().maxMemory() / HEAP_PER_LARGE_UPLOAD), true);
     private final ChunkRepository uploads = new ChunkRepository();
     private final long maxBodyBytes;
     private final Config.PendingChunks caps;
@@ -74,6 +84,33 @@ public final class ChunkedUploads {
         this.maxBodyBytes = maxBodyBytes;
         this.caps = caps;
         this.clock = clock;
+    }
+
+    /** Held while a chunk's request may join and process a large body; closing gives the room back. */
+    interface Room extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Room for a chunk whose upload is large: joining it and running its request (a pull's map of pending changes)
+     * costs memory in proportion, so only a few such requests run at once, by the heap's size (two at 256 MB). Six
+     * replays of a 44 MB chunked pull at once ran a 256 MB server out of memory. Beyond: 503, retry.
+     */
+    Room roomFor(Chunk chunk) {
+        if (chunk.totalSize() <= LARGE_UPLOAD_BYTES) {
+            return () -> { };
+        }
+        try {
+            if (!largeUploads.tryAcquire(AWAIT_ROOM.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BusyException("The server is processing other large chunked requests: send this chunk "
+                        + "again in a few seconds");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BusyException("The server is stopping: send this chunk again in a few seconds");
+        }
+        return largeUploads::release;
     }
 
     /** Where an upload is stored: its syncId is the client's choice, so it names an upload only within its owner. */

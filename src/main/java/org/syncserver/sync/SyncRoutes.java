@@ -45,6 +45,12 @@ public final class SyncRoutes {
             return;
         }
         UUID syncId = request.chunk().syncId();
+        try (ChunkedUploads.Room ignored = uploads.roomFor(request.chunk())) {
+            pullChunk(ctx, realm, principal, request, syncId);
+        }
+    }
+
+    private void pullChunk(Context ctx, Realm realm, Principal principal, PullRequest request, UUID syncId) {
         switch (uploads.accept(realm, principal, "pull", request.chunk())) {
             case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
             case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
@@ -67,19 +73,25 @@ public final class SyncRoutes {
                 ctx.json(new PushAnswer(sync.push(realm, principal, request)));
                 return;
             }
-            switch (uploads.accept(realm, principal, "push", request.chunk())) {
-                case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
-                case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
-                    try (Spool joined = step.body(); PushRequest whole = bodies.parseJoined(joined.open(),
-                            body -> PushRequest.read(body, json.getFactory()))) {
-                        PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
-                        ctx.json(answer);
-                        return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
-                    }
-                });
-                case ChunkedUploads.Step.Done step ->
-                        ctx.contentType(ContentType.APPLICATION_JSON).result(failedOrOk(step.outcome()).answer());
+            try (ChunkedUploads.Room ignored = uploads.roomFor(request.chunk())) {
+                pushChunk(ctx, realm, principal, request);
             }
+        }
+    }
+
+    private void pushChunk(Context ctx, Realm realm, Principal principal, PushRequest request) {
+        switch (uploads.accept(realm, principal, "push", request.chunk())) {
+            case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
+            case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
+                try (Spool joined = step.body(); PushRequest whole = bodies.parseJoined(joined.open(),
+                        body -> PushRequest.read(body, json.getFactory()))) {
+                    PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
+                    ctx.json(answer);
+                    return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
+                }
+            });
+            case ChunkedUploads.Step.Done step ->
+                    ctx.contentType(ContentType.APPLICATION_JSON).result(failedOrOk(step.outcome()).answer());
         }
     }
 

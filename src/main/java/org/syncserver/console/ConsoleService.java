@@ -4,6 +4,7 @@ import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.NotFoundException;
+import org.syncserver.http.BusyException;
 import org.syncserver.http.ErrorMapper;
 import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.Principal;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -84,6 +87,7 @@ public final class ConsoleService {
     private final PasswordResetService passwordReset;
     private final ConflictJournal journal;
     private final Clock clock;
+    private final Map<String, Semaphore> exportRooms = new ConcurrentHashMap<>();
 
     public ConsoleService(Realms realms, UserRepository users, ClientRepository clients, AuditLog audit, PasswordResetService passwordReset,
                           ConflictJournal journal, Clock clock) {
@@ -220,6 +224,31 @@ public final class ConsoleService {
     /** Everything stored about the user, from one snapshot, written as it is read. */
     public void export(Operator operator, String realmName, UUID userId, ExportWriter writer) {
         String target = "user " + userId;
+        Semaphore room = failuresAudited(operator, "export-user", realmName, target, () -> exportRoom(realmName));
+        try {
+            export(operator, realmName, userId, writer, target);
+        } finally {
+            room.release();
+        }
+    }
+
+    /**
+     * An export holds a database connection while it writes, at the pace its reader reads: ten exports whose
+     * reader never read held a realm's whole pool for half a minute, and no device could sync. So a realm runs a
+     * quarter of its pool's connections in exports at most.
+     */
+    private Semaphore exportRoom(String realmName) {
+        Realm realm = realms.require(realmName);
+        Semaphore room = exportRooms.computeIfAbsent(realm.name(),
+                name -> new Semaphore(Math.max(1, realm.database().poolState().max() / 4)));
+        if (!room.tryAcquire()) {
+            throw new BusyException("Realm " + realm.name() + " is running as many exports as it may at once; "
+                    + "retry when one has ended");
+        }
+        return room;
+    }
+
+    private void export(Operator operator, String realmName, UUID userId, ExportWriter writer, String target) {
         Realm realm = failuresAudited(operator, "export-user", realmName, target, () -> startExport(operator,
                 realms.require(realmName), userId));
         CountingExport counted = new CountingExport(writer);
@@ -302,7 +331,8 @@ public final class ConsoleService {
             return "the connection broke or the reader stopped reading";
         }
         int status = ErrorMapper.statusOf(e);
-        return status < 500 ? "refused (" + status + "): " + e.getMessage() : "failed (" + status + ")";
+        return status < 500 || e instanceof BusyException ? "refused (" + status + "): " + e.getMessage()
+                : "failed (" + status + ")";
     }
 
     /** Counts what an export wrote, for the audit entry of how it ended. */

@@ -114,6 +114,36 @@ class ConsoleRefusalsTest {
         });
     }
 
+    /** Each export holds a connection while it writes; ten whose reader never read held the realm's whole pool. */
+    @Test
+    void exportsWhoseReaderNeverReadsLeaveTheRealmsPoolToDevices() throws Exception {
+        UUID userId = newUserWithRows(20_000);
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket socket = new Socket("127.0.0.1", server.consoleUri("/").getPort());
+                socket.getOutputStream().write(("GET /api/realms/default/users/" + userId + "/export HTTP/1.1\r\n"
+                        + "Host: x\r\nAuthorization: Bearer " + ConsoleClient.API_TOKEN + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                stalled.add(socket);
+            }
+            Thread.sleep(1_000); // the exports have begun, and filled their sockets
+            Device device = new Accounts(server).device("default", "pool-" + UUID.randomUUID() + "@example.com",
+                    "secret password", true);
+            long started = System.nanoTime();
+            Response pull = server.post("/pull/default", java.util.Map.of("clientId", device.clientId().toString(),
+                    "lastSync", 0), "Authorization", device.bearer());
+            assertThat(pull.status()).as(pull.body()).isEqualTo(200);
+            assertThat((System.nanoTime() - started) / 1_000_000).as("pull in ms").isLessThan(2_000);
+            assertThat(auditEntries("export-user")).anySatisfy(entry ->
+                    assertThat(entry.get("outcome").asText()).startsWith("refused (503): Realm default is running as many exports"));
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
     @Test
     void aWholeExportIsAuditedAsFinished() {
         UUID userId = newUserWithRows(3);

@@ -79,6 +79,20 @@ final class ChunkRepository {
         }
     }
 
+    /**
+     * Whether the user still exists, holding a key-share lock on its row until commit: a user being deleted (whose
+     * delete locks the row first) is waited for and then found gone, so no chunk outlives its user.
+     */
+    boolean lockUser(Connection connection, UUID userId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT 1 FROM users WHERE id = ? FOR KEY SHARE")) {
+            statement.setObject(1, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     /** Bytes of the upload's chunks stored so far; -1 when it has none yet (this chunk begins it). */
     long storedBytes(Connection connection, UUID key) throws SQLException {
         String sql = "SELECT count(*), COALESCE(sum(end_offset - start_offset), 0) FROM upload_chunks WHERE sync_id = ?";

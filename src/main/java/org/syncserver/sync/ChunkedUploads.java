@@ -4,7 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.Config;
 import org.syncserver.db.Database;
+import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
+import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
 import org.syncserver.http.BusyException;
 import org.syncserver.http.PayloadTooLargeException;
@@ -188,6 +190,9 @@ public final class ChunkedUploads {
     private void store(Database database, UUID key, Principal principal, String route, Chunk chunk) {
         long now = clock.millis();
         database.inTransaction(connection -> {
+            if (!uploads.lockUser(connection, principal.userId())) {
+                throw new AccessDeniedException(ClientMessages.INVALID_TOKEN); // deleted meanwhile
+            }
             long stored = uploads.storedBytes(connection, key);
             if (stored < 0) {
                 uploads.dropAbandoned(connection, key, principal.clientId(), route);

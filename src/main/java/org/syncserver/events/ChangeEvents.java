@@ -220,7 +220,13 @@ public final class ChangeEvents implements AutoCloseable {
     public void close() {
         notifyListeners.values().forEach(NotifyListener::stop);
         scheduler.shutdownNow();
-        hub.all().forEach(Listener::close);
+        hub.all().forEach(listener -> {
+            if (listener instanceof StreamListener stream) {
+                stream.closeNow();
+            } else {
+                listener.close();
+            }
+        });
         writers.shutdown(); // not awaited: a write to a reader that stopped reading may never end
     }
 }

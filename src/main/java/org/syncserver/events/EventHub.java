@@ -3,10 +3,10 @@ package org.syncserver.events;
 import org.syncserver.http.BusyException;
 import org.syncserver.http.TooManyRequestsException;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,10 +16,10 @@ import java.util.stream.Collectors;
 
 /**
  * The listeners of this instance, by realm and user: a change notice reaches only the other devices of the user
- * who pushed. Idle listeners cost a map entry each, no thread and no database work. A device has one listener: a
- * new one replaces the device's older ones (a phone that changed networks left its old streams dead but open, and
- * ten of them locked its user out of events for a quarter of an hour). Capped per user, per client address and in
- * all.
+ * who pushed. Idle listeners cost a map entry each, no thread and no database work. Capped per user, per client
+ * address and in all; at the user's or the address's cap, a device's new listener replaces the device's oldest one
+ * instead of being refused: a phone that changed networks ten times left its old streams dead but open (TCP takes
+ * a quarter of an hour to notice), and they locked its user out of events.
  */
 final class EventHub {
 
@@ -41,24 +41,29 @@ final class EventHub {
     }
 
     /**
-     * Adds the listener in place of its device's older ones, which are ended.
+     * Adds the listener; at a cap, in place of its device's oldest listener, which is ended.
      *
      * @throws TooManyRequestsException over the per-user or per-address cap; BusyException over this instance's cap
      */
     void add(String realm, Listener listener) {
-        List<Listener> replaced = new ArrayList<>();
+        Optional<Listener> replaced;
         synchronized (this) {
             List<Listener> mine = byUser.computeIfAbsent(new Key(realm, listener.userId()),
                     key -> new CopyOnWriteArrayList<>());
-            mine.stream().filter(older -> older.clientId().equals(listener.clientId())).forEach(replaced::add);
-            replaced.forEach(older -> removeLocked(realm, older));
+            replaced = atCap(mine, listener.address()) ? mine.stream()
+                    .filter(older -> older.clientId().equals(listener.clientId())).findFirst() : Optional.empty();
+            replaced.ifPresent(older -> removeLocked(realm, older));
             mine = byUser.computeIfAbsent(new Key(realm, listener.userId()), key -> new CopyOnWriteArrayList<>());
             requireRoom(mine, listener.address());
             mine.add(listener);
             byAddress.merge(listener.address(), 1, Integer::sum);
             open.incrementAndGet();
         }
-        replaced.forEach(Listener::close);
+        replaced.ifPresent(Listener::close);
+    }
+
+    private boolean atCap(List<Listener> mine, String address) {
+        return mine.size() >= maxPerUser || byAddress.getOrDefault(address, 0) >= maxPerAddress;
     }
 
     private void requireRoom(List<Listener> mine, String address) {

@@ -67,6 +67,11 @@ final class StreamListener extends DeviceListener {
         writers.execute(client::close);
     }
 
+    /** Ends the stream on the calling thread: at shutdown, before the server stops waiting for open responses. */
+    void closeNow() {
+        client.close();
+    }
+
     private void startWriter() {
         if (!writing) {
             writing = true;

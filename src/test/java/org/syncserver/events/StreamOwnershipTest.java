@@ -50,7 +50,7 @@ class StreamOwnershipTest {
 
     /** Each change of network leaves the old stream dead but open on the server; ten used to lock the user out. */
     @Test
-    void aPhoneThatChangesNetworksTenTimesStillGetsItsStreamAndItsOlderStreamsEnd() {
+    void aPhoneThatChangesNetworksTenTimesStillGetsItsStreamAndItsOldestStreamsEnd() {
         Device phone = newUser();
         List<EventStream> abandoned = new ArrayList<>();
         try {
@@ -59,7 +59,7 @@ class StreamOwnershipTest {
                 assertThat(stream.status()).as("stream after network change " + network).isEqualTo(200);
                 abandoned.add(stream);
             }
-            assertThat(abandoned.get(0).receives(EventStream.END, SOON)).as("an older stream was ended").isTrue();
+            assertThat(abandoned.get(0).receives(EventStream.END, SOON)).as("its oldest stream was ended").isTrue();
             EventStream latest = abandoned.get(abandoned.size() - 1);
             SyncDevice laptop = new SyncDevice(server, accounts.device("default", phone.email(), "pw", false), false);
             laptop.insert(Map.of("title", "seen by the phone's one stream"));

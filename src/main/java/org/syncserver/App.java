@@ -166,7 +166,7 @@ public final class App implements AutoCloseable {
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
         SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas);
-        ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
+        ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), config.server().pendingChunks(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {
             uploads.purge(realms);
@@ -185,14 +185,14 @@ public final class App implements AutoCloseable {
                         new PasswordRoutes(bodies, reset),
                         new SyncRoutes(bodies, sync, uploads, json),
                         new ConflictRoutes(journal),
-                        new EventRoutes(events)));
+                        new EventRoutes(events, addresses)));
         Optional<List<Route>> consoleRoutes = config.admin().map(admin -> {
             ConsoleAuth consoleAuth = new ConsoleAuth(admin, hasher, clock);
             AuditLog audit = new AuditLog(realms, clock);
             ConsoleLogin login = new ConsoleLogin(consoleAuth, audit, addresses);
             ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, lifecycle,
                     clock);
-            return new ConsoleRouteTable(consoleAuth, addresses).routes(
+            return new ConsoleRouteTable(consoleAuth, login, addresses).routes(
                     new ConsoleApi(console, login, bodies, json), new ConsolePages(console, login));
         });
         return new Ports(publicRoutes, consoleRoutes);

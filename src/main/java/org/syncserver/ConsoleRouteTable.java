@@ -45,10 +45,12 @@ final class ConsoleRouteTable {
     }
 
     private final ConsoleAuth auth;
+    private final ConsoleLogin login;
     private final ClientAddress addresses;
 
-    ConsoleRouteTable(ConsoleAuth auth, ClientAddress addresses) {
+    ConsoleRouteTable(ConsoleAuth auth, ConsoleLogin login, ClientAddress addresses) {
         this.auth = auth;
+        this.login = login;
         this.addresses = addresses;
     }
 
@@ -134,7 +136,7 @@ final class ConsoleRouteTable {
     private Optional<Operator> apiCaller(Context ctx) {
         String address = addresses.of(ctx);
         Optional<String> token = AuthorizationHeader.bearerIfPresent(ctx.header(Header.AUTHORIZATION));
-        return token.isPresent() ? auth.fromApiToken(token.get(), address)
+        return token.isPresent() ? login.fromApiToken(token.get(), address)
                 : auth.fromSession(ctx.cookie(ConsoleLogin.COOKIE), address);
     }
 

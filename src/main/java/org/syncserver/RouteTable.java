@@ -13,6 +13,7 @@ import org.syncserver.health.HealthRoutes;
 import org.syncserver.http.Access;
 import org.syncserver.http.Route.Guarded;
 import org.syncserver.http.Route;
+import org.syncserver.http.RequestBodies;
 import org.syncserver.identity.Principal;
 import org.syncserver.metrics.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
@@ -112,7 +113,9 @@ final class RouteTable {
     private Guarded bearer(AsDevice handler) {
         return new Guarded(Access.BEARER, ctx -> {
             Realm realm = realm(ctx);
-            handler.handle(ctx, realm, auth.authenticate(realm, ctx.header(Header.AUTHORIZATION)));
+            Principal device = auth.authenticate(realm, ctx.header(Header.AUTHORIZATION));
+            RequestBodies.authenticated(ctx, device.userId());
+            handler.handle(ctx, realm, device);
         });
     }
 

@@ -125,7 +125,7 @@ interface BenchEnvironment extends AutoCloseable {
             Files.writeString(config, """
                     {"server": {"port": %d},
                      "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres"}},
-                     "notifications": {"maxStreamsPerUser": 20000, "maxStreams": 20000}}
+                     "notifications": {"maxStreamsPerUser": 20000, "maxStreamsPerAddress": 20000, "maxStreams": 20000}}
                     """.formatted(port, REALM, postgres.getPort()));
             return config;
         }

@@ -44,8 +44,10 @@ public record Config(ServerConfig server,
      * @param host         the address it is bound to ({@code 0.0.0.0}: every interface)
      * @param maxBodyBytes largest pull or push body accepted, counted after inflating gzip/deflate
      * @param metricsToken when set, GET /metrics requires it as a bearer token
+     * @param pendingChunks what unfinished chunked uploads may hold on disk
      */
-    public record ServerConfig(String host, int port, long maxBodyBytes, Optional<String> metricsToken) {
+    public record ServerConfig(String host, int port, long maxBodyBytes, Optional<String> metricsToken,
+                               PendingChunks pendingChunks) {
 
         public static final int DEFAULT_PORT = 3000;
         public static final String DEFAULT_HOST = "0.0.0.0";
@@ -55,6 +57,26 @@ public record Config(ServerConfig server,
          * 1 MB about 101 MB. Bodies are streamed (a push beyond 1 MiB is spooled to a temporary file), never held whole.
          */
         public static final long DEFAULT_MAX_BODY_BYTES = 128L * 1024 * 1024;
+
+        /** The defaults for a body limit: an upload a device abandoned, and the one it sends now, fit. */
+        public static PendingChunks defaultPendingChunks(long maxBodyBytes) {
+            return new PendingChunks(2 * maxBodyBytes, PendingChunks.REALM_PER_USER_CAP * maxBodyBytes);
+        }
+    }
+
+    /**
+     * Caps on the bytes that unfinished chunked uploads (PROTOCOL §11.1) hold in a realm's database, counted by the
+     * totalSize each upload announced when its first chunk came ({@code server.maxPendingChunkBytesPerUser},
+     * {@code server.maxPendingChunkBytesPerRealm}). Without them one device filled 3 GB in 30 s with uploads it never
+     * meant to finish. An upload refused at its first chunk can still be sent in one piece; an upload once begun is
+     * never refused halfway.
+     *
+     * @param perUser  of one user, at least {@code maxBodyBytes}: a device can always send its largest request
+     * @param perRealm of every user of a realm together
+     */
+    public record PendingChunks(long perUser, long perRealm) {
+        /** The realm's default cap: as many largest uploads as this at once. */
+        static final int REALM_PER_USER_CAP = 32;
     }
 
     /**
@@ -64,11 +86,16 @@ public record Config(ServerConfig server,
      * @param maxStreams        of this instance (beyond: 503)
      * @param heartbeat         a comment on every stream this often, so proxies keep idle streams open
      * @param safetyCheck       how often every listener is compared with the database, for what a notification
-     *                          missed, and for tokens that ended
+     *                          missed, and for logins that ended
+     * @param maxStreamsPerAddress open streams and long polls from one client address (beyond: 429): far above the
+     *                          per-user cap, since many phones share an address behind a carrier's NAT, but one
+     *                          address must not hold every stream of the instance
      */
-    public record Notifications(int maxStreamsPerUser, int maxStreams, Duration heartbeat, Duration safetyCheck) {
+    public record Notifications(int maxStreamsPerUser, int maxStreams, Duration heartbeat, Duration safetyCheck,
+                                int maxStreamsPerAddress) {
+        public static final int DEFAULT_MAX_STREAMS_PER_ADDRESS = 1_000;
         public static final Notifications DEFAULTS = new Notifications(10, 10_000, Duration.ofSeconds(15),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), DEFAULT_MAX_STREAMS_PER_ADDRESS);
     }
 
     /**
@@ -162,6 +189,8 @@ public record Config(ServerConfig server,
                 + embeddedDataDir.map(dir -> ", embedded PostgreSQL data in " + dir.toAbsolutePath()).orElse("")
                 + ", mail=" + mail.map(m -> m.host() + ":" + m.port()).orElse("not configured")
                 + ", maxBodyBytes=" + server.maxBodyBytes()
+                + ", pendingChunkBytes=" + server.pendingChunks().perUser() + "/user " + server.pendingChunks().perRealm()
+                + "/realm"
                 + ", metrics=" + (server.metricsToken().isPresent() ? "token required" : "open")
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()

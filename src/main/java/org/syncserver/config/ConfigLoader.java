@@ -142,13 +142,19 @@ public final class ConfigLoader {
 
     private static Config.Notifications notifications(JsonNode node) {
         Config.Notifications defaults = Config.Notifications.DEFAULTS;
-        return new Config.Notifications(
-                node.has("maxStreamsPerUser") ? (int) positiveLong(node.get("maxStreamsPerUser"),
-                        "notifications.maxStreamsPerUser") : defaults.maxStreamsPerUser(),
+        int perUser = node.has("maxStreamsPerUser") ? (int) positiveLong(node.get("maxStreamsPerUser"),
+                "notifications.maxStreamsPerUser") : defaults.maxStreamsPerUser();
+        int perAddress = node.has("maxStreamsPerAddress") ? (int) positiveLong(node.get("maxStreamsPerAddress"),
+                "notifications.maxStreamsPerAddress") : Math.max(defaults.maxStreamsPerAddress(), perUser);
+        if (perAddress < perUser) {
+            throw new ConfigException("notifications.maxStreamsPerAddress must be at least "
+                    + "notifications.maxStreamsPerUser (" + perUser + "): many phones share an address behind NAT");
+        }
+        return new Config.Notifications(perUser,
                 node.has("maxStreams") ? (int) positiveLong(node.get("maxStreams"), "notifications.maxStreams")
                         : defaults.maxStreams(),
                 millis(node, "heartbeatMs", defaults.heartbeat(), "notifications."),
-                millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."));
+                millis(node, "safetyCheckMs", defaults.safetyCheck(), "notifications."), perAddress);
     }
 
     private static Config.Lifecycle lifecycle(JsonNode quotas, JsonNode tombstones, List<String> realmNames) {
@@ -194,7 +200,27 @@ public final class ConfigLoader {
                 ? positiveLong(server.get("maxBodyBytes"), "server.maxBodyBytes")
                 : Config.ServerConfig.DEFAULT_MAX_BODY_BYTES;
         return new Config.ServerConfig(host(server), port(filePort), maxBody,
-                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()));
+                Optional.ofNullable(optionalText(server, "metricsToken")).filter(token -> !token.isBlank()),
+                pendingChunks(server, maxBody));
+    }
+
+    private static Config.PendingChunks pendingChunks(JsonNode server, long maxBody) {
+        Config.PendingChunks defaults = Config.ServerConfig.defaultPendingChunks(maxBody);
+        long perUser = server.has("maxPendingChunkBytesPerUser")
+                ? positiveLong(server.get("maxPendingChunkBytesPerUser"), "server.maxPendingChunkBytesPerUser")
+                : defaults.perUser();
+        long perRealm = server.has("maxPendingChunkBytesPerRealm")
+                ? positiveLong(server.get("maxPendingChunkBytesPerRealm"), "server.maxPendingChunkBytesPerRealm")
+                : Math.max(defaults.perRealm(), perUser);
+        if (perUser < maxBody) {
+            throw new ConfigException("server.maxPendingChunkBytesPerUser must be at least server.maxBodyBytes ("
+                    + maxBody + "): else a device could not send its largest request in chunks");
+        }
+        if (perRealm < perUser) {
+            throw new ConfigException("server.maxPendingChunkBytesPerRealm must be at least "
+                    + "server.maxPendingChunkBytesPerUser (" + perUser + ")");
+        }
+        return new Config.PendingChunks(perUser, perRealm);
     }
 
     /** {@code "authentication": "jwt"} selects JWTs; anything else, or no server block, opaque tokens. */

@@ -27,7 +27,7 @@ final class KnownKeys {
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
             "notifications", "admin", "quotas", "tombstones"), Map.of(
             "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
-                    "maxBodyBytes", "logFormat", "logLevel"),
+                    "maxBodyBytes", "maxPendingChunkBytesPerUser", "maxPendingChunkBytesPerRealm", "logFormat", "logLevel"),
             "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),
             "email", new Block(Set.of("from", "fromEmail", "smtp", "port", "username", "password", "apps"),
                     Map.of("apps", Block.ANY)),
@@ -38,7 +38,7 @@ final class KnownKeys {
             "tombstones", Block.of("purgeEveryMinutes"),
             "admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
                     "loginFailuresPerMinute"), Map.of("operators", Block.ANY)),
-            "notifications", Block.of("maxStreamsPerUser", "maxStreams", "heartbeatMs", "safetyCheckMs"),
+            "notifications", Block.of("maxStreamsPerUser", "maxStreamsPerAddress", "maxStreams", "heartbeatMs", "safetyCheckMs"),
             "timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs", "bodyGraceMs")));
 
     private KnownKeys() {

@@ -56,6 +56,23 @@ public final class AuditLog {
         });
     }
 
+    /**
+     * Writes an entry of an action that was refused, failed or cut short (the action's own transaction rolled back),
+     * or of how a long action ended, in a transaction of its own: in the realm's database when the realm exists and is up, else in the first realm that is.
+     */
+    void recordOutcome(Operator operator, String action, String realmName, String target, String outcome) {
+        Realm home = realms.all().stream().filter(realm -> realm.name().equals(realmName) && realm.isReady())
+                .findFirst()
+                .or(() -> realms.all().stream().filter(Realm::isReady).findFirst())
+                .orElseThrow(() -> new DatabaseUnavailableException("(any)", null));
+        Entry entry = new Entry(clock.millis(), operator.name(), action, cut(realmName, OPERATOR_CHARS), target,
+                outcome, operator.address());
+        home.database().inTransaction(connection -> {
+            insert(connection, entry);
+            return null;
+        });
+    }
+
     /** The newest entries of every realm that is up, newest first. */
     List<Entry> newest(int limit) {
         List<Entry> all = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import org.syncserver.config.Config;
 import org.syncserver.http.TooManyRequestsException;
 import org.syncserver.identity.PasswordHasher;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Operators' credentials, sessions and API tokens. Passwords and tokens are checked against Argon2id hashes from the
- * configuration; an unknown name costs the same hash as a known one. Failed attempts are throttled per client
- * address. Sessions live in this instance's memory (the console is one instance's port), keyed by the digest of
+ * configuration; an unknown name costs the same hash as a known one. Attempts are throttled per client address:
+ * each is charged before its hash, and refunded when it succeeds. Sessions live in this instance's memory (the console is one instance's port), keyed by the digest of
  * their cookie, and end after the configured idle time.
  */
 public final class ConsoleAuth {
@@ -65,7 +66,7 @@ public final class ConsoleAuth {
      * @throws TooManyRequestsException after too many failures from the address
      */
     public Optional<Operator> verifyPassword(String name, String password, String address) {
-        requireAttemptsLeft(address);
+        Bucket attempts = chargeAttempt(address);
         String hash = operators.get(name);
         boolean valid;
         if (hash == null) {
@@ -75,9 +76,9 @@ public final class ConsoleAuth {
             valid = hasher.verify(password, hash, null);
         }
         if (!valid) {
-            countFailure(address);
             return Optional.empty();
         }
+        attempts.addTokens(1);
         return Optional.of(new Operator(name, address, Optional.empty()));
     }
 
@@ -125,18 +126,18 @@ public final class ConsoleAuth {
         if (known != null) {
             return Optional.of(new Operator(known, address, Optional.empty()));
         }
-        requireAttemptsLeft(address);
+        Bucket attempts = chargeAttempt(address);
         for (int i = 0; i < tokenHashes.size(); i++) {
             if (hasher.verify(token, tokenHashes.get(i), null)) {
                 String name = "api-token-" + (i + 1);
                 verifiedTokens.put(digest, name);
+                attempts.addTokens(1);
                 return Optional.of(new Operator(name, address, Optional.empty()));
             }
         }
         if (tokenHashes.isEmpty()) {
             hasher.verifyDecoy(token);
         }
-        countFailure(address);
         return Optional.empty();
     }
 
@@ -150,16 +151,19 @@ public final class ConsoleAuth {
         return now - session.lastSeen() >= sessionIdle.toMillis();
     }
 
-    private void requireAttemptsLeft(String address) {
+    /**
+     * Takes one attempt from the address's allowance before the hash is computed, and gives it back only once the
+     * credentials proved right: checking first and charging after let 60 concurrent guesses all through while the
+     * bucket still looked full.
+     */
+    private Bucket chargeAttempt(String address) {
         Bucket bucket = bucket(address);
-        if (bucket.getAvailableTokens() <= 0) {
-            long nanos = bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long nanos = probe.getNanosToWaitForRefill();
             throw new TooManyRequestsException(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + 999_999_999L)));
         }
-    }
-
-    private void countFailure(String address) {
-        bucket(address).tryConsume(1);
+        return bucket;
     }
 
     private Bucket bucket(String address) {

@@ -4,6 +4,8 @@ import org.syncserver.db.Database;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ConflictException;
 import org.syncserver.error.NotFoundException;
+import org.syncserver.http.BusyException;
+import org.syncserver.http.ErrorMapper;
 import org.syncserver.identity.ClientRepository;
 import org.syncserver.lifecycle.DataLifecycle;
 import org.syncserver.lifecycle.LifecycleRepository;
@@ -26,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -86,6 +91,7 @@ public final class ConsoleService {
     private final ConflictJournal journal;
     private final DataLifecycle lifecycle;
     private final Clock clock;
+    private final Map<String, Semaphore> exportRooms = new ConcurrentHashMap<>();
 
     public ConsoleService(Realms realms, UserRepository users, ClientRepository clients, AuditLog audit, PasswordResetService passwordReset,
                           ConflictJournal journal, DataLifecycle lifecycle, Clock clock) {
@@ -188,7 +194,11 @@ public final class ConsoleService {
      * answered as revoked again (an operator who retries, or two who act at once, get the same answer).
      */
     public Revocation revokeDevice(Operator operator, String realmName, UUID clientId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "revoke-device", realmName, "device " + clientId,
+                () -> revoke(operator, realms.require(realmName), clientId));
+    }
+
+    private Revocation revoke(Operator operator, Realm realm, UUID clientId) {
         return realm.database().inTransaction(connection -> {
             Optional<UUID> revokedNow = repository.revoke(connection, clientId, clock.millis());
             Revocation revocation = revokedNow.isPresent() ? new Revocation(revokedNow.get(), false)
@@ -203,7 +213,11 @@ public final class ConsoleService {
 
     /** @return the device's user */
     public UUID releaseLock(Operator operator, String realmName, UUID clientId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "release-lock", realmName, "device " + clientId,
+                () -> releaseLock(operator, realms.require(realmName), clientId));
+    }
+
+    private UUID releaseLock(Operator operator, Realm realm, UUID clientId) {
         return realm.database().inTransaction(connection -> {
             ConsoleRepository.Released released = repository.releaseLock(connection, clientId)
                     .orElseThrow(() -> noSuchDevice(clientId));
@@ -216,7 +230,11 @@ public final class ConsoleService {
 
     /** The user and everything of theirs, in one transaction. @return rows removed, by kind */
     public Map<String, Integer> deleteUser(Operator operator, String realmName, UUID userId) {
-        Realm realm = realms.require(realmName);
+        return failuresAudited(operator, "delete-user", realmName, "user " + userId,
+                () -> deleteUser(operator, realms.require(realmName), userId));
+    }
+
+    private Map<String, Integer> deleteUser(Operator operator, Realm realm, UUID userId) {
         return realm.database().inTransaction(connection -> {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             Map<String, Integer> deleted = users.deleteWithAllData(connection, userId);
@@ -229,10 +247,16 @@ public final class ConsoleService {
 
     /** Sends the user the PIN e-mail of a forgotten password (in the background, as the public route does). */
     public void sendPasswordReset(Operator operator, String realmName, UUID userId) {
+        failuresAudited(operator, "password-reset", realmName, "user " + userId, () -> {
+            sendPasswordReset(operator, realms.require(realmName), userId);
+            return null;
+        });
+    }
+
+    private void sendPasswordReset(Operator operator, Realm realm, UUID userId) {
         if (!passwordReset.canSendMail()) {
             throw new ConflictException("No e-mail is configured (the \"email\" block of config.json): no PIN can be sent");
         }
-        Realm realm = realms.require(realmName);
         ConsoleRepository.Profile profile = realm.database().inTransaction(connection -> {
             ConsoleRepository.Profile found = repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             audit.record(connection, operator, "password-reset", realm, "user " + userId, "PIN e-mail requested");
@@ -243,12 +267,60 @@ public final class ConsoleService {
 
     /** Everything stored about the user, from one snapshot, written as it is read. */
     public void export(Operator operator, String realmName, UUID userId, ExportWriter writer) {
+        String target = "user " + userId;
+        Semaphore room = failuresAudited(operator, "export-user", realmName, target, () -> exportRoom(realmName));
+        try {
+            export(operator, realmName, userId, writer, target);
+        } finally {
+            room.release();
+        }
+    }
+
+    /**
+     * An export holds a database connection while it writes, at the pace its reader reads: ten exports whose
+     * reader never read held a realm's whole pool for half a minute, and no device could sync. So a realm runs a
+     * quarter of its pool's connections in exports at most.
+     */
+    private Semaphore exportRoom(String realmName) {
         Realm realm = realms.require(realmName);
+        Semaphore room = exportRooms.computeIfAbsent(realm.name(),
+                name -> new Semaphore(Math.max(1, realm.database().poolState().max() / 4)));
+        if (!room.tryAcquire()) {
+            throw new BusyException("Realm " + realm.name() + " is running as many exports as it may at once; "
+                    + "retry when one has ended");
+        }
+        return room;
+    }
+
+    private void export(Operator operator, String realmName, UUID userId, ExportWriter writer, String target) {
+        Realm realm = failuresAudited(operator, "export-user", realmName, target, () -> startExport(operator,
+                realms.require(realmName), userId));
+        CountingExport counted = new CountingExport(writer);
+        try {
+            writeExport(realm, userId, counted);
+        } catch (RuntimeException e) {
+            try {
+                audit.recordOutcome(operator, "export-user", realmName, target, "export cut after " + counted.rows
+                        + " rows: " + reasonOf(e));
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+        audit.recordOutcome(operator, "export-user", realmName, target, "export finished: " + counted.rows + " rows, "
+                + counted.conflicts + " conflicts");
+    }
+
+    private Realm startExport(Operator operator, Realm realm, UUID userId) {
         realm.database().inTransaction(connection -> {
             repository.profile(connection, userId).orElseThrow(() -> noSuchUser(userId));
             audit.record(connection, operator, "export-user", realm, "user " + userId, "export started");
             return null;
         });
+        return realm;
+    }
+
+    private void writeExport(Realm realm, UUID userId, ExportWriter writer) {
         realm.database().read(connection -> {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -277,6 +349,72 @@ public final class ConsoleService {
             writer.end();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs an operator's action; when it is refused (an unknown realm, user or device, no mail configured) or fails,
+     * that is audited in a transaction of its own, since the action's own transaction, with its entry, rolled back.
+     */
+    private <T> T failuresAudited(Operator operator, String action, String realmName, String target, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            try {
+                audit.recordOutcome(operator, action, realmName, target, reasonOf(e));
+            } catch (RuntimeException auditFailed) {
+                e.addSuppressed(auditFailed);
+            }
+            throw e;
+        }
+    }
+
+    /** A refusal with the message its caller sees; a fault by its status only (its text may hold anything). */
+    private static String reasonOf(RuntimeException e) {
+        if (e instanceof UncheckedIOException) {
+            return "the connection broke or the reader stopped reading";
+        }
+        int status = ErrorMapper.statusOf(e);
+        return status < 500 || e instanceof BusyException ? "refused (" + status + "): " + e.getMessage()
+                : "failed (" + status + ")";
+    }
+
+    /** Counts what an export wrote, for the audit entry of how it ended. */
+    private static final class CountingExport implements ExportWriter {
+        private final ExportWriter writer;
+        long rows;
+        long conflicts;
+
+        CountingExport(ExportWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void begin(ConsoleRepository.Profile profile, List<ConsoleRepository.Device> devices)
+                throws IOException {
+            writer.begin(profile, devices);
+        }
+
+        @Override
+        public void row(ConsoleRepository.Row row) throws IOException {
+            writer.row(row);
+            rows++;
+        }
+
+        @Override
+        public void conflicts() throws IOException {
+            writer.conflicts();
+        }
+
+        @Override
+        public void conflict(ConflictJournal.Entry entry) throws IOException {
+            writer.conflict(entry);
+            conflicts++;
+        }
+
+        @Override
+        public void end() throws IOException {
+            writer.end();
         }
     }
 

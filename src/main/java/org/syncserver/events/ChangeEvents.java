@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.error.AccessDeniedException;
+import org.syncserver.error.ClientMessages;
 import org.syncserver.http.HttpServer;
 import org.syncserver.identity.Principal;
 import org.syncserver.metrics.Metrics;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +42,8 @@ public final class ChangeEvents implements AutoCloseable {
     /** How long a client waits before it reconnects a dropped stream (SSE {@code retry}). */
     private static final int RETRY_MILLIS = 3_000;
     private static final int STREAM_BUFFER_BYTES = 512;
+    /** A stream whose write has been blocked for this many heartbeats is ended: its reader stopped reading. */
+    private static final int STALLED_HEARTBEATS = 2;
 
     private final Realms realms;
     private final EventHub hub;
@@ -46,13 +51,17 @@ public final class ChangeEvents implements AutoCloseable {
     private final Map<String, NotifyListener> notifyListeners = new LinkedHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("events").daemon().factory());
+    /** Writes to streams, each on a virtual thread: a stream that is not read blocks only its own writer. */
+    private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private final long stalledNanos;
     private final Clock clock;
     private final Metrics metrics;
 
     public ChangeEvents(Realms realms, List<RealmConfig> configs, Config.Notifications settings, Clock clock,
                         Metrics metrics) {
         this.realms = realms;
-        this.hub = new EventHub(settings.maxStreamsPerUser(), settings.maxStreams());
+        this.hub = new EventHub(settings.maxStreamsPerUser(), settings.maxStreamsPerAddress(), settings.maxStreams());
+        this.stalledNanos = settings.heartbeat().multipliedBy(STALLED_HEARTBEATS).toNanos();
         this.clock = clock;
         this.metrics = metrics;
         metrics.gauge("events.streams.open", "event streams and long polls open on this instance", hub::open);
@@ -75,12 +84,13 @@ public final class ChangeEvents implements AutoCloseable {
     }
 
     /** Opens an event stream: the device is told at once if another device pushed after {@code since}. */
-    void stream(Context ctx, Realm realm, Principal device, Long lastEventId) {
-        long since = lastEventId != null ? lastEventId
-                : realm.database().withConnection(connection -> events.pulledUpTo(connection, device.clientId()));
+    void stream(Context ctx, Realm realm, Principal device, String address, Long lastEventId) {
+        EventRepository.Opening opening = realm.database().withConnection(connection ->
+                events.opening(connection, device.clientId()));
+        long since = lastEventId != null ? lastEventId : opening.pulledUpTo();
         SseClient client = new SseClient(ctx);
-        StreamListener listener = new StreamListener(client, device.userId(), device.clientId(), since,
-                device.expiresAt(), metrics::eventSent);
+        StreamListener listener = new StreamListener(client, listening(device, address, opening), since, writers,
+                metrics::eventSent);
         hub.add(realm.name(), listener);
         try {
             begin(ctx);
@@ -94,8 +104,10 @@ public final class ChangeEvents implements AutoCloseable {
     }
 
     /** A long poll: the clock as soon as another device pushed after {@code since}, else nothing after the wait. */
-    void poll(Context ctx, Realm realm, Principal device, long since, Duration wait) {
-        PollListener listener = new PollListener(device.userId(), device.clientId(), since, device.expiresAt());
+    void poll(Context ctx, Realm realm, Principal device, String address, long since, Duration wait) {
+        EventRepository.Opening opening = realm.database().withConnection(connection ->
+                events.opening(connection, device.clientId()));
+        PollListener listener = new PollListener(listening(device, address, opening), since);
         hub.add(realm.name(), listener);
         HttpServer.keepIdle(ctx, wait.plusSeconds(5));
         ctx.future(() -> listener.answer()
@@ -109,6 +121,12 @@ public final class ChangeEvents implements AutoCloseable {
                     }
                 }));
         scheduler.execute(() -> check(realm, List.of(listener)));
+    }
+
+    /** The device as it listens; a login ended since the request was authenticated is refused. */
+    private static DeviceListener.Device listening(Principal device, String address, EventRepository.Opening opening) {
+        UUID login = opening.login().orElseThrow(() -> new AccessDeniedException(ClientMessages.INVALID_TOKEN));
+        return new DeviceListener.Device(device.userId(), device.clientId(), address, login, device.expiresAt());
     }
 
     private void begin(Context ctx) {
@@ -134,12 +152,16 @@ public final class ChangeEvents implements AutoCloseable {
         metrics.eventLatency(Duration.ofMillis(Math.max(0, clock.millis() - notice.pushedAt())));
     }
 
+    /** Pings every stream; ends those whose reader has not read for a while, freeing their places. */
     private void heartbeat() {
-        for (Listener listener : hub.all()) {
-            try {
-                listener.ping();
-            } catch (RuntimeException e) {
-                listener.close();
+        for (String realm : Set.copyOf(hub.realmsWithListeners())) {
+            for (Listener listener : hub.listeners(realm)) {
+                if (listener instanceof StreamListener stream && stream.stalledFor(stalledNanos)) {
+                    hub.remove(realm, listener);
+                    listener.close();
+                } else {
+                    listener.ping();
+                }
             }
         }
     }
@@ -159,13 +181,14 @@ public final class ChangeEvents implements AutoCloseable {
         }
     }
 
-    /** What the safety check reads, on one connection: the devices that still have tokens, and what is new. */
-    private record Standing(Set<UUID> withTokens, Map<UUID, Long> newer) {
+    /** What the safety check reads, on one connection: each device's current login, and what is new. */
+    private record Standing(Map<UUID, UUID> logins, Map<UUID, Long> newer) {
     }
 
     /**
      * The safety check: tells listeners of changes the notifications missed, and ends those whose token expired or
-     * was revoked (a password change or an unregister deletes the device's tokens).
+     * whose login ended: revoked (a password change, an unregister, an operator) or replaced by a new login. A
+     * refresh keeps the login, and the stream.
      */
     private void check(Realm realm, List<Listener> listeners) {
         if (listeners.isEmpty()) {
@@ -175,9 +198,10 @@ public final class ChangeEvents implements AutoCloseable {
             long now = clock.millis();
             List<UUID> devices = listeners.stream().map(Listener::clientId).distinct().toList();
             Standing standing = realm.database().withConnection(connection -> new Standing(
-                    events.withTokens(connection, devices), events.newerChanges(connection, listeners)));
+                    events.logins(connection, devices), events.newerChanges(connection, listeners)));
             for (Listener listener : listeners) {
-                if (!standing.withTokens().contains(listener.clientId()) || listener.expiresAt() <= now) {
+                UUID login = standing.logins().get(listener.clientId());
+                if (!listener.login().equals(login) || listener.expiresAt() <= now) {
                     listener.close();
                     continue;
                 }
@@ -196,6 +220,13 @@ public final class ChangeEvents implements AutoCloseable {
     public void close() {
         notifyListeners.values().forEach(NotifyListener::stop);
         scheduler.shutdownNow();
-        hub.all().forEach(Listener::close);
+        hub.all().forEach(listener -> {
+            if (listener instanceof StreamListener stream) {
+                stream.closeNow();
+            } else {
+                listener.close();
+            }
+        });
+        writers.shutdown(); // not awaited: a write to a reader that stopped reading may never end
     }
 }

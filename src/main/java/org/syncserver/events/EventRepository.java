@@ -5,22 +5,35 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 
 /** SQL of change events: what other devices changed since a listener last heard, and whose tokens still stand. */
 final class EventRepository {
 
-    /** Where a device's next pull starts: a fresh stream without Last-Event-ID is compared with it. */
-    long pulledUpTo(Connection connection, UUID clientId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT COALESCE(lastsync, 0) FROM user_clients WHERE clientid = ?")) {
+    /**
+     * What a listener starts from: where the device's next pull starts (a fresh stream without Last-Event-ID is
+     * compared with it), and the login its token belongs to (empty: the device has no tokens any more).
+     */
+    record Opening(long pulledUpTo, Optional<UUID> login) {
+    }
+
+    Opening opening(Connection connection, UUID clientId) throws SQLException {
+        String sql = """
+                SELECT COALESCE(c.lastsync, 0), t.login_id, t.clientid IS NOT NULL
+                  FROM user_clients c LEFT JOIN user_tokens t ON t.clientid = c.clientid
+                 WHERE c.clientid = ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, clientId);
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0;
+                if (!rows.next()) {
+                    return new Opening(0, Optional.empty());
+                }
+                return new Opening(rows.getLong(1), rows.getBoolean(3) ? Optional.of(loginOf(rows, 2))
+                        : Optional.empty());
             }
         }
     }
@@ -55,18 +68,29 @@ final class EventRepository {
         return newer;
     }
 
-    /** The devices that still have tokens: a password change or an unregister deletes them. */
-    Set<UUID> withTokens(Connection connection, List<UUID> clientIds) throws SQLException {
-        Set<UUID> present = new HashSet<>();
+    /**
+     * The current login of each device that still has tokens (a password change or an unregister deletes them; a
+     * new login replaces them).
+     */
+    Map<UUID, UUID> logins(Connection connection, List<UUID> clientIds) throws SQLException {
+        Map<UUID, UUID> logins = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT clientid FROM user_tokens WHERE clientid = ANY(CAST(? AS UUID[]))")) {
+                "SELECT clientid, login_id FROM user_tokens WHERE clientid = ANY(CAST(? AS UUID[]))")) {
             statement.setArray(1, connection.createArrayOf("uuid", clientIds.toArray()));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    present.add(rows.getObject(1, UUID.class));
+                    logins.put(rows.getObject(1, UUID.class), loginOf(rows, 2));
                 }
             }
         }
-        return present;
+        return logins;
     }
+
+    /** A login made before logins had ids (V12) counts as one login, the zero id. */
+    private static UUID loginOf(ResultSet rows, int column) throws SQLException {
+        UUID login = rows.getObject(column, UUID.class);
+        return login == null ? NO_LOGIN_ID : login;
+    }
+
+    private static final UUID NO_LOGIN_ID = new UUID(0, 0);
 }

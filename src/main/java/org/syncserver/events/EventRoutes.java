@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.error.ClientMessages;
+import org.syncserver.http.ClientAddress;
 import org.syncserver.http.Params;
 import org.syncserver.identity.Principal;
 import org.syncserver.realm.Realm;
@@ -19,9 +20,11 @@ public final class EventRoutes {
     static final long MAX_WAIT_SECONDS = 60;
 
     private final ChangeEvents events;
+    private final ClientAddress addresses;
 
-    public EventRoutes(ChangeEvents events) {
+    public EventRoutes(ChangeEvents events, ClientAddress addresses) {
         this.events = events;
+        this.addresses = addresses;
     }
 
     public void events(Context ctx, Realm realm, Principal device) {
@@ -36,11 +39,11 @@ public final class EventRoutes {
                 throw new BadRequestException("'wait' must be from 0 to " + MAX_WAIT_SECONDS + " seconds");
             }
             String since = ctx.queryParam("since");
-            events.poll(ctx, realm, device, since == null ? 0 : Params.number(since, "since"), Duration.ofSeconds(seconds));
+            events.poll(ctx, realm, device, addresses.of(ctx), since == null ? 0 : Params.number(since, "since"), Duration.ofSeconds(seconds));
             return;
         }
         String lastEventId = ctx.header("Last-Event-ID");
-        events.stream(ctx, realm, device, lastEventId == null || lastEventId.isBlank() ? null
+        events.stream(ctx, realm, device, addresses.of(ctx), lastEventId == null || lastEventId.isBlank() ? null
                 : Params.number(lastEventId, "Last-Event-ID"));
     }
 

@@ -1,7 +1,6 @@
 package org.syncserver.events;
 
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /** A long poll: answered with the first clock past {@code since}, or with nothing when it ends first. */
@@ -10,8 +9,8 @@ final class PollListener extends DeviceListener {
     private final long since;
     private final CompletableFuture<OptionalLong> answer = new CompletableFuture<>();
 
-    PollListener(UUID userId, UUID clientId, long since, long expiresAt) {
-        super(userId, clientId, expiresAt);
+    PollListener(Device device, long since) {
+        super(device);
         this.since = since;
     }
 

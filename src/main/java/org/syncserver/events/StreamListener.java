@@ -2,24 +2,34 @@ package org.syncserver.events;
 
 import io.javalin.http.sse.SseClient;
 
-import java.util.UUID;
+import java.util.concurrent.Executor;
 
 /**
  * An open Server-Sent Events stream (PROTOCOL §11.2): {@code event: changes}, {@code id: <clock>},
- * {@code data: {"clock": <clock>}}, and a comment every heartbeat. Writes are few and small; they come from the
- * notification thread, the heartbeat and the safety check, one at a time.
+ * {@code data: {"clock": <clock>}}, and a comment every heartbeat. The notification thread, the heartbeat and the
+ * safety check only note what is to be written; a writer (a virtual thread, one at a time per stream) writes it.
+ * A stream whose reader stopped reading blocks its own writer, never the realm's notification thread: one such
+ * stream once held another user's event for 28.8 s. What piles up meanwhile is one clock and one ping.
  */
 final class StreamListener extends DeviceListener {
 
     private final SseClient client;
+    private final Executor writers;
     private final Runnable sent;
     private volatile long since;
+    /** Guarded by this: what the writer is to write next (0: no event), and whether a writer runs. */
+    private long pendingClock;
+    private boolean pendingPing;
+    private boolean writing;
+    /** When the running writer began writing (System.nanoTime), or 0 when none writes. */
+    private volatile long writingSince;
 
     /** @param sent told of every event written, for the metrics */
-    StreamListener(SseClient client, UUID userId, UUID clientId, long since, long expiresAt, Runnable sent) {
-        super(userId, clientId, expiresAt);
+    StreamListener(SseClient client, Device device, long since, Executor writers, Runnable sent) {
+        super(device);
         this.client = client;
         this.since = since;
+        this.writers = writers;
         this.sent = sent;
     }
 
@@ -34,19 +44,68 @@ final class StreamListener extends DeviceListener {
             return;
         }
         since = clock;
-        client.sendEvent("changes", "{\"clock\":" + clock + "}", String.valueOf(clock));
-        sent.run();
+        pendingClock = clock;
+        startWriter();
     }
 
     @Override
     public synchronized void ping() {
         if (!client.terminated()) {
-            client.sendComment("ping");
+            pendingPing = true;
+            startWriter();
         }
+    }
+
+    /** Whether a write has been blocked for longer than {@code nanos}: the reader stopped reading. */
+    boolean stalledFor(long nanos) {
+        long began = writingSince;
+        return began != 0 && System.nanoTime() - began > nanos;
     }
 
     @Override
     public void close() {
+        writers.execute(client::close);
+    }
+
+    /** Ends the stream on the calling thread: at shutdown, before the server stops waiting for open responses. */
+    void closeNow() {
         client.close();
+    }
+
+    private void startWriter() {
+        if (!writing) {
+            writing = true;
+            writers.execute(this::write);
+        }
+    }
+
+    /** Writes what is pending until nothing is; an event goes before a ping, which it makes needless. */
+    private void write() {
+        while (true) {
+            long clock;
+            boolean ping;
+            synchronized (this) {
+                clock = pendingClock;
+                ping = pendingPing;
+                pendingClock = 0;
+                pendingPing = false;
+                if (clock == 0 && !ping) {
+                    writing = false;
+                    writingSince = 0;
+                    return;
+                }
+            }
+            writingSince = System.nanoTime();
+            try {
+                if (clock != 0) {
+                    client.sendEvent("changes", "{\"clock\":" + clock + "}", String.valueOf(clock));
+                    sent.run();
+                } else if (!client.terminated()) {
+                    client.sendComment("ping");
+                }
+            } catch (RuntimeException e) {
+                client.close();
+            }
+        }
     }
 }

@@ -5,4 +5,9 @@ public final class PayloadTooLargeException extends RuntimeException {
     public PayloadTooLargeException(long limit) {
         super("The request body is larger than the limit of " + limit + " bytes");
     }
+
+    /** A limit on what the body would store, said in words a person understands. */
+    public PayloadTooLargeException(String message) {
+        super(message);
+    }
 }

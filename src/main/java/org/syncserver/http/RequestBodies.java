@@ -99,6 +99,20 @@ public final class RequestBodies {
         return mapper;
     }
 
+    /**
+     * Marks the request as made by an authenticated account: its body is read in the pool of authenticated sync
+     * work, which bodies of unknown senders cannot fill (see {@link BodyGate}).
+     */
+    public static void authenticated(Context ctx, UUID account) {
+        ctx.attribute(ACCOUNT_ATTRIBUTE, account);
+    }
+
+    private static java.util.Optional<UUID> accountOf(Context ctx) {
+        return java.util.Optional.ofNullable(ctx.attribute(ACCOUNT_ATTRIBUTE));
+    }
+
+    private static final String ACCOUNT_ATTRIBUTE = "syncserver.account";
+
     /** A small body (at most {@link #SMALL_BODY_BYTES}) as a record. */
     public <T> T read(Context ctx, Class<T> type) {
         T value = parse(ctx, SMALL_BODY_BYTES, body -> mapper.readValue(body, type));
@@ -114,7 +128,8 @@ public final class RequestBodies {
     }
 
     private <T> T parse(Context ctx, long limit, BodyReader<T> reader) {
-        try (BodyGate.Permit ignored = gate.enter(addresses.of(ctx)); InputStream body = open(ctx, limit)) {
+        try (BodyGate.Permit ignored = gate.enter(addresses.of(ctx), accountOf(ctx));
+             InputStream body = open(ctx, limit)) {
             T value = reader.read(body);
             // Read to the end: the JSON parser stops at the closing brace, before gzip's trailer. Content left
             // unread makes Jetty close the connection after answering, which fails a client reusing it.
@@ -128,8 +143,8 @@ public final class RequestBodies {
     }
 
     /** A body joined from chunks (PROTOCOL §11.1), read as if it had come in one request. */
-    public <T> T parseJoined(byte[] body, BodyReader<T> reader) {
-        try (InputStream in = new java.io.ByteArrayInputStream(body)) {
+    public <T> T parseJoined(InputStream body, BodyReader<T> reader) {
+        try (InputStream in = body) {
             return reader.read(in);
         } catch (IOException e) {
             throw translate(e, maxBodyBytes);
@@ -162,7 +177,7 @@ public final class RequestBodies {
     void discardUnread(Context ctx) {
         BodyGate.Permit permit;
         try {
-            permit = gate.enter(addresses.of(ctx));
+            permit = gate.enter(addresses.of(ctx), accountOf(ctx));
         } catch (BusyException e) {
             ctx.header("Connection", "close");
             return;

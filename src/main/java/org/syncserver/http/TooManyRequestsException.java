@@ -10,6 +10,12 @@ public final class TooManyRequestsException extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** With a message that says which limit was reached. */
+    public TooManyRequestsException(String message, long retryAfterSeconds) {
+        super(message);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
     public long retryAfterSeconds() {
         return retryAfterSeconds;
     }

@@ -14,19 +14,22 @@ public final class TokenRepository {
     public record Entry(UUID clientId, UUID userId, String email, long issuedAt) {
     }
 
+    /** A login's pair: replaces the client's pair, and is a new login (which ends the streams of the old one). */
     public void store(Connection connection, UUID clientId, String accessDigest, String refreshDigest, long issuedAt)
             throws SQLException {
         String sql = """
-                INSERT INTO user_tokens (clientid, token, refreshtoken, lastrefresh)
-                VALUES (?, ?, ?, ?)
+                INSERT INTO user_tokens (clientid, token, refreshtoken, lastrefresh, login_id)
+                VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (clientid) DO UPDATE
-                   SET token = EXCLUDED.token, refreshtoken = EXCLUDED.refreshtoken, lastrefresh = EXCLUDED.lastrefresh
+                   SET token = EXCLUDED.token, refreshtoken = EXCLUDED.refreshtoken, lastrefresh = EXCLUDED.lastrefresh,
+                       login_id = EXCLUDED.login_id
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, clientId);
             statement.setString(2, accessDigest);
             statement.setString(3, refreshDigest);
             statement.setLong(4, issuedAt);
+            statement.setObject(5, UUID.randomUUID());
             statement.executeUpdate();
         }
     }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -83,6 +84,7 @@ public final class UserRepository {
      * @return how many rows went, by what they were (users, devices, tokens, ...), in deletion order
      */
     public Map<String, Integer> deleteWithAllData(Connection connection, UUID userId) throws SQLException {
+        lockUserAndDevices(connection, userId);
         Map<String, Integer> deleted = new LinkedHashMap<>();
         for (Map.Entry<String, String> step : DELETE_USER.entrySet()) {
             try (PreparedStatement statement = connection.prepareStatement(step.getValue())) {
@@ -93,10 +95,27 @@ public final class UserRepository {
         return deleted;
     }
 
+    /**
+     * Takes the row locks a push takes, in the push's order (its device's row, then the user's clock), before
+     * anything is deleted. A push that got there first commits before the delete reads, so its rows go too; a push
+     * that comes later finds no device and stores nothing. Deleting rows first and locking afterwards left the rows
+     * of a push that committed in between behind, for a user who asked to be forgotten.
+     */
+    private static void lockUserAndDevices(Connection connection, UUID userId) throws SQLException {
+        for (String sql : List.of("SELECT 1 FROM user_clients WHERE userid = ? ORDER BY clientid FOR UPDATE",
+                "SELECT 1 FROM users WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setObject(1, userId);
+                statement.executeQuery().close();
+            }
+        }
+    }
+
     /** What {@link #deleteWithAllData} removes, children before their parents. */
     private static final Map<String, String> DELETE_USER = orderedMap(
             "tokens", "DELETE FROM user_tokens WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
             "pins", "DELETE FROM users_pin WHERE userid = ?",
+            "pinIssuance", "DELETE FROM pin_issuance WHERE userid = ?",
             "rows", "DELETE FROM sync_rows WHERE userid = ?",
             "legacyRows", "DELETE FROM data WHERE rowguid IN (SELECT rowguid FROM sync_data WHERE userid = ?)",
             "legacyLog", "DELETE FROM sync_data WHERE userid = ?",

@@ -124,8 +124,14 @@ public final class PasswordResetService {
             String pin = "%06d".formatted(random.nextInt(1_000_000));
             UUID userId = user.get().id();
             long now = clock.millis();
-            boolean issued = realm.database().inTransaction(connection -> pins.replace(connection, userId,
-                    digest(userId, pin), now, now - PIN_ISSUE_WINDOW.toMillis(), MAX_PINS_PER_WINDOW));
+            boolean issued = realm.database().inTransaction(connection -> {
+                if (!pins.countIssuance(connection, userId, now, now - PIN_ISSUE_WINDOW.toMillis(),
+                        MAX_PINS_PER_WINDOW)) {
+                    return false;
+                }
+                pins.replace(connection, userId, digest(userId, pin), now);
+                return true;
+            });
             if (!issued) {
                 log.warn("realm {}: user {} asked for more than {} PINs within {}; no new PIN sent", realm.name(),
                         userId, MAX_PINS_PER_WINDOW, PIN_ISSUE_WINDOW);

@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 
-/** SQL of {@code users_pin}: at most one PIN per user, stored as a digest, with its count of attempts. */
+/**
+ * SQL of {@code users_pin} (at most one PIN per user, stored as a digest, with its count of attempts) and of
+ * {@code pin_issuance} (how many PINs the user got this window).
+ */
 final class PinRepository {
 
     /** A PIN as stored, after the attempt being made was counted. */
@@ -15,32 +18,45 @@ final class PinRepository {
     }
 
     /**
-     * Replaces the user's PIN, unless {@code maxIssued} PINs were already issued to the user since
-     * {@code windowStart}: then the current PIN stays as it is, attempts included.
+     * Counts one more PIN issued to the user, unless {@code maxIssued} were already issued since
+     * {@code windowStart}. The count has its own row so that no wrong guess, expiry or change of the PIN resets it.
      *
-     * @return whether the new PIN was stored
+     * @return whether a PIN may be issued
      */
-    boolean replace(Connection connection, UUID userId, String digest, long createdAt, long windowStart,
-                    int maxIssued) throws SQLException {
+    boolean countIssuance(Connection connection, UUID userId, long now, long windowStart, int maxIssued)
+            throws SQLException {
         String sql = """
-                INSERT INTO users_pin AS p (userid, pin, created, attempts, issued, issued_since)
-                VALUES (?, ?, ?, 0, 1, ?)
+                INSERT INTO pin_issuance AS i (userid, issued, issued_since)
+                VALUES (?, 1, ?)
                 ON CONFLICT (userid) DO UPDATE
-                   SET pin = EXCLUDED.pin, created = EXCLUDED.created, attempts = 0,
-                       issued = CASE WHEN p.issued_since > ? THEN p.issued + 1 ELSE 1 END,
-                       issued_since = CASE WHEN p.issued_since > ? THEN p.issued_since ELSE EXCLUDED.issued_since END
-                 WHERE p.issued_since <= ? OR p.issued < ?
+                   SET issued = CASE WHEN i.issued_since > ? THEN i.issued + 1 ELSE 1 END,
+                       issued_since = CASE WHEN i.issued_since > ? THEN i.issued_since ELSE EXCLUDED.issued_since END
+                 WHERE i.issued_since <= ? OR i.issued < ?
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            statement.setLong(2, now);
+            statement.setLong(3, windowStart);
+            statement.setLong(4, windowStart);
+            statement.setLong(5, windowStart);
+            statement.setInt(6, maxIssued);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    /** Replaces the user's PIN, with a fresh count of attempts; call only after {@link #countIssuance} allowed it. */
+    void replace(Connection connection, UUID userId, String digest, long createdAt) throws SQLException {
+        String sql = """
+                INSERT INTO users_pin AS p (userid, pin, created, attempts)
+                VALUES (?, ?, ?, 0)
+                ON CONFLICT (userid) DO UPDATE
+                   SET pin = EXCLUDED.pin, created = EXCLUDED.created, attempts = 0
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, userId);
             statement.setString(2, digest);
             statement.setLong(3, createdAt);
-            statement.setLong(4, createdAt);
-            statement.setLong(5, windowStart);
-            statement.setLong(6, windowStart);
-            statement.setLong(7, windowStart);
-            statement.setInt(8, maxIssued);
-            return statement.executeUpdate() == 1;
+            statement.executeUpdate();
         }
     }
 

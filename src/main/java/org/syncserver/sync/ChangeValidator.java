@@ -35,12 +35,30 @@ final class ChangeValidator {
         if (table.indexOf('\0') >= 0) {
             throw invalid(index, change, "tablename must not contain the NUL character (\\u0000)");
         }
+        if (hasLoneSurrogate(table)) {
+            // JSON can escape half of a UTF-16 pair (\ud800); PostgreSQL's UTF-8 text cannot hold it, and the
+            // driver used to store '?' in its place: the device's table came back under another name.
+            throw invalid(index, change, "tablename must be valid Unicode text: it holds half of a UTF-16 "
+                    + "surrogate pair (an escape such as \\ud800 without its partner), which cannot be stored");
+        }
         long clientdate = require(change.clientdate(), index, change, "clientdate is required");
         if (!operation.equals("D") && change.shape() != Shape.OBJECT) {
             throw invalid(index, change, "rowData must be a JSON object for operation " + operation);
         }
         String json = operation.equals("D") ? null : change.rowData();
         return new PushedChange(change.rowguid(), table, operation, clientdate, json);
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T> T require(T value, int index, SentChange change, String message) {

@@ -158,7 +158,9 @@ final class SyncBodyParser {
         parser.skipChildren();
         long to = parser.currentLocation().getByteOffset();
         try {
-            return source.text(from, to);
+            String text = source.text(from, to);
+            source.discardBefore(to); // taken: the bytes are not needed while the row waits to be stored
+            return text;
         } catch (CharacterCodingException e) {
             throw new BadRequestException("rowData is not valid UTF-8");
         }

@@ -47,16 +47,22 @@ public final class SyncRoutes {
             return;
         }
         UUID syncId = request.chunk().syncId();
+        try (ChunkedUploads.Room ignored = uploads.roomFor(request.chunk())) {
+            pullChunk(ctx, realm, principal, request, syncId);
+        }
+    }
+
+    private void pullChunk(Context ctx, Realm realm, Principal principal, PullRequest request, UUID syncId) {
         switch (uploads.accept(realm, principal, "pull", request.chunk())) {
             case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
-            case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, syncId, () -> {
+            case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
                 PullRequest whole = wholePull(step.body());
                 long cursor = answerPull(ctx, whole, writer -> sync.pull(realm, principal, whole, writer));
                 return new ChunkRepository.Outcome(200, null, cursor);
             });
             case ChunkedUploads.Step.Done step -> {
                 long cursor = failedOrOk(step.outcome()).cursor();
-                PullRequest whole = wholePull(uploads.body(realm, syncId));
+                PullRequest whole = wholePull(uploads.body(realm, step.key(), syncId));
                 answerPull(ctx, whole, writer -> sync.pullAgain(realm, principal, whole, cursor, writer));
             }
         }
@@ -87,20 +93,25 @@ public final class SyncRoutes {
                 ctx.json(new PushAnswer(sync.push(realm, principal, request)));
                 return;
             }
-            UUID syncId = request.chunk().syncId();
-            switch (uploads.accept(realm, principal, "push", request.chunk())) {
-                case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
-                case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, syncId, () -> {
-                    try (PushRequest whole = bodies.parseJoined(step.body(), body -> PushRequest.read(body,
-                            json.getFactory()))) {
-                        PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
-                        ctx.json(answer);
-                        return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
-                    }
-                });
-                case ChunkedUploads.Step.Done step ->
-                        ctx.contentType(ContentType.APPLICATION_JSON).result(failedOrOk(step.outcome()).answer());
+            try (ChunkedUploads.Room ignored = uploads.roomFor(request.chunk())) {
+                pushChunk(ctx, realm, principal, request);
             }
+        }
+    }
+
+    private void pushChunk(Context ctx, Realm realm, Principal principal, PushRequest request) {
+        switch (uploads.accept(realm, principal, "push", request.chunk())) {
+            case ChunkedUploads.Step.Incomplete step -> progress(ctx, step);
+            case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
+                try (Spool joined = step.body(); PushRequest whole = bodies.parseJoined(joined.open(),
+                        body -> PushRequest.read(body, json.getFactory()))) {
+                    PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
+                    ctx.json(answer);
+                    return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
+                }
+            });
+            case ChunkedUploads.Step.Done step ->
+                    ctx.contentType(ContentType.APPLICATION_JSON).result(failedOrOk(step.outcome()).answer());
         }
     }
 
@@ -131,8 +142,12 @@ public final class SyncRoutes {
         return writer.lastSync();
     }
 
-    private PullRequest wholePull(byte[] body) {
-        PullRequest whole = bodies.parseJoined(body, in -> PullRequest.read(in, json.getFactory()));
+    /** Parses the joined body and lets its spool go. */
+    private PullRequest wholePull(Spool body) {
+        PullRequest whole;
+        try (body) {
+            whole = bodies.parseJoined(body.open(), in -> PullRequest.read(in, json.getFactory()));
+        }
         if (whole.chunk() != null) {
             throw new BadRequestException("A chunked upload cannot hold another chunk");
         }
@@ -157,17 +172,17 @@ public final class SyncRoutes {
         ChunkRepository.Outcome run() throws IOException;
     }
 
-    private void recordingOutcome(Realm realm, UUID syncId, UploadWork work) {
+    private void recordingOutcome(Realm realm, UUID key, UploadWork work) {
         try {
-            uploads.finish(realm, syncId, work.run());
+            uploads.finish(realm, key, work.run());
         } catch (BadRequestException e) {
-            uploads.finish(realm, syncId, new ChunkRepository.Outcome(400, e.getMessage(), null));
+            uploads.finish(realm, key, new ChunkRepository.Outcome(400, e.getMessage(), null));
             throw e;
         } catch (IOException e) {
-            uploads.release(realm, syncId);
+            uploads.release(realm, key);
             throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            uploads.release(realm, syncId);
+        } catch (RuntimeException | Error e) {
+            uploads.release(realm, key);
             throw e;
         }
     }

@@ -24,7 +24,7 @@ class BenchSmokeTest {
     void everyScenarioCompletesWithItsDataVerifiedAndTheReportIsWritten() throws Exception {
         RealmConfig realm = TestPostgres.newRealm("bench");
         try (TestServer server = TestConfig.realms(realm).notifications(new Config.Notifications(1_000, 1_000,
-                Duration.ofSeconds(15), Duration.ofSeconds(10))).start()) {
+                Duration.ofSeconds(15), Duration.ofSeconds(10), 1_000)).start()) {
             BenchDatabase database = new BenchDatabase(realm.jdbcUrl(), realm.user(), realm.password());
             BenchRun run;
             try (SyncFloor floor = SyncFloor.open(realm)) {

@@ -42,7 +42,7 @@ class ChangeEventsTest {
     private static final Duration QUIET = Duration.ofMillis(1_500);
     /** Short heartbeat and safety check, so that the tests see them work. */
     private static final Config.Notifications FAST = new Config.Notifications(3, 10_000, Duration.ofMillis(500),
-            Duration.ofMillis(700));
+            Duration.ofMillis(700), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS);
 
     private static RealmConfig realm;
     private static TestServer server;
@@ -188,15 +188,16 @@ class ChangeEventsTest {
     @Test
     void capsAnswer429PerUserAnd503PerInstanceWithRetryAfter() {
         Device phone = newUser(server);
-        try (EventStream a = EventStream.open(server, phone); EventStream b = EventStream.open(server, phone);
-             EventStream c = EventStream.open(server, phone)) {
-            try (EventStream fourth = EventStream.open(server, phone)) {
+        try (EventStream a = EventStream.open(server, phone);
+             EventStream b = EventStream.open(server, secondDevice(server, phone));
+             EventStream c = EventStream.open(server, secondDevice(server, phone))) {
+            try (EventStream fourth = EventStream.open(server, secondDevice(server, phone))) {
                 assertThat(fourth.status()).isEqualTo(429);
                 assertThat(fourth.header("Retry-After")).isNotNull();
             }
         }
         try (TestServer small = TestConfig.realms(realm).notifications(new Config.Notifications(3, 1,
-                Duration.ofSeconds(15), Duration.ofSeconds(10))).start()) {
+                Duration.ofSeconds(15), Duration.ofSeconds(10), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS)).start()) {
             Device one = newUser(small);
             Device two = newUser(small);
             try (EventStream first = EventStream.open(small, one); EventStream second = EventStream.open(small, two)) {

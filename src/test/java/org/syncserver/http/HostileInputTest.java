@@ -80,6 +80,27 @@ class HostileInputTest {
         assertThat(TestPostgres.count(running.realm(), "users WHERE email = 'nul@example.com'")).isZero();
     }
 
+    /** It used to be stored as "t?x": the device's rows came back under a table that does not exist. */
+    @Test
+    void aTableNameWithHalfASurrogatePairIsRefusedNotStoredAsAnotherName() {
+        Device device = newUser();
+        pull(device);
+        Response push = postJson("/push/default", device, "{\"clientId\":\"" + device.clientId() + "\",\"changes\":"
+                + "[{\"operation\":\"I\",\"rowguid\":\"" + UUID.randomUUID() + "\",\"tablename\":\"t\\ud800x\","
+                + "\"clientdate\":1,\"rowData\":{}}]}");
+
+        assertThat(push.status()).isEqualTo(400);
+        assertThat(push.message()).contains("changes[0]", "tablename must be valid Unicode text");
+        assertThat(TestPostgres.count(running.realm(), "sync_rows WHERE clientid = '" + device.clientId() + "'")).isZero();
+
+        Response paired = postJson("/push/default", device, "{\"clientId\":\"" + device.clientId() + "\",\"changes\":"
+                + "[{\"operation\":\"I\",\"rowguid\":\"" + UUID.randomUUID() + "\",\"tablename\":\"t\\ud83d\\ude00x\","
+                + "\"clientdate\":1,\"rowData\":{}}]}");
+        assertThat(paired.status()).as("a whole pair (an emoji) is fine").isEqualTo(200);
+        assertThat(TestPostgres.queryValue(running.realm(), "SELECT tablename FROM sync_rows WHERE clientid = '"
+                + device.clientId() + "'")).isEqualTo("t\uD83D\uDE00x");
+    }
+
     @Test
     void parserLimitsAnswer400NamingTheLimit() {
         Device device = newUser();

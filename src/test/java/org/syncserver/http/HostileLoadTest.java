@@ -131,12 +131,12 @@ class HostileLoadTest {
      */
     @Test
     void slowBodiesHoldNeitherTheServerNorHonestDevices() throws Exception {
-        Device device = newUser();
-        SyncDevice honest = new SyncDevice(server, device, false);
+        Device attacker = newUser();
+        SyncDevice honest = new SyncDevice(server, newUser(), false);
         List<Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 560; i++) {
-                slow.add(slowRequest(i < 300 ? "/push/default" : "/nothing-here", device.bearer()));
+                slow.add(slowRequest(i < 300 ? "/push/default" : "/nothing-here", attacker.bearer()));
             }
             // Past the 2 s grace of this server's config (production: 10 s), slow bodies are cut.
             long deadline = System.nanoTime() + 5_000_000_000L;

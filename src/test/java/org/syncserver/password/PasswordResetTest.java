@@ -197,6 +197,30 @@ class PasswordResetTest {
         assertThat(change(email, fifth, "new").status()).as("the fifth PIN was not replaced").isEqualTo(200);
     }
 
+    /**
+     * The attack of issue #28: a PIN's fifth wrong guess removed the PIN, and with it the count of PINs issued, so
+     * "forgotten" plus five guesses could repeat at once. Burning a PIN must not make room for another one.
+     */
+    @Test
+    void burningPinsWithWrongGuessesDoesNotBuyMoreThanFivePinsAnHour() throws Exception {
+        String email = register("en");
+        for (int round = 1; round <= 8; round++) {
+            forgotten(email);
+            if (round <= 5) {
+                String wrong = pinOf(awaitMail(email, round)).equals("000000") ? "111111" : "000000";
+                for (int guess = 0; guess < 5; guess++) {
+                    assertThat(change(email, wrong, "new").status()).isEqualTo(403);
+                }
+            }
+        }
+        Thread.sleep(500);
+        assertThat(smtp.getReceivedMessagesForDomain(email)).as("five PINs, however they were used up").hasSize(5);
+
+        server.clock().advance(Duration.ofHours(1).plusSeconds(1));
+        forgotten(email);
+        assertThat(pinOf(awaitMail(email, 6))).as("a new hour, a new PIN").hasSize(6);
+    }
+
     @Test
     void missingFieldsAre400() {
         assertThat(server.post("/password/todos/forgotten", Map.of()).status()).isEqualTo(400);

@@ -31,6 +31,7 @@ public final class TestConfig {
     private Config.Notifications notifications = Config.Notifications.DEFAULTS;
     private Optional<Config.Admin> admin = Optional.empty();
     private Config.Lifecycle lifecycle = Config.Lifecycle.DEFAULTS;
+    private Optional<Config.PendingChunks> pendingChunks = Optional.empty();
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -48,6 +49,11 @@ public final class TestConfig {
 
     public TestConfig maxBodyBytes(long bytes) {
         this.maxBodyBytes = bytes;
+        return this;
+    }
+
+    public TestConfig pendingChunks(Config.PendingChunks caps) {
+        this.pendingChunks = Optional.of(caps);
         return this;
     }
 
@@ -91,7 +97,8 @@ public final class TestConfig {
 
     public Config build() {
         Config.Tokens tokens = mode == TokenMode.JWT ? TestServer.JWT_SECRETS : new Config.Tokens.Opaque();
-        return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken), tokens, realms,
+        return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken,
+                pendingChunks.orElse(Config.ServerConfig.defaultPendingChunks(maxBodyBytes))), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
                 notifications, admin, lifecycle, List.of());
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.config.Timeouts;
 import org.syncserver.config.TokenMode;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChunkedUploadTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Config.PendingChunks UNCAPPED = new Config.PendingChunks(Long.MAX_VALUE, Long.MAX_VALUE);
     private static RealmConfig realm;
     private static TestServer server;
 
@@ -173,20 +175,20 @@ class ChunkedUploadTest {
         List<String> chunks = chunks(pushBody(device, 3), 3);
         UUID syncId = UUID.randomUUID();
         sendChunk(server, device, "push", syncId, chunks, 0, totalSize(chunks));
-        String stored = "upload_chunks WHERE sync_id = '" + syncId + "'";
+        String stored = "upload_chunks WHERE clientid = '" + device.clientId() + "'";
         assertThat(TestPostgres.count(realm, stored)).isOne();
 
         TestClock clock = new TestClock();
         try (Realms realms = Realms.open(List.of(realm), Timeouts.DEFAULTS, new SimpleMeterRegistry())) {
-            new ChunkedUploads(Long.MAX_VALUE, clock).purge(realms);
+            new ChunkedUploads(Long.MAX_VALUE, UNCAPPED, clock).purge(realms);
             assertThat(TestPostgres.count(realm, stored)).as("kept for a day").isOne();
             clock.advance(Duration.ofDays(2));
-            new ChunkedUploads(Long.MAX_VALUE, clock).purge(realms);
+            new ChunkedUploads(Long.MAX_VALUE, UNCAPPED, clock).purge(realms);
         }
         assertThat(TestPostgres.count(realm, stored)).isZero();
     }
 
-    private static Response sendChunk(TestServer to, Device device, String route, UUID syncId, List<String> chunks,
+    static Response sendChunk(TestServer to, Device device, String route, UUID syncId, List<String> chunks,
                                       int index, int totalSize) {
         int start = 0;
         for (int i = 0; i < index; i++) {
@@ -205,7 +207,7 @@ class ChunkedUploadTest {
     }
 
     /** The text cut into n pieces of about the same length (never inside a character). */
-    private static List<String> chunks(String text, int n) {
+    static List<String> chunks(String text, int n) {
         List<String> pieces = new ArrayList<>();
         int size = (text.length() + n - 1) / n;
         for (int i = 0; i < n; i++) {
@@ -214,11 +216,11 @@ class ChunkedUploadTest {
         return pieces;
     }
 
-    private static int totalSize(List<String> chunks) {
+    static int totalSize(List<String> chunks) {
         return String.join("", chunks).getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static String pushBody(Device device, int rows) {
+    static String pushBody(Device device, int rows) {
         List<Map<String, Object>> changes = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             changes.add(SyncProtocolTest.change("I", UUID.randomUUID(), 1000 + i, Map.of("title", "chunk row é " + i)));
@@ -239,12 +241,12 @@ class ChunkedUploadTest {
         }
     }
 
-    private static void pull(TestServer to, Device device) {
+    static void pull(TestServer to, Device device) {
         assertThat(post(to, device, "/pull/default", "{\"clientId\":\"" + device.clientId() + "\",\"lastSync\":0}")
                 .status()).isEqualTo(200);
     }
 
-    private static Response post(TestServer to, Device device, String path, String json) {
+    static Response post(TestServer to, Device device, String path, String json) {
         return to.postRaw(path, TestServer.gzip(json.getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip",
                 "Authorization", device.bearer());
     }

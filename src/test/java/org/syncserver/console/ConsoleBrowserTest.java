@@ -117,7 +117,7 @@ class ConsoleBrowserTest {
         assertThat(devices).contains("Pixel 8 · Android 15", "iPad Air · iOS 18.1").doesNotContain("systemName")
                 .doesNotContain("Release lock");
         String conflicts = browser.findElements(By.tagName("table")).get(2).getText();
-        assertThat(conflicts).contains("outdated", "todos").contains("Pixel 8 · Android 15 updated")
+        assertThat(conflicts).contains("skipped", "todos").contains("Pixel 8 · Android 15 updated")
                 .contains("iPad Air · iOS 18.1 updated");
         browser.manage().window().setSize(new Dimension(1280, 1050)); // the whole page, conflicts included
         try {

@@ -47,6 +47,7 @@ import org.syncserver.sync.ChunkedUploads;
 import org.syncserver.sync.ConflictJournal;
 import org.syncserver.sync.ConflictRoutes;
 import org.syncserver.sync.SyncRoutes;
+import org.syncserver.sync.SyncInstance;
 import org.syncserver.sync.SyncService;
 import org.syncserver.version.BuildInfo;
 
@@ -74,16 +75,22 @@ public final class App implements AutoCloseable {
     private final Realms realms;
     private final ExecutorService mailThreads;
     private final ScheduledExecutorService housekeeping;
+    /** Says every 2 s that this instance, holder of sync locks, is alive: a thread of its own, never behind a purge. */
+    private final ScheduledExecutorService heartbeat;
+    private final SyncInstance instance;
     private final ChangeEvents events;
     private final Javalin http;
     private final Optional<Javalin> console;
 
     private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads,
-                ScheduledExecutorService housekeeping, ChangeEvents events, Javalin http, Optional<Javalin> console) {
+                ScheduledExecutorService housekeeping, ScheduledExecutorService heartbeat, SyncInstance instance,
+                ChangeEvents events, Javalin http, Optional<Javalin> console) {
         this.embedded = embedded;
         this.realms = realms;
         this.mailThreads = mailThreads;
         this.housekeeping = housekeeping;
+        this.heartbeat = heartbeat;
+        this.instance = instance;
         this.events = events;
         this.http = http;
         this.console = console;
@@ -109,6 +116,9 @@ public final class App implements AutoCloseable {
         // Background clean-ups (expired chunked uploads), one at a time.
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("instance-heartbeat").daemon().factory());
+        SyncInstance instance = new SyncInstance(clock);
         try {
             Metrics metrics = new Metrics(build);
             Config.ServerConfig server = effective.server();
@@ -119,8 +129,11 @@ public final class App implements AutoCloseable {
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), addresses, clock, metrics);
             RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
                     effective.timeouts().bodyGrace());
+            Realms beating = realms;
+            heartbeat.scheduleWithFixedDelay(() -> instance.beat(beating), 0, instance.beatEvery().toMillis(),
+                    TimeUnit.MILLISECONDS);
             Ports ports = routes(effective, build, realms, json, bodies, addresses, mailThreads, housekeeping, events,
-                    clock, metrics);
+                    instance, clock, metrics);
             http = HttpServer.start(HttpServer.Surface.PUBLIC, server.host(), server.port(), json, bodies,
                     ports.publicRoutes(), limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
@@ -131,13 +144,14 @@ public final class App implements AutoCloseable {
                         bodies, ports.consoleRoutes().get(), limiter, metrics));
                 log.info("Operator console listening on {}:{}", admin.host(), console.get().port());
             }
-            return new App(embedded, realms, mailThreads, housekeeping, events, http, console);
+            return new App(embedded, realms, mailThreads, housekeeping, heartbeat, instance, events, http, console);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
             }
             mailThreads.shutdownNow();
             housekeeping.shutdownNow();
+            heartbeat.shutdownNow();
             if (events != null) {
                 events.close();
             }
@@ -151,8 +165,8 @@ public final class App implements AutoCloseable {
 
     private static Ports routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                 RequestBodies bodies, ClientAddress addresses, ExecutorService mailThreads,
-                                ScheduledExecutorService housekeeping, ChangeEvents events, Clock clock,
-                                Metrics metrics) {
+                                ScheduledExecutorService housekeeping, ChangeEvents events, SyncInstance instance,
+                                Clock clock, Metrics metrics) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -165,7 +179,7 @@ public final class App implements AutoCloseable {
                 .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas);
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, instance);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), config.server().pendingChunks(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -220,6 +234,7 @@ public final class App implements AutoCloseable {
         console.ifPresent(Javalin::stop);
         http.stop();
         housekeeping.shutdownNow();
+        heartbeat.shutdownNow();
         mailThreads.shutdown();
         try {
             if (!mailThreads.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -229,6 +244,7 @@ public final class App implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        instance.leave(realms);
         realms.close();
         embedded.ifPresent(EmbeddedPostgres::close);
         log.info("Sync Server stopped");

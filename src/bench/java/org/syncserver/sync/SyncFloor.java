@@ -66,6 +66,9 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         return new SyncFloor(realms, realms.require(config.name()), auth);
     }
 
+    /** The floor's locks name an instance of their own (its devices sync through nothing else). */
+    private final SyncInstance instance = new SyncInstance(Clock.systemUTC());
+
     @Override
     public JsonNode post(String path, Object body, String authorization) {
         Map<?, ?> fields = (Map<?, ?>) body;
@@ -99,7 +102,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         long now = clock.millis();
         long cursor = database.withConnection(connection -> {
             OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, lastSync, now,
-                    now - SyncService.LOCK_TAKEOVER.toMillis());
+                    now - SyncService.LOCK_TAKEOVER.toMillis(), instance);
             return userClock.orElseThrow(() -> new IllegalStateException("lock refused"));
         });
         Set<String> tables = new LinkedHashSet<>();

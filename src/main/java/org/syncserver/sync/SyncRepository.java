@@ -36,7 +36,8 @@ final class SyncRepository {
     }
 
     /**
-     * Takes the client's sync lock if it is free or older than {@code staleBefore}, and reads the user's clock in
+     * Takes the client's sync lock if it is free, older than {@code staleBefore}, or held by a server instance that
+     * is no longer alive ({@link SyncInstance}), and reads the user's clock in
      * the same snapshot: every change stamped up to that value is committed (pushes of a user stamp and commit in
      * order, see {@link #holdLockForPush}), so the pull that follows can deliver exactly the changes up to it.
      * The same statement keeps the cursor the device sent (acknowledged: it holds back the tombstone purge) and opens
@@ -46,9 +47,9 @@ final class SyncRepository {
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
     OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long sentCursor, long now,
-                          long staleBefore) throws SQLException {
+                          long staleBefore, SyncInstance holder) throws SQLException {
         String sql = """
-                UPDATE user_clients c SET syncing = ?, last_sync_at = ?, acked_lastsync = ?,
+                UPDATE user_clients c SET syncing = ?, syncing_by = ?, last_sync_at = ?, acked_lastsync = ?,
                        %s,
                        attempt_started = CASE WHEN c.attempt_started IS NULL OR %s THEN ? ELSE c.attempt_started END,
                        attempt_refusal = CASE WHEN c.attempt_started IS NULL OR %2$s THEN NULL
@@ -57,17 +58,21 @@ final class SyncRepository {
                                                     ELSE c.attempt_pulled_tables END
                   FROM users u
                  WHERE c.clientid = ? AND c.userid = ? AND u.id = c.userid
-                   AND (c.syncing IS NULL OR c.syncing < ?)
+                   AND (c.syncing IS NULL OR c.syncing < ?
+                        OR (c.syncing_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_instances i
+                                                                      WHERE i.id = c.syncing_by AND i.seen_at >= ?)))
                 RETURNING u.sync_clock
                 """.formatted(failedAttemptIf(ABANDONED), ABANDONED);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
-            statement.setLong(2, now);
-            statement.setLong(3, Math.max(0, sentCursor));
-            statement.setLong(4, now);
-            statement.setObject(5, clientId);
-            statement.setObject(6, userId);
-            statement.setLong(7, staleBefore);
+            statement.setObject(2, holder.id());
+            statement.setLong(3, now);
+            statement.setLong(4, Math.max(0, sentCursor));
+            statement.setLong(5, now);
+            statement.setObject(6, clientId);
+            statement.setObject(7, userId);
+            statement.setLong(8, staleBefore);
+            statement.setLong(9, holder.aliveSince());
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
             }

@@ -51,20 +51,23 @@ public final class SyncService {
     private final Metrics metrics;
     private final Predicate<String> notifying;
     private final Function<String, Quotas> quotas;
+    private final SyncInstance instance;
 
     /**
      * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
      *                  instance listens there, which also shows that the database has NOTIFY at all
      * @param quotas    a realm's limits (PROTOCOL §13.1)
+     * @param instance  this process, which the locks it takes name
      */
     public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying,
-                       Function<String, Quotas> quotas) {
+                       Function<String, Quotas> quotas, SyncInstance instance) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
         this.metrics = metrics;
         this.notifying = notifying;
         this.quotas = quotas;
+        this.instance = instance;
     }
 
     /**
@@ -279,7 +282,7 @@ public final class SyncService {
     private long takeLock(Connection connection, Realm realm, Principal principal, UUID clientId, long sentCursor,
                           long now) throws SQLException {
         OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, sentCursor, now,
-                now - LOCK_TAKEOVER.toMillis());
+                now - LOCK_TAKEOVER.toMillis(), instance);
         if (userClock.isEmpty()) {
             throw lockRefused(connection, realm.name(), principal, clientId);
         }

@@ -17,6 +17,8 @@ import org.syncserver.realm.Realms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -148,6 +150,15 @@ public final class ChunkedUploads {
     /** The reassembled body of a completed upload, to answer a retried pull chunk again. The caller closes it. */
     Spool body(Realm realm, UUID key, UUID syncId) {
         return joined(realm.database(), key, syncId);
+    }
+
+    /**
+     * Records what the completed upload answered, in the transaction of the work it carried: a server killed after
+     * that work committed cannot leave the upload without its answer (a retried chunk would run the push again, and
+     * be refused "pull before push").
+     */
+    void finish(Connection connection, UUID key, ChunkRepository.Outcome outcome) throws SQLException {
+        uploads.complete(connection, key, outcome);
     }
 
     /** Records what the completed upload answered; retried chunks get the same. */

@@ -1,5 +1,6 @@
 package org.syncserver.sync;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
@@ -105,9 +106,10 @@ public final class SyncRoutes {
             case ChunkedUploads.Step.Complete step -> recordingOutcome(realm, step.key(), () -> {
                 try (Spool joined = step.body(); PushRequest whole = bodies.parseJoined(joined.open(),
                         body -> PushRequest.read(body, json.getFactory()))) {
-                    PushAnswer answer = new PushAnswer(sync.push(realm, principal, whole));
-                    ctx.json(answer);
-                    return new ChunkRepository.Outcome(200, json.writeValueAsString(answer), null);
+                    long cursor = sync.push(realm, principal, whole, (connection, pushed) ->
+                            uploads.finish(connection, step.key(), pushOutcome(pushed)));
+                    ctx.json(new PushAnswer(cursor));
+                    return pushOutcome(cursor);
                 }
             });
             case ChunkedUploads.Step.Done step ->
@@ -117,6 +119,15 @@ public final class SyncRoutes {
 
     /** {@code {"lastSync": N}}: where the device's next pull starts. */
     private record PushAnswer(long lastSync) {
+    }
+
+    /** What a completed chunked push answers, and answers again to a retried chunk. */
+    private ChunkRepository.Outcome pushOutcome(long cursor) {
+        try {
+            return new ChunkRepository.Outcome(200, json.writeValueAsString(new PushAnswer(cursor)), null);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void cancelSync(Context ctx, Realm realm, Principal principal) {

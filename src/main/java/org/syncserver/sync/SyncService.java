@@ -152,6 +152,16 @@ public final class SyncService {
      *         other devices is skipped
      */
     public long push(Realm realm, Principal principal, PushRequest request) {
+        return push(realm, principal, request, (connection, cursor) -> { });
+    }
+
+    /** Work that must commit with a push or not at all, e.g. the outcome of the chunked upload that carried it. */
+    interface WithPush {
+        void run(Connection connection, long cursor) throws SQLException;
+    }
+
+    /** @param withPush runs in the push's transaction, once its changes are stored */
+    long push(Realm realm, Principal principal, PushRequest request, WithPush withPush) {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long now = clock.millis();
@@ -174,6 +184,7 @@ public final class SyncService {
             });
             total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                     stored.announcedFrees()));
+            withPush.run(connection, total.cursor());
             return total;
         });
         metrics.rowsPushed(realm.name(), request.changes());

@@ -36,6 +36,8 @@ public final class BenchCommand {
                                pulling 20,000 rows (3 times) and 1,000,000 rows (for profiling the pull)
               --purge-under-load the steady scenario with and without the tombstone purge running beside it
                                (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
+              --journal-cost   steady with and without a journalled conflict in every sync (3 times each,
+                               alternately): throughput and p99 (docs/benchmarks-journal.md)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -69,6 +71,7 @@ public final class BenchCommand {
         boolean ingestOnly = false;
         boolean bootstrapOnly = false;
         boolean purgeUnderLoad = false;
+        boolean journalCost = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -81,6 +84,7 @@ public final class BenchCommand {
                 case "--ingest-only" -> ingestOnly = true;
                 case "--bootstrap-only" -> bootstrapOnly = true;
                 case "--purge-under-load" -> purgeUnderLoad = true;
+                case "--journal-cost" -> journalCost = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -121,6 +125,10 @@ public final class BenchCommand {
             }
             if (purgeUnderLoad) {
                 PurgeBench.run(environment, sizes);
+                return;
+            }
+            if (journalCost) {
+                JournalBench.run(environment, sizes);
                 return;
             }
             if (ingestOnly) {

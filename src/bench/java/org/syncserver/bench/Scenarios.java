@@ -175,40 +175,57 @@ final class Scenarios {
             BenchDevice device = BenchDevice.register(client, realm, newEmail(), true);
             devices.add(floor.map(device::syncingThrough).orElse(device));
         }
+        return steady(devices, floor.isPresent(), timing, (device, n) -> inserts(10, n));
+    }
+
+    /** What a device of a steady scenario syncs each time: its {@code n}-th batch. */
+    interface SteadyChanges {
+        List<Map<String, Object>> next(int device, int n);
+    }
+
+    /** The steady scenario with these devices syncing these changes. */
+    Results.Steady steady(List<BenchDevice> devices, boolean onFloor, Runnable timing, SteadyChanges changes) {
         // The devices sync for a quarter of the measured time before it starts: the server's JIT settles on this
         // load (it idled, or ran another scenario, just before), and every device has its first sync behind it.
-        Steadying settling = new Steadying();
-        settling.run(devices, sizes.steadyTime().dividedBy(4), floor.isPresent());
+        Steadying settling = new Steadying(changes);
+        settling.run(devices, sizes.steadyTime().dividedBy(4), onFloor);
         timing.run();
-        Steadying measured = new Steadying();
+        Steadying measured = new Steadying(changes);
         int retriedBefore = client.retried();
         long start = System.nanoTime();
-        measured.run(devices, sizes.steadyTime(), floor.isPresent());
+        measured.run(devices, sizes.steadyTime(), onFloor);
         double took = seconds(start);
         Results.Percentiles percentiles = Results.Percentiles.of(new ArrayList<>(measured.latencies));
-        return new Results.Steady(users, took, measured.latencies.size(), measured.errors.get(),
+        return new Results.Steady(devices.size(), took, measured.latencies.size(), measured.errors.get(),
                 client.retried() - retriedBefore, percentiles.at(50), percentiles.at(95), percentiles.at(99),
                 percentiles.at(100), measured.firstError.get());
     }
 
-    /** Devices syncing 10 changes each, again and again, until the time is up; what their syncs took. */
+    /** Devices syncing their changes, again and again, until the time is up; what their syncs took. */
     private static final class Steadying {
         final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         final AtomicInteger errors = new AtomicInteger();
         final AtomicReference<String> firstError = new AtomicReference<>();
+        final SteadyChanges changes;
+
+        Steadying(SteadyChanges changes) {
+            this.changes = changes;
+        }
 
         void run(List<BenchDevice> devices, java.time.Duration time, boolean onFloor) {
             long deadline = System.nanoTime() + time.toNanos();
             // The floor runs the server's code, which the server runs on platform threads: so does the floor.
             try (ExecutorService threads = onFloor ? Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())
                     : Executors.newVirtualThreadPerTaskExecutor()) {
-                for (BenchDevice device : devices) {
+                for (int d = 0; d < devices.size(); d++) {
+                    BenchDevice device = devices.get(d);
+                    int index = d;
                     threads.submit(() -> {
                         int n = 0;
                         while (System.nanoTime() < deadline) {
                             long began = System.nanoTime();
                             try {
-                                device.sync(inserts(10, n), rowguid -> { });
+                                device.sync(changes.next(index, n), rowguid -> { });
                                 latencies.add((System.nanoTime() - began) / 1e6);
                             } catch (RuntimeException e) {
                                 errors.incrementAndGet();
@@ -286,7 +303,7 @@ final class Scenarios {
         return Results.Percentiles.of(times).at(50);
     }
 
-    private static List<Map<String, Object>> inserts(int count, int firstNumber) {
+    static List<Map<String, Object>> inserts(int count, int firstNumber) {
         List<Map<String, Object>> changes = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             changes.add(BenchDevice.insert(UUID.randomUUID(), firstNumber + i));

@@ -2,6 +2,8 @@ package org.syncserver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
@@ -69,6 +71,8 @@ public final class App implements AutoCloseable {
     /** PIN e-mails waiting for a mail thread; beyond this, requests are dropped (and logged) rather than queued. */
     private static final int MAIL_QUEUE = 1_000;
     private static final int MAIL_THREADS = 2;
+    /** The name the server's own spans are filed under (OpenTelemetry's instrumentation scope). */
+    public static final String INSTRUMENTATION_SCOPE = "org.syncserver";
 
     private final Optional<EmbeddedPostgres> embedded;
     private final Realms realms;
@@ -93,7 +97,16 @@ public final class App implements AutoCloseable {
     private record Ports(List<Route> publicRoutes, Optional<List<Route>> consoleRoutes) {
     }
 
+    /** Without tracing: the tests' server, unless a test reads the spans. */
     public static App start(Config config, Clock clock) {
+        return start(config, clock, OpenTelemetry.noop());
+    }
+
+    /**
+     * @param telemetry where spans go: the javaagent's SDK through {@code GlobalOpenTelemetry}, else a no-op that
+     *                  costs nothing (README "Tracing")
+     */
+    public static App start(Config config, Clock clock, OpenTelemetry telemetry) {
         BuildInfo build = BuildInfo.load();
         log.info("Starting {}", build.describe());
         Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
@@ -111,6 +124,7 @@ public final class App implements AutoCloseable {
                 Thread.ofPlatform().name("housekeeping").daemon().factory());
         try {
             Metrics metrics = new Metrics(build);
+            Tracer tracer = telemetry.getTracer(INSTRUMENTATION_SCOPE, build.version());
             Config.ServerConfig server = effective.server();
             ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
             realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
@@ -120,7 +134,7 @@ public final class App implements AutoCloseable {
             RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
                     effective.timeouts().bodyGrace());
             Ports ports = routes(effective, build, realms, json, bodies, addresses, mailThreads, housekeeping, events,
-                    clock, metrics);
+                    clock, metrics, tracer);
             http = HttpServer.start(HttpServer.Surface.PUBLIC, server.host(), server.port(), json, bodies,
                     ports.publicRoutes(), limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
@@ -152,7 +166,7 @@ public final class App implements AutoCloseable {
     private static Ports routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                 RequestBodies bodies, ClientAddress addresses, ExecutorService mailThreads,
                                 ScheduledExecutorService housekeeping, ChangeEvents events, Clock clock,
-                                Metrics metrics) {
+                                Metrics metrics, Tracer tracer) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -165,7 +179,7 @@ public final class App implements AutoCloseable {
                 .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas);
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, tracer);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {

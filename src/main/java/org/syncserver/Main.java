@@ -1,5 +1,6 @@
 package org.syncserver;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import org.syncserver.cli.ServerCommand;
 import org.syncserver.logging.LogSetup;
 
@@ -13,7 +14,8 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerCommand command = new ServerCommand(config -> {
-            App app = App.start(config, Clock.systemUTC());
+            // The javaagent's OpenTelemetry when the server runs with it, else the API's no-op (README "Tracing").
+            App app = App.start(config, Clock.systemUTC(), GlobalOpenTelemetry.get());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.close();
                 LogSetup.stop(); // writes the log lines still queued

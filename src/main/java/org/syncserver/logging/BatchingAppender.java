@@ -1,6 +1,7 @@
 package org.syncserver.logging;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
@@ -66,6 +67,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     @Override
     protected void append(ILoggingEvent event) {
+        TraceIds.addTo(event, (LoggerContext) getContext());
         event.prepareForDeferredProcessing(); // the message and its arguments are formatted on the caller's thread
         if (!queue.offer(event)) {
             dropped.incrementAndGet();

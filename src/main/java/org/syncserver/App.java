@@ -52,6 +52,7 @@ import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncService;
 import org.syncserver.version.BuildInfo;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -125,6 +126,10 @@ public final class App implements AutoCloseable {
         try {
             Metrics metrics = new Metrics(build);
             Tracer tracer = telemetry.getTracer(INSTRUMENTATION_SCOPE, build.version());
+            effective.realms().forEach(realm -> metrics.realm(realm.name()));
+            // the temporary files of large pushes (Spool), and the embedded database's data
+            metrics.disk(Path.of(System.getProperty("java.io.tmpdir")));
+            config.embeddedDataDir().ifPresent(metrics::disk);
             Config.ServerConfig server = effective.server();
             ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
             realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
@@ -192,7 +197,7 @@ public final class App implements AutoCloseable {
         lifecycle.registerFigures();
         List<Route> publicRoutes = new RouteTable(realms, auth, config.server().metricsToken())
                 .routes(new RouteTable.Handlers(
-                        new HealthRoutes(realms, build),
+                        new HealthRoutes(realms, build, metrics),
                         new MetricsRoutes(metrics),
                         new AccountRoutes(bodies, accounts),
                         new AuthRoutes(bodies, auth),

@@ -31,6 +31,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final TraceIds traceIds = new TraceIds();
     private int queueSize = 8192;
     private ArrayBlockingQueue<ILoggingEvent> queue;
     private Thread writer;
@@ -67,7 +68,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     @Override
     protected void append(ILoggingEvent event) {
-        TraceIds.addTo(event, (LoggerContext) getContext());
+        traceIds.addTo(event, (LoggerContext) getContext());
         event.prepareForDeferredProcessing(); // the message and its arguments are formatted on the caller's thread
         if (!queue.offer(event)) {
             dropped.incrementAndGet();

@@ -13,7 +13,8 @@ import java.util.Map;
  * Puts the ids of the span a line is logged in into the line's MDC, under the keys the OpenTelemetry javaagent uses
  * ({@code trace_id}, {@code span_id}, {@code trace_flags}): a JSON line then leads to its trace, and a trace to its
  * lines (README "Tracing"). Read on the thread that logs, before the line is queued for the writer thread. Outside
- * a recorded trace (no javaagent) the current span is invalid and nothing is added.
+ * a recorded trace (no javaagent) the current span is invalid and nothing is added. With the javaagent, which adds
+ * the same keys itself, this steps aside.
  */
 final class TraceIds {
 
@@ -21,12 +22,12 @@ final class TraceIds {
     static final String SPAN_ID = "span_id";
     static final String TRACE_FLAGS = "trace_flags";
 
-    private TraceIds() {
-    }
+    /** Set once the javaagent is seen adding the ids (it took the line's MDC before this appender). */
+    private volatile boolean agentAddsIds;
 
-    static void addTo(ILoggingEvent event, LoggerContext context) {
+    void addTo(ILoggingEvent event, LoggerContext context) {
         SpanContext span = Span.current().getSpanContext();
-        if (!span.isValid() || !(event instanceof LoggingEvent logged)) {
+        if (agentAddsIds || !span.isValid() || !(event instanceof LoggingEvent logged)) {
             return;
         }
         Map<String, String> threadMdc = context.getMDCAdapter().getCopyOfContextMap();
@@ -34,6 +35,12 @@ final class TraceIds {
         mdc.put(TRACE_ID, span.getTraceId());
         mdc.put(SPAN_ID, span.getSpanId());
         mdc.put(TRACE_FLAGS, span.getTraceFlags().asHex());
-        logged.setMDCPropertyMap(mdc);
+        try {
+            logged.setMDCPropertyMap(mdc);
+        } catch (IllegalStateException e) {
+            // The javaagent reads the MDC as logback hands the line to the appenders, and adds the same ids to it
+            // itself; the map can be set only once. Once is enough to know: from then on, the agent does it.
+            agentAddsIds = true;
+        }
     }
 }

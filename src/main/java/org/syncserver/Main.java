@@ -14,8 +14,9 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerCommand command = new ServerCommand(config -> {
-            // The javaagent's OpenTelemetry when the server runs with it, else the API's no-op (README "Tracing").
-            App app = App.start(config, Clock.systemUTC(), GlobalOpenTelemetry.get());
+            // The javaagent's OpenTelemetry when the server runs with it (the agent sets it before main), else the
+            // API's no-op (README "Tracing"). Not get(): that would look for an SDK to configure from the environment.
+            App app = App.start(config, Clock.systemUTC(), GlobalOpenTelemetry.getOrNoop());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.close();
                 LogSetup.stop(); // writes the log lines still queued

@@ -2,6 +2,8 @@ package org.syncserver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.account.AccountRoutes;
@@ -51,6 +53,7 @@ import org.syncserver.sync.SyncInstance;
 import org.syncserver.sync.SyncService;
 import org.syncserver.version.BuildInfo;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +73,8 @@ public final class App implements AutoCloseable {
     /** PIN e-mails waiting for a mail thread; beyond this, requests are dropped (and logged) rather than queued. */
     private static final int MAIL_QUEUE = 1_000;
     private static final int MAIL_THREADS = 2;
+    /** The name the server's own spans are filed under (OpenTelemetry's instrumentation scope). */
+    public static final String INSTRUMENTATION_SCOPE = "org.syncserver";
 
     private final Optional<EmbeddedPostgres> embedded;
     private final Realms realms;
@@ -100,7 +105,16 @@ public final class App implements AutoCloseable {
     private record Ports(List<Route> publicRoutes, Optional<List<Route>> consoleRoutes) {
     }
 
+    /** Without tracing: the tests' server, unless a test reads the spans. */
     public static App start(Config config, Clock clock) {
+        return start(config, clock, OpenTelemetry.noop());
+    }
+
+    /**
+     * @param telemetry where spans go: the javaagent's SDK through {@code GlobalOpenTelemetry}, else a no-op that
+     *                  costs nothing (README "Tracing")
+     */
+    public static App start(Config config, Clock clock, OpenTelemetry telemetry) {
         BuildInfo build = BuildInfo.load();
         log.info("Starting {}", build.describe());
         Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
@@ -121,6 +135,11 @@ public final class App implements AutoCloseable {
         SyncInstance instance = new SyncInstance(clock);
         try {
             Metrics metrics = new Metrics(build);
+            Tracer tracer = telemetry.getTracer(INSTRUMENTATION_SCOPE, build.version());
+            effective.realms().forEach(realm -> metrics.realm(realm.name()));
+            // the temporary files of large pushes (Spool), and the embedded database's data
+            metrics.disk(Path.of(System.getProperty("java.io.tmpdir")));
+            config.embeddedDataDir().ifPresent(metrics::disk);
             Config.ServerConfig server = effective.server();
             ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
             realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
@@ -133,7 +152,7 @@ public final class App implements AutoCloseable {
             heartbeat.scheduleWithFixedDelay(() -> instance.beat(beating), 0, instance.beatEvery().toMillis(),
                     TimeUnit.MILLISECONDS);
             Ports ports = routes(effective, build, realms, json, bodies, addresses, mailThreads, housekeeping, events,
-                    instance, clock, metrics);
+                    instance, clock, metrics, tracer);
             http = HttpServer.start(HttpServer.Surface.PUBLIC, server.host(), server.port(), json, bodies,
                     ports.publicRoutes(), limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
@@ -166,7 +185,7 @@ public final class App implements AutoCloseable {
     private static Ports routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                 RequestBodies bodies, ClientAddress addresses, ExecutorService mailThreads,
                                 ScheduledExecutorService housekeeping, ChangeEvents events, SyncInstance instance,
-                                Clock clock, Metrics metrics) {
+                                Clock clock, Metrics metrics, Tracer tracer) {
         PasswordHasher hasher = new PasswordHasher();
         UserRepository users = new UserRepository();
         ClientRepository clients = new ClientRepository();
@@ -179,7 +198,7 @@ public final class App implements AutoCloseable {
                 .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, instance);
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, instance, tracer);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), config.server().pendingChunks(), clock);
         ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -192,7 +211,7 @@ public final class App implements AutoCloseable {
         lifecycle.registerFigures();
         List<Route> publicRoutes = new RouteTable(realms, auth, config.server().metricsToken())
                 .routes(new RouteTable.Handlers(
-                        new HealthRoutes(realms, build),
+                        new HealthRoutes(realms, build, metrics),
                         new MetricsRoutes(metrics),
                         new AccountRoutes(bodies, accounts),
                         new AuthRoutes(bodies, auth),

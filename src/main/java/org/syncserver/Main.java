@@ -1,5 +1,6 @@
 package org.syncserver;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import org.syncserver.cli.ServerCommand;
 import org.syncserver.logging.LogSetup;
 
@@ -13,7 +14,9 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerCommand command = new ServerCommand(config -> {
-            App app = App.start(config, Clock.systemUTC());
+            // The javaagent's OpenTelemetry when the server runs with it (the agent sets it before main), else the
+            // API's no-op (README "Tracing"). Not get(): that would look for an SDK to configure from the environment.
+            App app = App.start(config, Clock.systemUTC(), GlobalOpenTelemetry.getOrNoop());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.close();
                 LogSetup.stop(); // writes the log lines still queued

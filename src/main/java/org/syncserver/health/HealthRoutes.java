@@ -1,6 +1,7 @@
 package org.syncserver.health;
 
 import io.javalin.http.Context;
+import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 import org.syncserver.version.BuildInfo;
@@ -28,9 +29,15 @@ public final class HealthRoutes {
     /** Not closed: a hung check must not hold up the answer, and virtual threads cost nothing while parked. */
     private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
 
-    public HealthRoutes(Realms realms, BuildInfo build) {
+    public HealthRoutes(Realms realms, BuildInfo build, Metrics metrics) {
         this.realms = realms;
         this.build = build;
+        for (Realm realm : realms.all()) {
+            ReadinessGauge gauge = new ReadinessGauge(() -> check(realm));
+            metrics.realmGauge("sync.realm.ready", "1 while the realm's database is migrated and answers, as /readyz "
+                    + "judges it; checked when scraped, at most every " + ReadinessGauge.CHECK_EVERY.toSeconds()
+                    + " s", realm.name(), gauge::value);
+        }
     }
 
     public void version(Context ctx) {

@@ -1,6 +1,7 @@
 package org.syncserver.logging;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
@@ -30,6 +31,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final TraceIds traceIds = new TraceIds();
     private int queueSize = 8192;
     private ArrayBlockingQueue<ILoggingEvent> queue;
     private Thread writer;
@@ -66,6 +68,7 @@ public final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     @Override
     protected void append(ILoggingEvent event) {
+        traceIds.addTo(event, (LoggerContext) getContext());
         event.prepareForDeferredProcessing(); // the message and its arguments are formatted on the caller's thread
         if (!queue.offer(event)) {
             dropped.incrementAndGet();

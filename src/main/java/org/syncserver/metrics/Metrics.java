@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,7 +17,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.syncserver.version.BuildInfo;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
 public final class Metrics {
@@ -36,6 +39,42 @@ public final class Metrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        eventsSent(); // at zero from the start, as the realms' counters
+        eventLatencyTimer();
+    }
+
+    /**
+     * Registers a realm's counters at zero, so that every series exists from the start: {@code rate()} and the
+     * alert rules see 0 rather than no data until the first event (deploy/prometheus).
+     */
+    public void realm(String realm) {
+        counter("sync.pulls", PULLS, "realm", realm);
+        counter("sync.pushes", PUSHES, "realm", realm);
+        counter("sync.rows.pushed", ROWS_PUSHED, "realm", realm);
+        counter("sync.rows.pulled", ROWS_PULLED, "realm", realm);
+        for (String kind : CONFLICT_KINDS) {
+            conflictCounter(realm, kind);
+        }
+        counter("sync.lock.refusals", LOCK_REFUSALS, "realm", realm);
+        counter("sync.quota.refusals", QUOTA_REFUSALS, "realm", realm);
+        counter("sync.tombstones.purged", TOMBSTONES_PURGED, "realm", realm);
+    }
+
+    private static final String PULLS = "pulls answered (a sync begins with one)";
+    private static final String PUSHES = "pushes stored";
+    private static final String ROWS_PUSHED = "rows received in pushes";
+    private static final String ROWS_PULLED = "rows sent in pull answers";
+    private static final List<String> CONFLICT_KINDS = List.of("skipped", "overwritten");
+    private static final String LOCK_REFUSALS = "pulls refused because the device was already syncing";
+    private static final String QUOTA_REFUSALS = "pushes refused because they would pass a quota";
+    private static final String TOMBSTONES_PURGED = "tombstones removed once every device had acknowledged them";
+
+    /**
+     * Free and total space of the file system holding {@code path} ({@code disk_free_bytes}, {@code
+     * disk_total_bytes}): the embedded database's data, and the temporary files of large pushes.
+     */
+    public void disk(Path path) {
+        new DiskSpaceMetrics(path.toFile()).bindTo(registry);
     }
 
     /** For the connection pools, which report their own gauges. */
@@ -56,12 +95,16 @@ public final class Metrics {
                 .record(duration);
     }
 
+    /** A push stored (one of the requests of a push in several parts), and its rows. */
     public void rowsPushed(String realm, int rows) {
-        counter("sync.rows.pushed", "rows received in pushes", "realm", realm).increment(rows);
+        counter("sync.pushes", PUSHES, "realm", realm).increment();
+        counter("sync.rows.pushed", ROWS_PUSHED, "realm", realm).increment(rows);
     }
 
+    /** A pull answered, and its rows: every sync begins with one, so pulls count syncs. */
     public void rowsPulled(String realm, int rows) {
-        counter("sync.rows.pulled", "rows sent in pull answers", "realm", realm).increment(rows);
+        counter("sync.pulls", PULLS, "realm", realm).increment();
+        counter("sync.rows.pulled", ROWS_PULLED, "realm", realm).increment(rows);
     }
 
     /**
@@ -71,9 +114,13 @@ public final class Metrics {
      */
     public void conflicts(String realm, String kind, int rows) {
         if (rows > 0) {
-            Counter.builder("sync.conflicts").description("changes that lost to a concurrent one, by kind")
-                    .tags("realm", realm, "kind", kind).register(registry).increment(rows);
+            conflictCounter(realm, kind).increment(rows);
         }
+    }
+
+    private Counter conflictCounter(String realm, String kind) {
+        return Counter.builder("sync.conflicts").description("changes that lost to a concurrent one, by kind")
+                .tags("realm", realm, "kind", kind).register(registry);
     }
 
     /** A gauge read when scraped. */
@@ -82,24 +129,30 @@ public final class Metrics {
     }
 
     public void eventSent() {
-        Counter.builder("events.sent").description("change events written to event streams").register(registry)
-                .increment();
+        eventsSent().increment();
+    }
+
+    private Counter eventsSent() {
+        return Counter.builder("events.sent").description("change events written to event streams").register(registry);
     }
 
     /** From a push's commit to the notification's dispatch on this instance. */
     public void eventLatency(Duration latency) {
-        Timer.builder("events.latency").description("push commit to change event, as notified")
-                .publishPercentileHistogram().register(registry).record(latency);
+        eventLatencyTimer().record(latency);
+    }
+
+    private Timer eventLatencyTimer() {
+        return Timer.builder("events.latency").description("push commit to change event, as notified")
+                .publishPercentileHistogram().register(registry);
     }
 
     /** Pushes refused because they would pass a quota (PROTOCOL §13.1). */
     public void quotaRefused(String realm) {
-        counter("sync.quota.refusals", "pushes refused because they would pass a quota", "realm", realm).increment();
+        counter("sync.quota.refusals", QUOTA_REFUSALS, "realm", realm).increment();
     }
 
     public void tombstonesPurged(String realm, long rows) {
-        counter("sync.tombstones.purged", "tombstones removed once every device had acknowledged them", "realm", realm)
-                .increment(rows);
+        counter("sync.tombstones.purged", TOMBSTONES_PURGED, "realm", realm).increment(rows);
     }
 
     /** A realm's gauge, read when scraped. */
@@ -108,7 +161,7 @@ public final class Metrics {
     }
 
     public void lockRefused(String realm) {
-        counter("sync.lock.refusals", "pulls refused because the device was already syncing", "realm", realm).increment();
+        counter("sync.lock.refusals", LOCK_REFUSALS, "realm", realm).increment();
     }
 
     public void mail(boolean sent) {

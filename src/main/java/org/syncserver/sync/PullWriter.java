@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -37,6 +38,7 @@ public final class PullWriter {
     private final UUID clientId;
     private long lastSync;
     private JsonGenerator generator;
+    private CountingOutputStream counted;
     private int rows;
 
     public PullWriter(UUID clientId, Supplier<OutputStream> output, JsonFactory json) {
@@ -93,6 +95,11 @@ public final class PullWriter {
         return rows;
     }
 
+    /** The answer's bytes so far, uncompressed, for its span: all of them once it has ended. */
+    long bytes() {
+        return counted == null ? 0 : counted.count;
+    }
+
     /** The tables of the rows written (the first few), comma-separated; null when no row was written. */
     String tables() {
         return tables.isEmpty() ? null : String.join(", ", tables);
@@ -117,10 +124,32 @@ public final class PullWriter {
     }
 
     private void begin() throws IOException {
-        generator = json.createGenerator(output.get());
+        counted = new CountingOutputStream(output.get());
+        generator = json.createGenerator(counted);
         generator.writeStartObject();
         generator.writeStringField("clientId", clientId.toString());
         generator.writeNumberField("lastSync", lastSync);
         generator.writeArrayFieldStart("data");
+    }
+
+    /** Counts what passes; the generator writes in buffers of some KB, so this costs a call per buffer. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        private long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            out.write(buffer, offset, length);
+            count += length;
+        }
     }
 }

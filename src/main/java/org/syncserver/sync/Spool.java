@@ -20,6 +20,7 @@ public final class Spool extends OutputStream {
     private ByteArrayOutputStream memory = new ByteArrayOutputStream(8192);
     private Path file;
     private OutputStream fileOut;
+    private long size;
 
     @Override
     public void write(int b) throws IOException {
@@ -28,6 +29,7 @@ public final class Spool extends OutputStream {
 
     @Override
     public void write(byte[] buffer, int offset, int length) throws IOException {
+        size += length;
         if (fileOut == null && memory.size() + length > IN_MEMORY) {
             file = Files.createTempFile("sync-server-push-", ".json");
             fileOut = Files.newOutputStream(file);
@@ -39,6 +41,11 @@ public final class Spool extends OutputStream {
         } else {
             memory.write(buffer, offset, length);
         }
+    }
+
+    /** Bytes written so far. */
+    long size() {
+        return size;
     }
 
     /** A stream of everything written so far; no more is written afterwards. */

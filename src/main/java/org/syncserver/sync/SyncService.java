@@ -1,5 +1,7 @@
 package org.syncserver.sync;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.syncserver.config.Quotas;
@@ -52,15 +54,17 @@ public final class SyncService {
     private final Predicate<String> notifying;
     private final Function<String, Quotas> quotas;
     private final SyncInstance instance;
+    private final SyncSpans spans;
 
     /**
      * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
      *                  instance listens there, which also shows that the database has NOTIFY at all
      * @param quotas    a realm's limits (PROTOCOL §13.1)
      * @param instance  this process, which the locks it takes name
+     * @param tracer    the spans of each call (a no-op without an OpenTelemetry SDK)
      */
     public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying,
-                       Function<String, Quotas> quotas, SyncInstance instance) {
+                       Function<String, Quotas> quotas, SyncInstance instance, Tracer tracer) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
@@ -68,6 +72,7 @@ public final class SyncService {
         this.notifying = notifying;
         this.quotas = quotas;
         this.instance = instance;
+        this.spans = new SyncSpans(tracer);
     }
 
     /**
@@ -77,14 +82,23 @@ public final class SyncService {
      * transaction, whose commit could fail after the answer is sent (CockroachDB aborts transactions routinely).
      */
     public void pull(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
+        spans.call("sync.pull", realm, span -> {
+            lockAndAnswer(realm, principal, request, writer);
+            span.setAttribute(SyncSpans.ROWS, writer.rows());
+            span.setAttribute(SyncSpans.BYTES, writer.bytes());
+            return null;
+        });
+    }
+
+    private void lockAndAnswer(Realm realm, Principal principal, PullRequest request, PullWriter writer) {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         Map<UUID, PendingChange> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
-        long cursor = database.withConnection(connection ->
-                takeLock(connection, realm, principal, clientId, lastSync, now));
+        long cursor = spans.lock(() -> database.withConnection(connection ->
+                takeLock(connection, realm, principal, clientId, lastSync, now)));
         try {
             answer(database, principal, clientId, lastSync, cursor, pending, writer);
         } catch (RuntimeException e) {
@@ -102,7 +116,12 @@ public final class SyncService {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
-        answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+        spans.call("sync.pull", realm, span -> {
+            answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+            span.setAttribute(SyncSpans.ROWS, writer.rows());
+            span.setAttribute(SyncSpans.BYTES, writer.bytes());
+            return null;
+        });
     }
 
     /**
@@ -120,13 +139,16 @@ public final class SyncService {
                 writer.row(row);
             }
         };
-        readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
-        List<UUID> pendingDeletes = pending.values().stream()
-                .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
-        database.withConnection(connection -> {
-            sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
+        spans.step("sync.read", () -> {
+            readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
             return null;
         });
+        List<UUID> pendingDeletes = pending.values().stream()
+                .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
+        spans.step("sync.cursor", () -> database.withConnection(connection -> {
+            sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
+            return null;
+        }));
         writer.end();
     }
 
@@ -162,14 +184,28 @@ public final class SyncService {
 
     /** @param withPush runs in the push's transaction, once its changes are stored */
     long push(Realm realm, Principal principal, PushRequest request, WithPush withPush) {
+        return spans.call("sync.push", realm, span -> {
+            span.setAttribute(SyncSpans.ROWS, request.changes());
+            span.setAttribute(SyncSpans.BYTES, request.spool().size());
+            span.setAttribute(SyncSpans.PARTIAL, request.partial());
+            Pushed pushed = store(realm, principal, request, withPush);
+            span.setAttribute(SyncSpans.SKIPPED, pushed.skipped());
+            span.setAttribute(SyncSpans.OVERWRITTEN, pushed.overwritten());
+            return pushed.cursor();
+        });
+    }
+
+    private Pushed store(Realm realm, Principal principal, PushRequest request, WithPush withPush) {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
         long now = clock.millis();
         Quotas limits = quotas.apply(realm.name());
         Pushed pushed = realm.database().inTransaction(connection -> {
             boolean stamp = request.changes() > 0;
-            var lock = sync.holdLockForPush(connection, principal.userId(), clientId, request.partial(), stamp, now,
-                    stamp && notifying.test(realm.name()));
+            boolean notify = stamp && notifying.test(realm.name());
+            Span.current().setAttribute(SyncSpans.NOTIFIES, notify);
+            var lock = spans.lock(() -> sync.holdLockForPush(connection, principal.userId(), clientId,
+                    request.partial(), stamp, now, notify));
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
@@ -179,8 +215,8 @@ public final class SyncService {
             Pushed total = new Pushed(held.pulledUpTo());
             request.forEachBatch(batch -> {
                 QuotaCheck.rowSizes(limits, batch);
-                total.add(sync.upsert(connection, principal.userId(), clientId, held.serverdate(), seenUpTo, now,
-                        batch));
+                total.add(spans.step("sync.store", () -> stored(sync.upsert(connection, principal.userId(),
+                        clientId, held.serverdate(), seenUpTo, now, batch), batch.size())));
             });
             total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                     stored.announcedFrees()));
@@ -190,7 +226,15 @@ public final class SyncService {
         metrics.rowsPushed(realm.name(), request.changes());
         metrics.conflicts(realm.name(), "skipped", pushed.skipped());
         metrics.conflicts(realm.name(), "overwritten", pushed.overwritten());
-        return pushed.cursor();
+        return pushed;
+    }
+
+    /** Notes on the {@code sync.store} span what the batch did. */
+    private static SyncRepository.Stored stored(SyncRepository.Stored stored, int rows) {
+        Span.current().setAttribute(SyncSpans.ROWS, rows)
+                .setAttribute(SyncSpans.SKIPPED, stored.skipped())
+                .setAttribute(SyncSpans.OVERWRITTEN, stored.overwritten());
+        return stored;
     }
 
     /** A push's batches added up (one transaction: retried whole, so it starts from nothing each time). */
@@ -256,12 +300,12 @@ public final class SyncService {
     public void cancelSync(Realm realm, Principal principal, CancelSyncRequest request) {
         UUID clientId = Require.present(request.clientId(), "clientId");
         principal.requireDevice(clientId);
-        realm.database().withConnection(connection -> {
+        spans.call("sync.cancel", realm, span -> realm.database().withConnection(connection -> {
             if (!sync.endAttempt(connection, principal.userId(), clientId)) {
                 throw new AccessDeniedException(ClientMessages.CLIENT_NOT_OF_USER);
             }
             return null;
-        });
+        }));
     }
 
     /**

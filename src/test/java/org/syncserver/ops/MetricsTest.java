@@ -41,6 +41,12 @@ class MetricsTest {
             assertThat(metrics).contains("sync_usage_rows{realm=\"default\"} 3.0");
             assertThat(metrics).contains("sync_devices_stuck{realm=\"default\"} 0.0");
             assertThat(metrics).contains("sync_lock_refusals_total{realm=\"default\"} 1.0");
+            assertThat(metrics).contains("sync_pulls_total{realm=\"default\"} 3.0");
+            assertThat(metrics).contains("sync_pushes_total{realm=\"default\"} 2.0");
+            assertThat(metrics).as("counted from zero, before any refusal")
+                    .contains("sync_quota_refusals_total{realm=\"default\"} 0.0");
+            assertThat(metrics).contains("sync_realm_ready{realm=\"default\"} 1.0");
+            assertThat(metrics).containsPattern("disk_free_bytes\\{path=\"[^\"]+\"} [0-9.E]+");
             assertThat(metrics).containsPattern(
                     "http_server_requests_seconds_count\\{method=\"POST\",route=\"/push/\\{realm}\",status=\"200\"} 2");
             assertThat(metrics).contains("http_server_requests_seconds_bucket{");

@@ -41,6 +41,8 @@ class RealmAvailabilityTest {
             assertThat(ready.json().get("realms").get("late").asText()).isEqualTo("down");
             assertThat(ready.message()).contains("late");
             assertThat(server.get("/healthz").status()).as("the process itself is alive").isEqualTo(200);
+            assertThat(server.get("/metrics").body()).as("the gauge of the alert SyncRealmNotReady")
+                    .contains("sync_realm_ready{realm=\"good\"} 1.0").contains("sync_realm_ready{realm=\"late\"} 0.0");
 
             assertThat(accounts.register("good", "a@example.com", "pw", UUID.randomUUID(), true).status()).isEqualTo(200);
             Response down = accounts.register("late", "a@example.com", "pw", UUID.randomUUID(), true);

@@ -1,6 +1,7 @@
 package org.syncserver.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.OpenTelemetry;
 import org.syncserver.App;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
@@ -54,8 +55,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Config config) {
+        return start(config, OpenTelemetry.noop());
+    }
+
+    /** A server whose spans go to the given OpenTelemetry (an SDK with an in-memory exporter, to read them). */
+    public static TestServer start(Config config, OpenTelemetry telemetry) {
         TestClock clock = new TestClock();
-        App app = App.start(config, clock);
+        App app = App.start(config, clock, telemetry);
         return new TestServer("127.0.0.1", app.port(), app, clock);
     }
 

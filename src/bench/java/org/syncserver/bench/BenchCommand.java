@@ -38,6 +38,8 @@ public final class BenchCommand {
                                (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
               --journal-cost   steady with and without a journalled conflict in every sync (3 times each,
                                alternately): throughput and p99 (docs/benchmarks-journal.md)
+              --hostile-mix    honest devices syncing for 5 minutes beside the attacks of the second hardening
+                               probe (docs/benchmarks-hostile.md; with --quick 20 seconds)
               --console        instead: the operator console's API on 1,000,000 users and 10,000,000 rows
                                (docs/benchmarks-console.md; with --quick 2,000 users, target/bench-console-quick.md)
               --out FILE       the report (default docs/benchmarks.md, with --quick target/bench-quick.md);
@@ -72,6 +74,7 @@ public final class BenchCommand {
         boolean bootstrapOnly = false;
         boolean purgeUnderLoad = false;
         boolean journalCost = false;
+        boolean hostileMix = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -85,6 +88,7 @@ public final class BenchCommand {
                 case "--bootstrap-only" -> bootstrapOnly = true;
                 case "--purge-under-load" -> purgeUnderLoad = true;
                 case "--journal-cost" -> journalCost = true;
+                case "--hostile-mix" -> hostileMix = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -129,6 +133,10 @@ public final class BenchCommand {
             }
             if (journalCost) {
                 JournalBench.run(environment, sizes);
+                return;
+            }
+            if (hostileMix) {
+                HostileMix.run(environment, sizes == Sizes.SMOKE ? java.time.Duration.ofSeconds(20) : HostileMix.TIME);
                 return;
             }
             if (ingestOnly) {

@@ -2,6 +2,7 @@ package org.syncserver.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,8 @@ import static org.syncserver.bench.BenchClient.map;
 
 /**
  * Honest devices syncing while attackers do what the second hardening probe did (issue #28), for 5 minutes against
- * the server at its benchmark heap (256 MB): slow bodies on 64 connections, a flood of unfinished chunked uploads,
+ * the server at its benchmark heap (256 MB): slow bodies on 64 connections from 4 addresses, a flood of unfinished
+ * chunked uploads,
  * PIN guessing, a single 9 MB row pushed again and again by 4 devices, and one device opening streams without end.
  * Every honest sync must succeed.
  */
@@ -54,7 +56,7 @@ final class HostileMix {
         AtomicInteger syncs = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicReference<String> firstFailure = new AtomicReference<>();
-        System.out.println("Hostile mix for " + time.toMinutes() + " min: " + HONEST_DEVICES + " honest devices");
+        System.out.println("Hostile mix for " + time.toSeconds() + " s: " + HONEST_DEVICES + " honest devices");
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             threads.submit(() -> mix.slowBodies(environment.serverUri()));
             threads.submit(mix::unfinishedUploads);
@@ -83,15 +85,15 @@ final class HostileMix {
         String text = String.format(Locale.ROOT, """
                 # Benchmark: a hostile mix
 
-                `bin/bench --hostile-mix`: %d honest devices syncing 10 rows every 200 ms for %d minutes against the
-                server at a 256 MB heap, while attackers run beside them: 64 slow bodies to `/register` (a byte a
-                second, reopened when cut), unfinished chunked uploads with a new `syncId` each, PIN requests each
+                `bin/bench --hostile-mix`: %d honest devices syncing 10 rows every 200 ms for %d s against the
+                server at a 256 MB heap, while attackers run beside them: 64 slow bodies to `/register` from 4
+                addresses of their own (a byte a second, reopened when cut), unfinished chunked uploads with a new `syncId` each, PIN requests each
                 followed by 5 wrong guesses, 4 devices pushing a single 9 MB row again and again, one device opening
                 event streams without end.
 
                 Honest syncs: %,d succeeded, %d failed%s.
                 Attacks sent: %s.
-                """, HONEST_DEVICES, time.toMinutes(), syncs.get(), failed.get(),
+                """, HONEST_DEVICES, time.toSeconds(), syncs.get(), failed.get(),
                 firstFailure.get() == null ? "" : " (first: " + firstFailure.get() + ")", mix.attempts);
         Files.writeString(Path.of("docs", "benchmarks-hostile.md"), text);
         System.out.print(text);
@@ -113,13 +115,22 @@ final class HostileMix {
         attempts.computeIfAbsent(attack, name -> new AtomicInteger()).incrementAndGet();
     }
 
-    /** 64 connections sending a registration body a byte a second; a connection the server cuts is opened again. */
+    /**
+     * The attackers' own addresses (127.0.0.2 on: the loopback range is theirs), as in the probe: on the internet an
+     * attacker does not share the honest devices' address. The chunk flood, the PIN guessing and the heavy rows come
+     * from the honest devices' address (127.0.0.1), as a user's other app or a shared NAT would.
+     */
+    private static InetAddress attacker(int index) throws IOException {
+        return InetAddress.getByName("127.0.0." + (2 + index));
+    }
+
+    /** 64 connections from 4 addresses sending a registration body a byte a second; a cut one is opened again. */
     private void slowBodies(URI server) {
         List<Socket> sockets = new ArrayList<>();
         while (running()) {
             while (sockets.size() < 64) {
                 try {
-                    Socket socket = new Socket(server.getHost(), server.getPort());
+                    Socket socket = new Socket(server.getHost(), server.getPort(), attacker(sockets.size() % 4), 0);
                     socket.getOutputStream().write(("POST /register/" + realm + " HTTP/1.1\r\nHost: x\r\n"
                             + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
@@ -202,7 +213,7 @@ final class HostileMix {
         URI base = client.base();
         while (running()) {
             try {
-                Socket socket = new Socket(base.getHost(), base.getPort());
+                Socket socket = new Socket(base.getHost(), base.getPort(), attacker(4), 0);
                 socket.getOutputStream().write(("GET /events/" + realm + "/" + device.clientId + " HTTP/1.1\r\n"
                         + "Host: x\r\nAccept: text/event-stream\r\nAuthorization: " + device.bearer() + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));

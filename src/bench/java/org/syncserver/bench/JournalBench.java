@@ -83,10 +83,10 @@ final class JournalBench {
                     plain.get(i).syncsPerSecond(), plain.get(i).p99Ms(), conflicting.get(i).syncsPerSecond(),
                     conflicting.get(i).p99Ms(), journalled.get(i)));
         }
-        double rate = median(plain.stream().mapToDouble(Results.Steady::syncsPerSecond).toArray());
-        double rateJournalled = median(conflicting.stream().mapToDouble(Results.Steady::syncsPerSecond).toArray());
-        double p99 = median(plain.stream().mapToDouble(Results.Steady::p99Ms).toArray());
-        double p99Journalled = median(conflicting.stream().mapToDouble(Results.Steady::p99Ms).toArray());
+        double rate = Results.Versus.median(plain.stream().map(Results.Steady::syncsPerSecond).toList());
+        double rateJournalled = Results.Versus.median(conflicting.stream().map(Results.Steady::syncsPerSecond).toList());
+        double p99 = Results.Versus.median(plain.stream().map(Results.Steady::p99Ms).toList());
+        double p99Journalled = Results.Versus.median(conflicting.stream().map(Results.Steady::p99Ms).toList());
         String text = String.format(Locale.ROOT, """
                 # Benchmark: the conflict journal under load
 
@@ -103,11 +103,5 @@ final class JournalBench {
                 """, rows, rate, rateJournalled, (rateJournalled / rate - 1) * 100, p99, p99Journalled);
         Files.writeString(Path.of("docs", "benchmarks-journal.md"), text);
         System.out.print(text);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -80,10 +80,10 @@ final class PurgeBench {
 
     private static void report(List<Results.Steady> without, List<Results.Steady> with, List<Long> purged)
             throws IOException {
-        double p99Without = median(without.stream().mapToDouble(Results.Steady::p99Ms).toArray());
-        double p99With = median(with.stream().mapToDouble(Results.Steady::p99Ms).toArray());
-        double rateWithout = median(without.stream().mapToDouble(Results.Steady::syncsPerSecond).toArray());
-        double rateWith = median(with.stream().mapToDouble(Results.Steady::syncsPerSecond).toArray());
+        double p99Without = Results.Versus.median(without.stream().map(Results.Steady::p99Ms).toList());
+        double p99With = Results.Versus.median(with.stream().map(Results.Steady::p99Ms).toList());
+        double rateWithout = Results.Versus.median(without.stream().map(Results.Steady::syncsPerSecond).toList());
+        double rateWith = Results.Versus.median(with.stream().map(Results.Steady::syncsPerSecond).toList());
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < without.size(); i++) {
             rows.append(String.format(Locale.ROOT, "| %d | %.0f | %.1f | %.0f | %.1f | %,d |%n", i + 1,
@@ -108,11 +108,5 @@ final class PurgeBench {
         Path out = Path.of("docs", "benchmarks-lifecycle.md");
         Files.writeString(out, text);
         System.out.print(text);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -210,7 +210,8 @@ public final class Database implements AutoCloseable {
     private DatabaseException translate(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         boolean gone = state.startsWith(CONNECTION_EXCEPTION_CLASS) || DATABASE_GONE.contains(state);
-        if (gone || LOCK_NOT_AVAILABLE.equals(state)) {
+        // a conflict still there after every retry is contention, not a fault: the caller may try again later
+        if (gone || LOCK_NOT_AVAILABLE.equals(state) || isRetryable(e)) {
             return new DatabaseUnavailableException(realm, e);
         }
         return new DatabaseException("Database error in realm '" + realm + "' (SQLState " + e.getSQLState() + ")", e);

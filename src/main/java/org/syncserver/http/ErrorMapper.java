@@ -41,10 +41,11 @@ public final class ErrorMapper {
             message = INTERNAL_ERROR;
         } else if (e instanceof TooManyRequestsException tooMany) {
             ctx.header("Retry-After", String.valueOf(tooMany.retryAfterSeconds()));
-        } else if (e instanceof BusyException) {
-            ctx.header("Retry-After", "1");
         } else if (status == 503) {
-            log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
+            ctx.header("Retry-After", "1");
+            if (!(e instanceof BusyException)) {
+                log.warn("{} {}: {}", ctx.method(), HttpServer.routeOf(ctx), e.getMessage());
+            }
         }
         if (status == 413 || status == 408) {
             ctx.header("Connection", "close"); // the rest of the body is not worth reading

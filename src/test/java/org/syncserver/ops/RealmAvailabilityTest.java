@@ -73,6 +73,7 @@ class RealmAvailabilityTest {
             flakyDatabase.close();
             Response first = accounts.refresh("flaky", "not-a-stored-token");
             assertThat(first.status()).as(first.body()).isEqualTo(503);
+            assertThat(first.header("Retry-After")).as("the client is told when to try again").isEqualTo("1");
 
             // More requests to the dead realm than the server has threads: none may keep the other realm waiting.
             List<CompletableFuture<Response>> flood = new ArrayList<>();

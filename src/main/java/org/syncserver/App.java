@@ -51,6 +51,9 @@ import org.syncserver.sync.ConflictRoutes;
 import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncInstance;
 import org.syncserver.sync.SyncService;
+import org.syncserver.spaces.SpaceAccess;
+import org.syncserver.spaces.SpaceRoutes;
+import org.syncserver.spaces.SpaceService;
 import org.syncserver.version.BuildInfo;
 
 import java.nio.file.Path;
@@ -187,20 +190,24 @@ public final class App implements AutoCloseable {
                                 ScheduledExecutorService housekeeping, ChangeEvents events, SyncInstance instance,
                                 Clock clock, Metrics metrics, Tracer tracer) {
         PasswordHasher hasher = new PasswordHasher();
-        UserRepository users = new UserRepository();
+        Mailer mailer = config.mail().<Mailer>map(mail -> new SmtpMailer(mail, config.timeouts().smtp()))
+                .orElseGet(NoMailer::new);
+        SpaceService spaces = new SpaceService(mailer, config.mail(), mailThreads, clock);
+        UserRepository users = new UserRepository(spaces::userLeaving);
         ClientRepository clients = new ClientRepository();
         CredentialVerifier credentials = new CredentialVerifier(users, hasher);
         TokenRepository tokens = new TokenRepository();
         AuthService auth = new AuthService(tokenFormat(config), credentials, users, clients, tokens, clock);
         Function<String, Quotas> quotas = config.lifecycle()::quotas;
         AccountService accounts = new AccountService(users, clients, hasher, credentials, json, quotas);
-        Mailer mailer = config.mail().<Mailer>map(mail -> new SmtpMailer(mail, config.timeouts().smtp()))
-                .orElseGet(NoMailer::new);
         PasswordResetService reset = new PasswordResetService(users, tokens, hasher, mailer, config.mail(), mailThreads,
                 clock, metrics);
-        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, instance, tracer);
+        SpaceAccess spaceAccess = new SpaceAccess();
+        SyncService sync = new SyncService(clients, clock, metrics, events::notifies, quotas, instance, tracer,
+                config.sharing(), spaceAccess);
         ChunkedUploads uploads = new ChunkedUploads(config.server().maxBodyBytes(), config.server().pendingChunks(), clock);
-        ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention());
+        ConflictJournal journal = new ConflictJournal(clock, config.conflictRetention(), config.sharing(),
+                spaceAccess);
         housekeeping.scheduleWithFixedDelay(() -> {
             uploads.purge(realms);
             journal.purge(realms);
@@ -218,7 +225,8 @@ public final class App implements AutoCloseable {
                         new PasswordRoutes(bodies, reset),
                         new SyncRoutes(bodies, sync, uploads, json),
                         new ConflictRoutes(journal),
-                        new EventRoutes(events, addresses)));
+                        new EventRoutes(events, addresses),
+                        new SpaceRoutes(bodies, spaces)));
         Optional<List<Route>> consoleRoutes = config.admin().map(admin -> {
             ConsoleAuth consoleAuth = new ConsoleAuth(admin, hasher, clock);
             AuditLog audit = new AuditLog(realms, clock);

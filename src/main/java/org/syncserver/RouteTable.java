@@ -19,6 +19,7 @@ import org.syncserver.metrics.MetricsRoutes;
 import org.syncserver.password.PasswordRoutes;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
+import org.syncserver.spaces.SpaceRoutes;
 import org.syncserver.sync.ConflictRoutes;
 import org.syncserver.sync.SyncRoutes;
 
@@ -31,7 +32,9 @@ import static org.syncserver.http.RateLimiter.Group.ACCOUNTS;
 import static org.syncserver.http.RateLimiter.Group.PASSWORD;
 import static org.syncserver.http.RateLimiter.Group.SYNC;
 import static org.syncserver.http.RateLimiter.Group.UNLIMITED;
+import static org.syncserver.http.Route.delete;
 import static org.syncserver.http.Route.get;
+import static org.syncserver.http.Route.patch;
 import static org.syncserver.http.Route.post;
 
 /**
@@ -43,7 +46,8 @@ final class RouteTable {
 
     /** The route handlers of every feature. */
     record Handlers(HealthRoutes health, MetricsRoutes metrics, AccountRoutes accounts, AuthRoutes auth,
-                    PasswordRoutes password, SyncRoutes sync, ConflictRoutes conflicts, EventRoutes events) {
+                    PasswordRoutes password, SyncRoutes sync, ConflictRoutes conflicts, EventRoutes events,
+                    SpaceRoutes spaces) {
     }
 
     interface InRealm {
@@ -92,7 +96,18 @@ final class RouteTable {
                 post("/cancelSync/{realm}", SYNC, bearer(h.sync()::cancelSync)),
                 get("/conflicts/{realm}/{clientId}", SYNC, bearer(h.conflicts()::list)),
                 // A stream counts against the sync allowance once, when it opens.
-                get("/events/{realm}/{clientId}", SYNC, bearer(h.events()::events)));
+                get("/events/{realm}/{clientId}", SYNC, bearer(h.events()::events)),
+
+                // Shared spaces (PROTOCOL §12.2): any device's token of the user. Invitations send e-mail.
+                get("/spaces/{realm}", SYNC, bearer(h.spaces()::list)),
+                patch("/spaces/{realm}/{spaceId}", SYNC, bearer(h.spaces()::rename)),
+                delete("/spaces/{realm}/{spaceId}", SYNC, bearer(h.spaces()::delete)),
+                post("/spaces/{realm}/{spaceId}/invitations", ACCOUNTS, bearer(h.spaces()::invite)),
+                patch("/spaces/{realm}/{spaceId}/members/{userId}", SYNC, bearer(h.spaces()::changeRole)),
+                delete("/spaces/{realm}/{spaceId}/members/{userId}", SYNC, bearer(h.spaces()::removeMember)),
+                get("/spaces/{realm}/invitations", SYNC, bearer(h.spaces()::invitations)),
+                post("/spaces/{realm}/invitations/{invitationId}/accept", ACCOUNTS, bearer(h.spaces()::accept)),
+                post("/spaces/{realm}/invitations/{invitationId}/decline", ACCOUNTS, bearer(h.spaces()::decline)));
     }
 
     private static Guarded open(Handler handler) {

@@ -60,7 +60,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
     /** A pool of its own on the realm's database, sized as the server's. */
     public static SyncFloor open(RealmConfig config) {
         Realms realms = Realms.open(List.of(config), Timeouts.DEFAULTS, new SimpleMeterRegistry());
-        UserRepository users = new UserRepository();
+        UserRepository users = new UserRepository((connection, userId) -> { });
         AuthService auth = new AuthService(new OpaqueTokens(), new CredentialVerifier(users, new PasswordHasher()),
                 users, new ClientRepository(), new TokenRepository(), Clock.systemUTC());
         return new SyncFloor(realms, realms.require(config.name()), auth);
@@ -156,10 +156,12 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
             boolean stamp = !changes.isEmpty();
             SyncRepository.Held held = sync.holdLockForPush(connection, principal.userId(), clientId, partial, stamp,
                     now, stamp).orElseThrow(() -> new IllegalStateException("push without the lock"));
+            long seenUpTo = Math.clamp(sentCursor, 0, held.pulledUpTo());
             for (int from = 0; from < changes.size(); from += PushRequest.BATCH_CHANGES) {
-                sync.upsert(connection, principal.userId(), clientId, held.serverdate(),
-                        Math.clamp(sentCursor, 0, held.pulledUpTo()), now,
-                        changes.subList(from, Math.min(changes.size(), from + PushRequest.BATCH_CHANGES)));
+                sync.upsert(connection, principal.userId(), clientId, now,
+                        changes.subList(from, Math.min(changes.size(), from + PushRequest.BATCH_CHANGES)).stream()
+                                .map(change -> new SyncRepository.Placed(principal.userId(), change, seenUpTo,
+                                        held.serverdate())).toList());
             }
             return held.pulledUpTo();
         });

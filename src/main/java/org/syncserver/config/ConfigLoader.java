@@ -52,7 +52,7 @@ public final class ConfigLoader {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
                 rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
-                Optional.empty(), Config.Lifecycle.DEFAULTS, List.of());
+                Optional.empty(), Config.Lifecycle.DEFAULTS, Sharing.NONE, List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -86,7 +86,8 @@ public final class ConfigLoader {
                 embedded ? Optional.of(embeddedDataDir) : Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
                 conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
-                admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames), warnings);
+                admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames),
+                sharing(root.path("sharing"), realmNames), warnings);
     }
 
     private static boolean isLoopback(String host) {
@@ -180,6 +181,38 @@ public final class ConfigLoader {
                 ? Duration.ofMinutes(positiveLong(tombstones.get("purgeEveryMinutes"), "tombstones.purgeEveryMinutes"))
                 : Config.Lifecycle.DEFAULT_PURGE_EVERY;
         return new Config.Lifecycle(byRealm, purgeEvery);
+    }
+
+    /** {@code "sharing": {"<realm>": {"tables": {"<table>": "<space id field>"}}}}; each name is checked. */
+    private static Sharing sharing(JsonNode sharing, List<String> realmNames) {
+        if (!sharing.isMissingNode() && !sharing.isObject()) {
+            throw new ConfigException("sharing must be an object: {\"<realm>\": {\"tables\": {\"lists\": \"space_id\"}}}");
+        }
+        Map<String, Map<String, String>> byRealm = new LinkedHashMap<>();
+        sharing.properties().forEach(entry -> {
+            String realm = entry.getKey().toLowerCase(Locale.ROOT);
+            String key = "sharing." + entry.getKey() + ".tables";
+            if (!realmNames.contains(realm)) {
+                throw new ConfigException("sharing." + entry.getKey() + " names no configured realm (realms: "
+                        + realmNames + ")");
+            }
+            JsonNode tables = entry.getValue().path("tables");
+            if (!tables.isObject() || tables.isEmpty()) {
+                throw new ConfigException(key + " must name the shared tables and the rowData field holding the "
+                        + "space id: {\"lists\": \"space_id\"}");
+            }
+            Map<String, String> fields = new LinkedHashMap<>();
+            tables.properties().forEach(table -> {
+                String field = table.getValue().isTextual() ? table.getValue().asText().trim() : "";
+                if (table.getKey().isBlank() || field.isEmpty()) {
+                    throw new ConfigException(key + "." + table.getKey() + " must be the name of the rowData field "
+                            + "that holds the space id, e.g. \"space_id\"");
+                }
+                fields.put(table.getKey(), field);
+            });
+            byRealm.put(realm, Map.copyOf(fields));
+        });
+        return new Sharing(byRealm);
     }
 
     private static OptionalLong limit(JsonNode limits, String field, String block) {

@@ -32,6 +32,10 @@ public record Route(HandlerType method, String path, Group group, Guarded guarde
         return new Route(HandlerType.POST, path, group, guarded);
     }
 
+    public static Route patch(String path, Group group, Guarded guarded) {
+        return new Route(HandlerType.PATCH, path, group, guarded);
+    }
+
     public static Route delete(String path, Group group, Guarded guarded) {
         return new Route(HandlerType.DELETE, path, group, guarded);
     }

@@ -16,6 +16,18 @@ import java.util.UUID;
 /** SQL of the {@code users} table. */
 public final class UserRepository {
 
+    /** What another feature must do, in the deleting transaction, before a user's rows go (e.g. leave spaces). */
+    public interface Departure {
+        void before(Connection connection, UUID userId) throws SQLException;
+    }
+
+    private final Departure departure;
+
+    /** @param departure runs first in every deletion of a user */
+    public UserRepository(Departure departure) {
+        this.departure = departure;
+    }
+
     private static final String COLUMNS = "id, name, email, password, salt, language, tokens_valid_after";
 
     /** Case-insensitive; an exact match wins should an old database hold the same address twice. */
@@ -85,6 +97,7 @@ public final class UserRepository {
      */
     public Map<String, Integer> deleteWithAllData(Connection connection, UUID userId) throws SQLException {
         lockUserAndDevices(connection, userId);
+        departure.before(connection, userId);
         Map<String, Integer> deleted = new LinkedHashMap<>();
         for (Map.Entry<String, String> step : DELETE_USER.entrySet()) {
             try (PreparedStatement statement = connection.prepareStatement(step.getValue())) {
@@ -123,6 +136,8 @@ public final class UserRepository {
             "uploadChunks", "DELETE FROM upload_chunks WHERE userid = ?",
             "uploadOutcomes", "DELETE FROM upload_outcomes WHERE userid = ?",
             "revokedDevices", "DELETE FROM revoked_clients WHERE userid = ?",
+            "cursorVectors", "DELETE FROM cursor_vectors WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+            "corrections", "DELETE FROM sync_corrections WHERE clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
             "devices", "DELETE FROM user_clients WHERE userid = ?",
             "users", "DELETE FROM users WHERE id = ?");
 

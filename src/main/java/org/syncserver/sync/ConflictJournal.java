@@ -6,6 +6,8 @@ import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 
 import java.sql.Connection;
+import org.syncserver.config.Sharing;
+import org.syncserver.spaces.SpaceAccess;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,10 +42,15 @@ public final class ConflictJournal {
 
     private final Clock clock;
     private final Duration retention;
+    private final Sharing sharing;
+    private final SpaceAccess spaces;
 
-    public ConflictJournal(Clock clock, Duration retention) {
+    /** @param sharing where a user's journal also holds the conflicts of the spaces it belongs to */
+    public ConflictJournal(Clock clock, Duration retention, Sharing sharing, SpaceAccess spaces) {
         this.clock = clock;
         this.retention = retention;
+        this.sharing = sharing;
+        this.spaces = spaces;
     }
 
     /**
@@ -56,8 +63,8 @@ public final class ConflictJournal {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new BadRequestException("'limit' must be from 1 to " + MAX_PAGE);
         }
-        List<Entry> entries = realm.database().withConnection(connection ->
-                page(connection, principal.userId(), since, before.orElse(Long.MAX_VALUE), limit + 1));
+        List<Entry> entries = realm.database().withConnection(connection -> page(connection,
+                journalsOf(connection, realm, principal.userId()), since, before.orElse(Long.MAX_VALUE), limit + 1));
         Optional<Long> next = Optional.empty();
         if (entries.size() > limit) {
             entries = entries.subList(0, limit);
@@ -77,20 +84,30 @@ public final class ConflictJournal {
         });
     }
 
+    /** The user's own journal and, where tables are shared, those of the spaces it sees (a conflict between two
+     * members is shown to both). */
+    private List<UUID> journalsOf(Connection connection, Realm realm, UUID userId) throws SQLException {
+        List<UUID> owners = new ArrayList<>(List.of(userId));
+        if (sharing.shares(realm.name())) {
+            owners.addAll(spaces.seenBy(connection, userId, List.of(), clock.millis()).ids());
+        }
+        return owners;
+    }
+
     /** Uses the (userid, id DESC) index: a page costs the same whatever the journal's size. */
-    private static List<Entry> page(Connection connection, UUID userId, long since, long before, int limit)
+    private static List<Entry> page(Connection connection, List<UUID> owners, long since, long before, int limit)
             throws SQLException {
         String sql = """
                 SELECT id, at, rowguid, tablename, kind, winner_clientid, winner_clientdate, winner_operation,
                        loser_clientid, loser_clientdate, loser_operation, CAST(loser_json AS TEXT)
                   FROM sync_conflicts
-                 WHERE userid = ? AND id < ? AND at >= ?
+                 WHERE userid = ANY(CAST(? AS UUID[])) AND id < ? AND at >= ?
                  ORDER BY id DESC
                  LIMIT ?
                 """;
         List<Entry> entries = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, userId);
+            statement.setArray(1, connection.createArrayOf("uuid", owners.toArray()));
             statement.setLong(2, before);
             statement.setLong(3, since);
             statement.setInt(4, limit);

@@ -316,21 +316,35 @@ final class SyncRepository {
     }
 
     /**
-     * Stores a batch in one statement, and in the same statement journals its conflicts (no round trip more, no
-     * window between the decision and its record), keeps the user's usage and counts down the deletes the pull
-     * announced (the device's row is written only when the batch freed something). A change is skipped only when the row's current version came from another device after the cursor
-     * the pusher held when its user made the edits ({@code seenUpTo}: the {@code lastSync} the push carries) and is
-     * at least as new on the device clocks. A version the pusher has seen is always overwritten, and that is no
-     * conflict. Versions the pusher had not seen are true concurrent edits: the loser, skipped change or overwritten
-     * version, goes to {@code sync_conflicts} (two deletes are no loss). Every CTE sees the rows as they were before
-     * the statement; the pushes of one user are serialized on the user's row ({@link #holdLockForPush}).
+     * A change placed under its owner: the user (a private row) or a space.
+     *
+     * @param seen  the owner's clock up to which the pusher had seen its rows (Long.MAX_VALUE: store without judging)
+     * @param stamp the owner's clock value this push stamps its rows with
      */
-    Stored upsert(Connection connection, UUID userId, UUID clientId, long serverdate, long seenUpTo, long now,
-                  List<PushedChange> changes) throws SQLException {
+    record Placed(UUID owner, PushedChange change, long seen, long stamp) {
+    }
+
+    /**
+     * Stores a batch in one statement, and in the same statement journals its conflicts (no round trip more, no
+     * window between the decision and its record), keeps the owners' usage and counts down the deletes the pull
+     * announced (the device's row is written only when the batch freed something). A change is skipped only when the
+     * row's current version came from another device after the owner's clock the pusher held when its user made the
+     * edits ({@link Placed#seen}: from the {@code lastSync} the push carries) and is at least as new on the device
+     * clocks. A version the pusher has seen is always overwritten, and that is no conflict. Versions the pusher had
+     * not seen are true concurrent edits: the loser, skipped change or overwritten version, goes to
+     * {@code sync_conflicts} under the row's owner (two deletes are no loss). Every CTE sees the rows as they were
+     * before the statement; the pushes into one owner are serialized on its clock's row ({@link #holdLockForPush},
+     * and the spaces' clocks).
+     *
+     * @return the usage of the user's private rows and how the batch changed it
+     */
+    Stored upsert(Connection connection, UUID userId, UUID clientId, long now, List<Placed> changes)
+            throws SQLException {
         String sql = """
                 WITH c AS (
-                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
-                                          CAST(? AS TEXT[])) AS c(rowguid, tablename, operation, clientdate, json)),
+                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+                                          CAST(? AS INT8[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]))
+                          AS c(owner, rowguid, tablename, operation, clientdate, json, seen, stamp)),
                 d AS (
                      SELECT c.*, octet_length(c.json) AS bytes,
                             r.userid IS NOT NULL AND r.operation <> 'D' AS was_live,
@@ -338,15 +352,15 @@ final class SyncRepository {
                                 AS old_bytes,
                             r.clientid AS r_clientid, r.clientdate AS r_clientdate, r.operation AS r_operation,
                             r.json AS r_json,
-                            r.userid IS NOT NULL AND r.clientid <> ? AND r.serverdate > ? AS unseen
-                       FROM c LEFT JOIN sync_rows r ON r.userid = ? AND r.rowguid = c.rowguid),
+                            r.userid IS NOT NULL AND r.clientid <> ? AND r.serverdate > c.seen AS unseen
+                       FROM c LEFT JOIN sync_rows r ON r.userid = c.owner AND r.rowguid = c.rowguid),
                 decided AS (
                      SELECT d.*, NOT d.unseen OR d.r_clientdate < d.clientdate AS store FROM d),
                 journal AS (
                      INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind,
                                                  winner_clientid, winner_clientdate, winner_operation,
                                                  loser_clientid, loser_clientdate, loser_operation, loser_json)
-                     SELECT ?, ?, d.rowguid, d.tablename,
+                     SELECT d.owner, ?, d.rowguid, d.tablename,
                             CASE WHEN d.store THEN 'overwritten' ELSE 'skipped' END,
                             CASE WHEN d.store THEN ? ELSE d.r_clientid END,
                             CASE WHEN d.store THEN d.clientdate ELSE d.r_clientdate END,
@@ -361,56 +375,71 @@ final class SyncRepository {
                 stored AS (
                      INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate,
                                                  serverdate, json)
-                     SELECT ?, d.rowguid, d.tablename, d.operation, ?, d.clientdate, ?, CAST(d.json AS JSON)
+                     SELECT d.owner, d.rowguid, d.tablename, d.operation, ?, d.clientdate, d.stamp,
+                            CAST(d.json AS JSON)
                        FROM decided d WHERE d.store
                      ON CONFLICT (userid, rowguid) DO UPDATE
                         SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation,
                             clientid = EXCLUDED.clientid, clientdate = EXCLUDED.clientdate,
                             serverdate = EXCLUDED.serverdate, json = EXCLUDED.json),
                 delta AS (
-                     SELECT COALESCE(sum(CASE WHEN d.operation <> 'D' THEN 1 ELSE 0 END
-                                         - CASE WHEN d.was_live THEN 1 ELSE 0 END), 0) AS row_change,
-                            COALESCE(sum(COALESCE(d.bytes, 0) - d.old_bytes), 0) AS byte_change,
+                     SELECT d.owner,
+                            sum(CASE WHEN d.operation <> 'D' THEN 1 ELSE 0 END
+                                - CASE WHEN d.was_live THEN 1 ELSE 0 END) AS row_change,
+                            sum(COALESCE(d.bytes, 0) - d.old_bytes) AS byte_change,
                             count(*) FILTER (WHERE d.operation = 'D' AND d.was_live) AS freed_rows,
                             COALESCE(sum(d.old_bytes) FILTER (WHERE d.operation = 'D'), 0) AS freed_bytes
-                       FROM decided d WHERE d.store),
+                       FROM decided d WHERE d.store GROUP BY d.owner),
+                mine AS (
+                     SELECT COALESCE(sum(row_change), 0) AS row_change, COALESCE(sum(byte_change), 0) AS byte_change,
+                            COALESCE(sum(freed_rows), 0) AS freed_rows, COALESCE(sum(freed_bytes), 0) AS freed_bytes
+                       FROM delta WHERE owner = ?),
                 counted AS (
                      UPDATE users u SET live_rows = u.live_rows + delta.row_change,
                             live_bytes = u.live_bytes + delta.byte_change
-                       FROM delta WHERE u.id = ?
+                       FROM delta WHERE u.id = delta.owner AND delta.owner = ?
                      RETURNING u.live_rows, u.live_bytes),
+                counted_spaces AS (
+                     UPDATE spaces s SET live_rows = s.live_rows + delta.row_change,
+                            live_bytes = s.live_bytes + delta.byte_change
+                       FROM delta WHERE s.id = delta.owner AND delta.owner <> ?),
+                usage AS (
+                     SELECT live_rows, live_bytes FROM counted
+                     UNION ALL
+                     SELECT live_rows, live_bytes FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM counted)),
                 frees AS (
                      UPDATE user_clients f
-                        SET announced_free_rows = GREATEST(0, f.announced_free_rows - delta.freed_rows),
-                            announced_free_bytes = GREATEST(0, f.announced_free_bytes - delta.freed_bytes)
-                       FROM delta WHERE f.clientid = ? AND delta.freed_rows > 0
+                        SET announced_free_rows = GREATEST(0, f.announced_free_rows - mine.freed_rows),
+                            announced_free_bytes = GREATEST(0, f.announced_free_bytes - mine.freed_bytes)
+                       FROM mine WHERE f.clientid = ? AND mine.freed_rows > 0
                      RETURNING f.announced_free_rows, f.announced_free_bytes),
                 announced AS (
                      SELECT announced_free_rows, announced_free_bytes FROM user_clients WHERE clientid = ?)
                 SELECT (SELECT count(*) FROM journal WHERE kind = 'skipped'),
                        (SELECT count(*) FROM journal WHERE kind = 'overwritten'),
-                       delta.row_change, delta.byte_change, counted.live_rows, counted.live_bytes,
+                       mine.row_change, mine.byte_change, usage.live_rows, usage.live_bytes,
                        COALESCE(frees.announced_free_rows, announced.announced_free_rows),
                        COALESCE(frees.announced_free_bytes, announced.announced_free_bytes)
-                  FROM delta CROSS JOIN counted CROSS JOIN announced LEFT JOIN frees ON TRUE
+                  FROM mine CROSS JOIN usage CROSS JOIN announced LEFT JOIN frees ON TRUE
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
-            statement.setArray(++p, connection.createArrayOf("uuid", changes.stream().map(PushedChange::rowguid).toArray()));
-            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::tablename).toArray()));
-            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::operation).toArray()));
-            statement.setArray(++p, connection.createArrayOf("int8", changes.stream().map(PushedChange::clientdate).toArray()));
-            statement.setArray(++p, connection.createArrayOf("text", changes.stream().map(PushedChange::json).toArray()));
+            statement.setArray(++p, array(connection, "uuid", changes, Placed::owner));
+            statement.setArray(++p, array(connection, "uuid", changes, placed -> placed.change().rowguid()));
+            statement.setArray(++p, array(connection, "text", changes, placed -> placed.change().tablename()));
+            statement.setArray(++p, array(connection, "text", changes, placed -> placed.change().operation()));
+            statement.setArray(++p, array(connection, "int8", changes, placed -> placed.change().clientdate()));
+            statement.setArray(++p, array(connection, "text", changes, placed -> placed.change().json()));
+            statement.setArray(++p, array(connection, "int8", changes, Placed::seen));
+            statement.setArray(++p, array(connection, "int8", changes, Placed::stamp));
             statement.setObject(++p, clientId);
-            statement.setLong(++p, seenUpTo);
-            statement.setObject(++p, userId);
-            statement.setObject(++p, userId);
             statement.setLong(++p, now);
             statement.setObject(++p, clientId);
             statement.setObject(++p, clientId);
-            statement.setObject(++p, userId);
             statement.setObject(++p, clientId);
-            statement.setLong(++p, serverdate);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, userId);
             statement.setObject(++p, userId);
             statement.setObject(++p, clientId);
             statement.setObject(++p, clientId);
@@ -420,5 +449,10 @@ final class SyncRepository {
                         new Usage(rows.getLong(5), rows.getLong(6)), new Usage(rows.getLong(7), rows.getLong(8)));
             }
         }
+    }
+
+    private static java.sql.Array array(Connection connection, String type, List<Placed> changes,
+                                        java.util.function.Function<Placed, Object> field) throws SQLException {
+        return connection.createArrayOf(type, changes.stream().map(field).toArray());
     }
 }

@@ -4,7 +4,12 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.fasterxml.jackson.core.JsonFactory;
 import org.syncserver.config.Quotas;
+import org.syncserver.config.Sharing;
+import org.syncserver.db.SqlWork;
+import org.syncserver.spaces.SpaceAccess;
+import org.syncserver.spaces.Visibility;
 import org.syncserver.db.Database;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
@@ -22,8 +27,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -46,6 +54,8 @@ public final class SyncService {
      */
     static final int SMALL_PULL = 500;
     static final long SMALL_PULL_BYTES = 1024 * 1024;
+    /** A shared pull is always streamed: rows of several owners, read in pages of this many. */
+    private static final int SHARED_FETCH_ROWS = 500;
 
     private final SyncRepository sync;
     private final ClientRepository clients;
@@ -55,6 +65,10 @@ public final class SyncService {
     private final Function<String, Quotas> quotas;
     private final SyncInstance instance;
     private final SyncSpans spans;
+    private final Sharing sharing;
+    private final SpaceAccess spaces;
+    private final SharedRows shared = new SharedRows();
+    private final JsonFactory json = new JsonFactory();
 
     /**
      * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
@@ -62,9 +76,12 @@ public final class SyncService {
      * @param quotas    a realm's limits (PROTOCOL §13.1)
      * @param instance  this process, which the locks it takes name
      * @param tracer    the spans of each call (a no-op without an OpenTelemetry SDK)
+     * @param sharing   the shared tables of each realm; a realm that shares none syncs as before spaces
+     * @param spaces    which spaces a user sees (the one question sync asks of spaces)
      */
     public SyncService(ClientRepository clients, Clock clock, Metrics metrics, Predicate<String> notifying,
-                       Function<String, Quotas> quotas, SyncInstance instance, Tracer tracer) {
+                       Function<String, Quotas> quotas, SyncInstance instance, Tracer tracer, Sharing sharing,
+                       SpaceAccess spaces) {
         this.sync = new SyncRepository();
         this.clients = clients;
         this.clock = clock;
@@ -73,6 +90,8 @@ public final class SyncService {
         this.quotas = quotas;
         this.instance = instance;
         this.spans = new SyncSpans(tracer);
+        this.sharing = sharing;
+        this.spaces = spaces;
     }
 
     /**
@@ -97,6 +116,11 @@ public final class SyncService {
         Map<UUID, PendingChange> pending = request.pending();
         long now = clock.millis();
         Database database = realm.database();
+        if (sharing.shares(realm.name())) {
+            sharedPull(realm, principal, clientId, lastSync, pending, writer, now);
+            metrics.rowsPulled(realm.name(), writer.rows());
+            return;
+        }
         long cursor = spans.lock(() -> database.withConnection(connection ->
                 takeLock(connection, realm, principal, clientId, lastSync, now)));
         try {
@@ -117,7 +141,11 @@ public final class SyncService {
         principal.requireDevice(clientId);
         long lastSync = request.lastSync() == null ? 0 : request.lastSync();
         spans.call("sync.pull", realm, span -> {
-            answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+            if (sharing.shares(realm.name())) {
+                answerAgainShared(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+            } else {
+                answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+            }
             span.setAttribute(SyncSpans.ROWS, writer.rows());
             span.setAttribute(SyncSpans.BYTES, writer.bytes());
             return null;
@@ -133,22 +161,94 @@ public final class SyncService {
     private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
                         Map<UUID, PendingChange> pending, PullWriter writer) {
         writer.lastSync(cursor);
-        SyncRepository.RowSink answer = row -> {
+        spans.step("sync.read", () -> {
+            readRows(database, principal.userId(), clientId, lastSync, cursor, unlessNewerHere(pending, writer),
+                    writer);
+            return null;
+        });
+        saveCursor(database, principal, clientId, cursor, pending, writer, connection -> null);
+        writer.end();
+    }
+
+    /** Writes a row unless the device changed it too, later on the device clocks: its own change wins then. */
+    private static SyncRepository.RowSink unlessNewerHere(Map<UUID, PendingChange> pending, PullWriter writer) {
+        return row -> {
             PendingChange mine = pending.get(row.rowguid());
             if (mine == null || row.clientdate() >= mine.clientdate()) {
                 writer.row(row);
             }
         };
-        spans.step("sync.read", () -> {
-            readRows(database, principal.userId(), clientId, lastSync, cursor, answer, writer);
-            return null;
-        });
+    }
+
+    private void saveCursor(Database database, Principal principal, UUID clientId, long cursor,
+                            Map<UUID, PendingChange> pending, PullWriter writer, SqlWork<?> also) {
         List<UUID> pendingDeletes = pending.values().stream()
                 .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
         spans.step("sync.cursor", () -> database.withConnection(connection -> {
             sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
+            also.run(connection);
             return null;
         }));
+    }
+
+    /**
+     * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the vector the device's lastSync
+     * names, the lock and the user's clock, then the clocks of the spaces the user sees make the vector this pull
+     * reads, stored under a new name that is the answer's lastSync.
+     */
+    private void sharedPull(Realm realm, Principal principal, UUID clientId, long lastSync,
+                            Map<UUID, PendingChange> pending, PullWriter writer, long now) {
+        Database database = realm.database();
+        UUID userId = principal.userId();
+        Opening opening = database.withConnection(connection -> new Opening(
+                spaces.seenBy(connection, userId, List.of(), now), shared.vectors(connection, clientId)));
+        CursorVector sent = CursorVector.sent(opening.vectors(), lastSync, userId, OptionalLong.empty());
+        long userClock = spans.lock(() -> database.withConnection(connection -> takeLock(connection, realm,
+                principal, clientId, sent.clock(userId).orElse(0L), now)));
+        try {
+            Map<UUID, Long> spaceClocks = new HashMap<>();
+            opening.visibility().spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
+            CursorVector read = CursorVector.read(userId, userClock, spaceClocks);
+            long name = database.withConnection(connection -> shared.name(connection, clientId, read, lastSync, now));
+            answerShared(database, principal, clientId, sent, read, name, pending, writer);
+        } catch (RuntimeException e) {
+            releaseAfterFailure(database, principal, clientId);
+            throw e;
+        }
+    }
+
+    /** What a shared pull reads before it takes the lock. */
+    private record Opening(Visibility visibility, Map<Long, CursorVector> vectors) {
+    }
+
+    /** A retried chunk of a shared pull: the same two vectors, so the same answer. */
+    private void answerAgainShared(Database database, Principal principal, UUID clientId, long lastSync, long name,
+                                   Map<UUID, PendingChange> pending, PullWriter writer) {
+        Map<Long, CursorVector> vectors = database.withConnection(connection -> shared.vectors(connection, clientId));
+        CursorVector read = vectors.get(name);
+        if (read == null) {
+            throw new ConflictException(ClientMessages.PULL_BEFORE_PUSH);
+        }
+        CursorVector sent = CursorVector.sent(vectors, lastSync, principal.userId(), OptionalLong.of(name));
+        answerShared(database, principal, clientId, sent, read, name, pending, writer);
+    }
+
+    private void answerShared(Database database, Principal principal, UUID clientId, CursorVector sent,
+                              CursorVector read, long name, Map<UUID, PendingChange> pending, PullWriter writer) {
+        UUID userId = principal.userId();
+        long importedUpTo = sent.clock(userId).orElse(0L);
+        long userClock = read.clock(userId).orElseThrow();
+        writer.lastSync(name);
+        spans.step("sync.read", () -> database.read(connection -> {
+            shared.pull(connection, OwnerRange.between(sent, read), clientId, importedUpTo, userClock,
+                    SHARED_FETCH_ROWS, unlessNewerHere(pending, writer));
+            return null;
+        }, () -> !writer.started()));
+        saveCursor(database, principal, clientId, name, pending, writer,
+                connection -> {
+                    shared.forgetCorrections(connection, clientId, importedUpTo);
+                    return null;
+                });
         writer.end();
     }
 
@@ -210,16 +310,24 @@ public final class SyncService {
                 throw notPulled(connection, principal, clientId);
             }
             SyncRepository.Held held = lock.get();
-            long seenUpTo = request.lastSync() == null ? held.pulledUpTo()
-                    : Math.clamp(request.lastSync(), 0, held.pulledUpTo());
+            UUID userId = principal.userId();
+            Map<UUID, Long> stamps = new HashMap<>(Map.of(userId, held.serverdate()));
+            BatchPlacer placer = sharing.shares(realm.name())
+                    ? sharedPlacer(connection, realm.name(), principal, clientId, request.lastSync(), held, stamps,
+                            now)
+                    : privatePlacer(userId, request.lastSync(), held);
             Pushed total = new Pushed(held.pulledUpTo());
             request.forEachBatch(batch -> {
                 QuotaCheck.rowSizes(limits, batch);
-                total.add(spans.step("sync.store", () -> stored(sync.upsert(connection, principal.userId(),
-                        clientId, held.serverdate(), seenUpTo, now, batch), batch.size())));
+                List<SyncRepository.Placed> placed = placer.place(batch);
+                total.add(spans.step("sync.store", () -> stored(sync.upsert(connection, userId, clientId, now,
+                        placed), batch.size())));
             });
             total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                     stored.announcedFrees()));
+            stamps.remove(userId);
+            placer.finish();
+            spaces.notifyMembers(connection, stamps, clientId, now);
             withPush.run(connection, total.cursor());
             return total;
         });
@@ -228,6 +336,83 @@ public final class SyncService {
         metrics.conflicts(realm.name(), "overwritten", pushed.overwritten());
         return pushed;
     }
+
+    /** Places each change of a batch under its owner, with the clock it was seen up to and its stamp. */
+    private interface BatchPlacer {
+        List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException;
+
+        /** Runs once every batch is stored. */
+        default void finish() throws SQLException {
+        }
+    }
+
+    /**
+     * Every row under the user. Which versions the device had not seen is judged by the cursor the push carries,
+     * bounded by the cursor of the device's last pull; a push without one is judged by that pull's.
+     */
+    private static BatchPlacer privatePlacer(UUID userId, Long lastSync, SyncRepository.Held held) {
+        long seenUpTo = lastSync == null ? held.pulledUpTo() : Math.clamp(lastSync, 0, held.pulledUpTo());
+        return batch -> batch.stream()
+                .map(change -> new SyncRepository.Placed(userId, change, seenUpTo, held.serverdate())).toList();
+    }
+
+    /**
+     * Rows under the spaces they name or the user (Placement); the spaces' clocks are locked and stamped as the
+     * batches need them, and the changes the user may not make are refused and journalled.
+     */
+    private BatchPlacer sharedPlacer(Connection connection, String realm, Principal principal, UUID clientId,
+                                     Long lastSync, SyncRepository.Held held, Map<UUID, Long> stamps, long now)
+            throws SQLException {
+        UUID userId = principal.userId();
+        Map<Long, CursorVector> vectors = shared.vectors(connection, clientId);
+        CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
+                : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
+        Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);
+        return new BatchPlacer() {
+            @Override
+            public List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException {
+                return placeShared(connection, realm, userId, clientId, batch, placement, seen, held, stamps, now);
+            }
+
+            @Override
+            public void finish() throws SQLException {
+                CursorVector pulled = vectors.get(held.pulledUpTo());
+                if (pulled != null) {
+                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, stamps.keySet());
+                }
+            }
+        };
+    }
+
+    private List<SyncRepository.Placed> placeShared(Connection connection, String realm, UUID userId, UUID clientId,
+                                                     List<PushedChange> batch, Placement placement, CursorVector seen,
+                                                     SyncRepository.Held held, Map<UUID, Long> stamps, long now)
+            throws SQLException {
+        Map<UUID, UUID> named = placement.namedSpaces(batch);
+        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(named.values()), now);
+        Set<UUID> owners = new HashSet<>(visibility.ids());
+        owners.add(userId);
+        List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
+        for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
+            Placement.Placed placed = placement.place(batch, named, visibility,
+                    shared.current(connection, owners, rowguids), seen, stamps);
+            Set<UUID> unstamped = new HashSet<>(placed.spaces());
+            unstamped.removeAll(stamps.keySet());
+            if (unstamped.isEmpty()) {
+                if (!placed.refused().isEmpty()) {
+                    shared.refuse(connection, userId, clientId, held.serverdate(), now, placed.refused());
+                    metrics.conflicts(realm, "refused", placed.refused().size());
+                }
+                return placed.stored();
+            }
+            // Rows may have moved before the spaces were locked: place the batch again under the locks.
+            stamps.putAll(shared.stampSpaces(connection, unstamped, now));
+        }
+        throw new ConflictException("The rows of this push are moving between spaces right now, please retry");
+    }
+
+    /** A batch is placed again while its rows move into spaces it has not locked yet; they settle at once. */
+    private static final int MAX_PLACING_ROUNDS = 4;
 
     /** Notes on the {@code sync.store} span what the batch did. */
     private static SyncRepository.Stored stored(SyncRepository.Stored stored, int rows) {

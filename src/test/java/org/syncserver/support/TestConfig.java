@@ -5,6 +5,7 @@ import org.syncserver.config.LogSettings;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RateLimits;
 import org.syncserver.config.RealmConfig;
+import org.syncserver.config.Sharing;
 import org.syncserver.config.Timeouts;
 import org.syncserver.config.TokenMode;
 
@@ -32,6 +33,7 @@ public final class TestConfig {
     private Optional<Config.Admin> admin = Optional.empty();
     private Config.Lifecycle lifecycle = Config.Lifecycle.DEFAULTS;
     private Optional<Config.PendingChunks> pendingChunks = Optional.empty();
+    private Sharing sharing = Sharing.NONE;
     private final List<RealmConfig> realms;
 
     private TestConfig(List<RealmConfig> realms) {
@@ -90,6 +92,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** The shared tables of a realm: table → the rowData field holding the space id. */
+    public TestConfig sharing(String realm, java.util.Map<String, String> tables) {
+        this.sharing = new Sharing(java.util.Map.of(realm, tables));
+        return this;
+    }
+
     public TestConfig metricsToken(String token) {
         this.metricsToken = Optional.of(token);
         return this;
@@ -100,7 +108,7 @@ public final class TestConfig {
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken,
                 pendingChunks.orElse(Config.ServerConfig.defaultPendingChunks(maxBodyBytes))), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
-                notifications, admin, lifecycle, List.of());
+                notifications, admin, lifecycle, sharing, List.of());
     }
 
     public TestServer start() {
@@ -115,6 +123,6 @@ public final class TestConfig {
         Config built = new TestConfig(List.of()).build();
         return new Config(built.server(), built.tokens(), List.of(), Optional.of(dataDir), built.mail(),
                 built.rateLimits(), built.timeouts(), built.logging(), built.conflictRetention(), built.notifications(),
-                built.admin(), built.lifecycle(), List.of());
+                built.admin(), built.lifecycle(), built.sharing(), List.of());
     }
 }

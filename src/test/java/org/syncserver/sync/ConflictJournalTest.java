@@ -177,10 +177,10 @@ class ConflictJournalTest {
         TestClock clock = new TestClock();
         clock.advance(Duration.ofDays(29));
         try (Realms realms = Realms.open(List.of(running.realm()), Timeouts.DEFAULTS, new SimpleMeterRegistry())) {
-            new ConflictJournal(clock, Duration.ofDays(30)).purge(realms);
+            new ConflictJournal(clock, Duration.ofDays(30), org.syncserver.config.Sharing.NONE, new org.syncserver.spaces.SpaceAccess()).purge(realms);
             assertThat(TestPostgres.count(running.realm(), mine)).as("kept for 30 days").isOne();
             clock.advance(Duration.ofDays(2));
-            new ConflictJournal(clock, Duration.ofDays(30)).purge(realms);
+            new ConflictJournal(clock, Duration.ofDays(30), org.syncserver.config.Sharing.NONE, new org.syncserver.spaces.SpaceAccess()).purge(realms);
         }
         assertThat(TestPostgres.count(running.realm(), mine)).isZero();
     }

@@ -1,0 +1,295 @@
+package org.syncserver.sync;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * SQL of sync in a realm that shares tables (docs/adr/0005-shared-spaces.md): the vectors a device's
+ * {@code lastSync} names, the pull over several owners, where a pushed row lives now, the spaces' clocks, and the
+ * changes a device could not make.
+ */
+final class SharedRows {
+
+    /** A row's version where it lives now (a live version is preferred to a tombstone left by a move). */
+    record Current(UUID owner, String operation, UUID clientid, long clientdate, long serverdate) {
+        boolean live() {
+            return !"D".equals(operation);
+        }
+    }
+
+    /** A change skipped because the pusher may not make it, and the version that stays (null: none visible). */
+    record Refused(PushedChange change, Current stays) {
+    }
+
+    /** The vectors that the device's {@code lastSync} values name, by name: at most a handful per device. */
+    Map<Long, CursorVector> vectors(Connection connection, UUID clientId) throws SQLException {
+        Map<Long, CursorVector> vectors = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT lastsync, owners, clocks FROM cursor_vectors WHERE clientid = ?")) {
+            statement.setObject(1, clientId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    UUID[] owners = (UUID[]) rows.getArray(2).getArray();
+                    Long[] clocks = (Long[]) rows.getArray(3).getArray();
+                    Map<UUID, Long> vector = new LinkedHashMap<>();
+                    for (int i = 0; i < owners.length; i++) {
+                        vector.put(owners[i], clocks[i]);
+                    }
+                    vectors.put(rows.getLong(1), new CursorVector(vector));
+                }
+            }
+        }
+        return vectors;
+    }
+
+    /**
+     * Stores the vector a pull read under a new name: the device's previous name plus one, or the present in
+     * milliseconds when larger (it stays an increasing epoch-ms value, which sync_client parses as a date). Keeps the
+     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent.
+     */
+    long name(Connection connection, UUID clientId, CursorVector vector, long sent, long now) throws SQLException {
+        String sql = """
+                WITH pruned AS (
+                     DELETE FROM cursor_vectors
+                      WHERE clientid = ? AND lastsync <> ?
+                        AND lastsync NOT IN (SELECT lastsync FROM cursor_vectors WHERE clientid = ?
+                                              ORDER BY lastsync DESC LIMIT 3))
+                INSERT INTO cursor_vectors (clientid, lastsync, owners, clocks)
+                SELECT ?, GREATEST(COALESCE(max(lastsync), 0) + 1, ?), CAST(? AS UUID[]), CAST(? AS INT8[])
+                  FROM cursor_vectors WHERE clientid = ?
+                RETURNING lastsync
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, clientId);
+            statement.setLong(2, sent);
+            statement.setObject(3, clientId);
+            statement.setObject(4, clientId);
+            statement.setLong(5, now);
+            statement.setArray(6, connection.createArrayOf("uuid", vector.clocks().keySet().toArray()));
+            statement.setArray(7, connection.createArrayOf("int8", vector.clocks().values().toArray()));
+            statement.setObject(8, clientId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Adds the spaces a push wrote into to the vector its answer names, at clock 0 where the device had none: the
+     * device holds rows of those spaces now, so its next pull must treat them as seen from nothing (the other
+     * writers' rows) and, should the user no longer see them, send their D.
+     */
+    void addWrittenSpaces(Connection connection, UUID clientId, long name, CursorVector vector,
+                          Collection<UUID> spaces) throws SQLException {
+        Map<UUID, Long> clocks = new LinkedHashMap<>(vector.clocks());
+        spaces.forEach(space -> clocks.putIfAbsent(space, 0L));
+        if (clocks.size() == vector.clocks().size()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE cursor_vectors SET owners = CAST(? AS UUID[]), clocks = CAST(? AS INT8[])"
+                        + " WHERE clientid = ? AND lastsync = ?")) {
+            statement.setArray(1, connection.createArrayOf("uuid", clocks.keySet().toArray()));
+            statement.setArray(2, connection.createArrayOf("int8", clocks.values().toArray()));
+            statement.setObject(3, clientId);
+            statement.setLong(4, name);
+            statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Streams a pull's rows over every owner range, oldest first. A D (a tombstone, or a space the user left) is
+     * left out when the row lives on under another owner the device sees: a row moved between spaces arrives once,
+     * where it went. The device's corrections stamped in (correctedAfter, correctedUpTo] add what it may see of a
+     * row it could not change, unless the answer carries that row already.
+     */
+    void pull(Connection connection, List<OwnerRange> ranges, UUID clientId, long correctedAfter,
+              long correctedUpTo, int fetchSize, SyncRepository.RowSink sink) throws SQLException {
+        String sql = """
+                WITH plan AS (
+                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]))
+                          AS p(owner, mode, after, upto)),
+                seen AS (SELECT owner FROM plan WHERE mode <> 'out'),
+                found AS (
+                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
+                        AND r.serverdate > p.after AND r.serverdate <= p.upto
+                      WHERE p.mode = 'delta' AND r.clientid <> ?
+                     UNION ALL
+                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner AND r.serverdate <= p.upto
+                      WHERE p.mode = 'all' OR (p.mode = 'in' AND r.operation <> 'D')
+                     UNION ALL
+                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
+                      WHERE p.mode = 'out' AND (r.operation <> 'D' OR r.serverdate > p.after)),
+                corrected AS (
+                     SELECT k.rowguid, COALESCE(v.operation, 'D') AS operation,
+                            COALESCE(v.tablename, k.tablename) AS tablename,
+                            COALESCE(v.clientdate, k.stamp) AS clientdate, k.stamp AS serverdate,
+                            COALESCE(v.clientid, k.clientid) AS clientid, v.json
+                       FROM sync_corrections k
+                       LEFT JOIN LATERAL (SELECT * FROM sync_rows x
+                                           WHERE x.userid IN (SELECT owner FROM seen) AND x.rowguid = k.rowguid
+                                             AND x.operation <> 'D' LIMIT 1) v ON TRUE
+                      WHERE k.clientid = ? AND k.stamp > ? AND k.stamp <= ?
+                        AND k.rowguid NOT IN (SELECT rowguid FROM found)),
+                answer AS (
+                     SELECT f.rowguid, CASE WHEN f.mode = 'out' THEN 'D' ELSE f.operation END AS operation,
+                            f.tablename, f.clientdate, f.serverdate, f.clientid,
+                            CASE WHEN f.mode = 'out' THEN NULL ELSE f.json END AS json
+                       FROM found f
+                      WHERE NOT ((f.mode = 'out' OR f.operation = 'D')
+                                 AND EXISTS (SELECT 1 FROM seen s JOIN sync_rows y
+                                                ON y.userid = s.owner AND y.rowguid = f.rowguid
+                                             WHERE y.userid <> f.userid AND y.operation <> 'D'))
+                     UNION ALL
+                     SELECT * FROM corrected)
+                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT)
+                  FROM answer ORDER BY serverdate
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setFetchSize(fetchSize);
+            int p = 0;
+            statement.setArray(++p, connection.createArrayOf("uuid", ranges.stream().map(OwnerRange::owner).toArray()));
+            statement.setArray(++p, connection.createArrayOf("text", ranges.stream().map(OwnerRange::mode).toArray()));
+            statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::after).toArray()));
+            statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::upTo).toArray()));
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, correctedAfter);
+            statement.setLong(++p, correctedUpTo);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    sink.row(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
+                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Corrections the device has imported (the cursor it sent is past them) are done. */
+    void forgetCorrections(Connection connection, UUID clientId, long importedUpTo) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?")) {
+            statement.setObject(1, clientId);
+            statement.setLong(2, importedUpTo);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Where each row lives now among the owners the pusher sees: one primary-key probe per owner and row. */
+    Map<UUID, Current> current(Connection connection, Collection<UUID> owners, Collection<UUID> rowguids)
+            throws SQLException {
+        String sql = """
+                SELECT DISTINCT ON (rowguid) rowguid, userid, operation, clientid, clientdate, serverdate
+                  FROM sync_rows
+                 WHERE userid = ANY(CAST(? AS UUID[])) AND rowguid = ANY(CAST(? AS UUID[]))
+                 ORDER BY rowguid, operation <> 'D' DESC, serverdate DESC
+                """;
+        Map<UUID, Current> current = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", owners.toArray()));
+            statement.setArray(2, connection.createArrayOf("uuid", rowguids.toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    current.put(rows.getObject(1, UUID.class), new Current(rows.getObject(2, UUID.class),
+                            rows.getString(3), rows.getObject(4, UUID.class), rows.getLong(5), rows.getLong(6)));
+                }
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Moves each space's clock past its last value and the present, locking the spaces in id order (no deadlock
+     * between two pushes into the same spaces); the locks are held until the push commits, so a space's rows take
+     * their stamps in commit order, as a user's do.
+     *
+     * @return space id → the stamp for its rows
+     */
+    Map<UUID, Long> stampSpaces(Connection connection, Collection<UUID> spaceIds, long now) throws SQLException {
+        String sql = """
+                WITH locked AS (
+                     SELECT id FROM spaces WHERE id = ANY(CAST(? AS UUID[])) ORDER BY id FOR UPDATE)
+                UPDATE spaces s SET sync_clock = GREATEST(s.sync_clock + 1, ?)
+                  FROM locked WHERE s.id = locked.id
+                RETURNING s.id, s.sync_clock
+                """;
+        Map<UUID, Long> stamps = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", new TreeSet<>(spaceIds).toArray()));
+            statement.setLong(2, now);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    stamps.put(rows.getObject(1, UUID.class), rows.getLong(2));
+                }
+            }
+        }
+        return stamps;
+    }
+
+    /**
+     * Journals the refused changes as {@code refused} under the user (the version that stays is the winner; a D
+     * when the user sees none) and notes a correction for the device, stamped with the user's clock so that its next
+     * pull sends what the device may see of each row.
+     */
+    void refuse(Connection connection, UUID userId, UUID clientId, long stamp, long now, List<Refused> refused)
+            throws SQLException {
+        String sql = """
+                WITH c AS (
+                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT8[]),
+                                          CAST(? AS TEXT[]), CAST(? AS UUID[]), CAST(? AS INT8[]), CAST(? AS TEXT[]))
+                          AS c(rowguid, tablename, operation, clientdate, json, w_clientid, w_clientdate,
+                               w_operation)),
+                journal AS (
+                     INSERT INTO sync_conflicts (userid, at, rowguid, tablename, kind, winner_clientid,
+                                                 winner_clientdate, winner_operation, loser_clientid,
+                                                 loser_clientdate, loser_operation, loser_json)
+                     SELECT ?, ?, rowguid, tablename, 'refused', COALESCE(w_clientid, ?), COALESCE(w_clientdate, 0),
+                            COALESCE(w_operation, 'D'), ?, clientdate, operation, CAST(json AS JSON)
+                       FROM c)
+                INSERT INTO sync_corrections (clientid, rowguid, tablename, stamp)
+                SELECT ?, rowguid, tablename, ? FROM c
+                ON CONFLICT (clientid, rowguid) DO UPDATE SET tablename = EXCLUDED.tablename, stamp = EXCLUDED.stamp
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int p = 0;
+            statement.setArray(++p, array(connection, "uuid", refused.stream().map(r -> r.change().rowguid())));
+            statement.setArray(++p, array(connection, "text", refused.stream().map(r -> r.change().tablename())));
+            statement.setArray(++p, array(connection, "text", refused.stream().map(r -> r.change().operation())));
+            statement.setArray(++p, array(connection, "int8", refused.stream().map(r -> r.change().clientdate())));
+            statement.setArray(++p, array(connection, "text", refused.stream().map(r -> r.change().json())));
+            statement.setArray(++p, array(connection, "uuid",
+                    refused.stream().map(r -> r.stays() == null ? null : r.stays().clientid())));
+            statement.setArray(++p, array(connection, "int8",
+                    refused.stream().map(r -> r.stays() == null ? null : r.stays().clientdate())));
+            statement.setArray(++p, array(connection, "text",
+                    refused.stream().map(r -> r.stays() == null ? null : r.stays().operation())));
+            statement.setObject(++p, userId);
+            statement.setLong(++p, now);
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, stamp);
+            statement.executeUpdate();
+        }
+    }
+
+    private static Array array(Connection connection, String type, java.util.stream.Stream<?> values)
+            throws SQLException {
+        return connection.createArrayOf(type, values.toArray());
+    }
+}

@@ -1,0 +1,264 @@
+package org.syncserver.spaces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.support.Accounts;
+import org.syncserver.support.Response;
+import org.syncserver.support.SyncDevice;
+import org.syncserver.support.TestConfig;
+import org.syncserver.support.TestPostgres;
+import org.syncserver.support.TestServer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Rows shared between users through spaces (PROTOCOL §12), with devices doing what sync_client does. */
+class SharedSpacesTest {
+
+    private static final String ITEMS = "items";
+    private static TestServer server;
+    private static Accounts accounts;
+    private static Members members;
+
+    @BeforeAll
+    static void start() {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        server = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id")).start();
+        accounts = new Accounts(server);
+        members = new Members(server, "default");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Accounts.Device newUser() {
+        return accounts.device("default", UUID.randomUUID() + "@example.com", "pw", true);
+    }
+
+    private static Accounts.Device anotherDevice(Accounts.Device of) {
+        return accounts.device("default", of.email(), "pw", false);
+    }
+
+    private static SyncDevice device(Accounts.Device account) {
+        return new SyncDevice(server, account, false);
+    }
+
+    private static Map<String, Object> item(UUID space, String text) {
+        return Map.of("space_id", space.toString(), "text", text);
+    }
+
+    @Test
+    void twoUsersShareAListAndEachSeesTheOthersRowsAfterOneSyncWhilePrivateRowsStayPrivate() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        UUID diary = alice.insert(Map.of("text", "alice's private note"));
+        UUID bobsDiary = bob.insert(Map.of("text", "bob's private note"));
+        alice.sync();
+        bob.sync();
+        members.share(alice.account(), list, bob.account(), "editor");
+
+        bob.sync();
+        assertThat(bob.rows()).containsKey(milk).doesNotContainKey(diary);
+        UUID bread = bob.insert(ITEMS, item(list, "bread"));
+        bob.sync();
+        alice.sync();
+        assertThat(alice.rows()).containsKeys(milk, bread).doesNotContainKey(bobsDiary);
+        assertThat(alice.rows().get(bread)).containsEntry("text", "bread");
+        JsonNode spaces = members.spaces(bob.account());
+        assertThat(spaces).hasSize(1);
+        assertThat(spaces.get(0).get("role").asText()).isEqualTo("editor");
+        assertThat(spaces.get(0).get("rows").asLong()).isEqualTo(2);
+        assertThat(spaces.get(0).get("members")).hasSize(2);
+    }
+
+    @Test
+    void concurrentEditsBetweenUsersConvergeByLastWriterWinsAndBothSeeTheConflict() throws Exception {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, bob.account(), "editor");
+        bob.sync();
+
+        alice.update(milk, item(list, "oat milk"));
+        Thread.sleep(5);
+        bob.update(milk, item(list, "whole milk"));
+        alice.sync();
+        bob.sync();
+        alice.sync();
+        assertThat(alice.rows().get(milk)).containsEntry("text", "whole milk");
+        assertThat(bob.rows().get(milk)).containsEntry("text", "whole milk");
+        for (SyncDevice device : List.of(alice, bob)) {
+            Accounts.Device account = device.account();
+            JsonNode conflicts = server.get("/conflicts/default/" + account.clientId(), account).json()
+                    .get("conflicts");
+            assertThat(conflicts).as("the conflict between two users is shown to both").hasSize(1);
+            assertThat(conflicts.get(0).get("kind").asText()).isEqualTo("overwritten");
+            assertThat(conflicts.get(0).get("loser").get("rowData").get("text").asText()).isEqualTo("oat milk");
+        }
+    }
+
+    @Test
+    void aNewMembersFreshDeviceGetsTheWholeSpaceAndARemovedMembersDevicesGetADForEveryRowAndNothingLater() {
+        SyncDevice alice = device(newUser());
+        Accounts.Device bobAccount = newUser();
+        SyncDevice bob = device(bobAccount);
+        UUID list = UUID.randomUUID();
+        List<UUID> items = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            items.add(alice.insert(ITEMS, item(list, "item " + i)));
+        }
+        alice.delete(items.remove(0));
+        alice.sync();
+        bob.sync();
+        members.share(alice.account(), list, bob.account(), "editor");
+        SyncDevice bobsTablet = device(anotherDevice(bobAccount));
+        bobsTablet.sync();
+        bob.sync();
+        assertThat(bobsTablet.rows().keySet()).containsExactlyInAnyOrderElementsOf(items);
+        assertThat(bob.rows().keySet()).containsExactlyInAnyOrderElementsOf(items);
+
+        UUID bobsUserId = members.userId(bob.account(), list);
+        Response removed = members.remove(alice.account(), list, bobsUserId);
+        assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+        UUID later = alice.insert(ITEMS, item(list, "after bob left"));
+        alice.sync();
+        bob.sync();
+        bobsTablet.sync();
+        assertThat(bob.rows()).as("every shared row left bob's phone").isEmpty();
+        assertThat(bobsTablet.rows()).isEmpty();
+        alice.update(items.get(0), item(list, "changed after bob left"));
+        alice.sync();
+        bob.sync();
+        assertThat(bob.rows()).doesNotContainKeys(later, items.get(0));
+        assertThat(members.spaces(bob.account())).isEmpty();
+    }
+
+    @Test
+    void aReadersEditIsRefusedJournalledAndCorrectedOnItsNextPull() {
+        SyncDevice alice = device(newUser());
+        SyncDevice reader = device(newUser());
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, reader.account(), "reader");
+        reader.sync();
+
+        reader.update(milk, item(list, "vandalised"));
+        UUID added = reader.insert(ITEMS, item(list, "reader's own"));
+        reader.sync();
+        alice.sync();
+        assertThat(alice.rows().get(milk)).containsEntry("text", "milk");
+        assertThat(alice.rows()).doesNotContainKey(added);
+        reader.sync();
+        assertThat(reader.rows().get(milk)).as("the reader's device is corrected").containsEntry("text", "milk");
+        assertThat(reader.rows()).as("a row it may not add is deleted from it").doesNotContainKey(added);
+        Accounts.Device account = reader.account();
+        JsonNode conflicts = server.get("/conflicts/default/" + account.clientId(), account).json().get("conflicts");
+        assertThat(conflicts).extracting(c -> c.get("kind").asText()).containsOnly("refused");
+        assertThat(conflicts).extracting(c -> c.get("loser").get("rowData").get("text").asText())
+                .containsExactlyInAnyOrder("vandalised", "reader's own");
+    }
+
+    @Test
+    void aDeviceThatNamesAnotherUsersSpaceNeitherWritesNorReadsIt() {
+        SyncDevice alice = device(newUser());
+        SyncDevice mallory = device(newUser());
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        mallory.sync();
+        UUID forged = mallory.insert(ITEMS, item(list, "injected"));
+        mallory.sync();
+        mallory.sync();
+        alice.sync();
+        assertThat(alice.rows()).doesNotContainKey(forged);
+        assertThat(mallory.rows()).doesNotContainKeys(forged, milk);
+        assertThat(members.spaces(mallory.account())).isEmpty();
+    }
+
+    @Test
+    void aRowMovedBetweenSpacesLeavesTheOldSpacesMembersAndArrivesOnceForMembersOfBoth() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        SyncDevice carol = device(newUser());
+        UUID groceries = UUID.randomUUID();
+        UUID hardware = UUID.randomUUID();
+        UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
+        alice.insert(ITEMS, item(hardware, "hammer"));
+        alice.sync();
+        members.share(alice.account(), groceries, bob.account(), "editor");
+        members.share(alice.account(), groceries, carol.account(), "editor");
+        members.share(alice.account(), hardware, carol.account(), "editor");
+        bob.sync();
+        carol.sync();
+        assertThat(bob.rows()).containsKey(nails);
+
+        alice.update(nails, item(hardware, "nails"));
+        alice.sync();
+        bob.sync();
+        carol.sync();
+        assertThat(bob.rows()).as("bob sees only groceries").doesNotContainKey(nails);
+        assertThat(carol.rows().get(nails)).as("carol sees both: the row moved, not deleted")
+                .containsEntry("space_id", hardware.toString());
+    }
+
+    @Test
+    void deletingASpaceEndsItForEveryMemberAndItsIdCannotBeCreatedAgain() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, bob.account(), "editor");
+        bob.sync();
+        Response deleted = members.deleteSpace(alice.account(), list);
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+        UUID offline = bob.insert(ITEMS, item(list, "added offline"));
+        bob.sync();
+        alice.sync();
+        bob.sync();
+        assertThat(alice.rows()).doesNotContainKeys(milk, offline);
+        assertThat(bob.rows()).doesNotContainKeys(milk, offline);
+        assertThat(members.spaces(bob.account())).isEmpty();
+        assertThat(members.spaces(alice.account())).isEmpty();
+    }
+
+    @Test
+    void theLastOwnerCannotLeaveWhileOthersRemainAndInvitationsDoNotRevealAccounts() {
+        Accounts.Device alice = newUser();
+        SyncDevice aliceDevice = device(alice);
+        Accounts.Device bob = newUser();
+        UUID list = UUID.randomUUID();
+        aliceDevice.insert(ITEMS, item(list, "milk"));
+        aliceDevice.sync();
+        members.share(aliceDevice.account(), list, bob, "editor");
+        UUID aliceId = members.userId(aliceDevice.account(), list);
+        Response leaving = members.remove(aliceDevice.account(), list, aliceId);
+        assertThat(leaving.status()).isEqualTo(409);
+        assertThat(leaving.message()).contains("last owner");
+
+        Response unknown = members.invite(aliceDevice.account(), list, "nobody-" + UUID.randomUUID() + "@example.com",
+                "reader");
+        Response known = members.invite(aliceDevice.account(), list, newUser().email(), "reader");
+        assertThat(unknown.status()).isEqualTo(known.status()).isEqualTo(201);
+        assertThat(unknown.json().properties()).extracting(Map.Entry::getKey)
+                .containsExactlyElementsOf(known.json().properties().stream().map(Map.Entry::getKey).toList());
+        Response notOwner = members.invite(bob, list, "x@example.com", "editor");
+        assertThat(notOwner.status()).isEqualTo(403);
+        Response stranger = members.invite(newUser(), list, "x@example.com", "editor");
+        assertThat(stranger.status()).as("a space one is not in is not there").isEqualTo(404);
+    }
+}

@@ -54,3 +54,7 @@ CREATE TABLE IF NOT EXISTS sync_corrections (
     stamp INT8 NOT NULL,
     PRIMARY KEY (clientid, rowguid)
 );
+
+-- A tombstone left where a row moved away from (to another space, or out of one): an edit from a device that
+-- cannot see where the row went must not bring it back to life here (it would live twice), it is refused instead.
+ALTER TABLE sync_rows ADD COLUMN IF NOT EXISTS moved BOOLEAN NOT NULL DEFAULT FALSE;

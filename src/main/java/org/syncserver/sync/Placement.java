@@ -71,7 +71,7 @@ final class Placement {
                     ? (now == null ? userId : now.owner())
                     : named.getOrDefault(change.rowguid(), userId);
             UUID from = now != null && now.live() && !now.owner().equals(target) ? now.owner() : target;
-            if (!writable(target, visibility) || !writable(from, visibility)) {
+            if (!writable(target, visibility) || !writable(from, visibility) || movedOutOfSight(now, change)) {
                 refused.add(new SharedRows.Refused(change, now));
                 continue;
             }
@@ -86,12 +86,20 @@ final class Placement {
             } else {
                 PushedChange leaving = new PushedChange(change.rowguid(), change.tablename(), "D",
                         change.clientdate(), null);
-                stored.add(new SyncRepository.Placed(from, leaving, seenFrom, stamps.getOrDefault(from, 0L)));
+                stored.add(new SyncRepository.Placed(from, leaving, seenFrom, stamps.getOrDefault(from, 0L), true));
                 stored.add(new SyncRepository.Placed(target, change, Long.MAX_VALUE,
                         stamps.getOrDefault(target, 0L)));
             }
         }
         return new Placed(stored, refused, spaces);
+    }
+
+    /**
+     * The row moved to an owner the user does not see (a live version there would have been found): an edit must
+     * not bring it back to life where it was, or it would live twice. The device gets what it may see: a D.
+     */
+    private static boolean movedOutOfSight(SharedRows.Current now, PushedChange change) {
+        return now != null && now.moved() && !"D".equals(change.operation());
     }
 
     /** The push statement's rule (SyncRepository.upsert): an unseen version at least as new wins. */

@@ -23,7 +23,7 @@ import java.util.UUID;
 final class SharedRows {
 
     /** A row's version where it lives now (a live version is preferred to a tombstone left by a move). */
-    record Current(UUID owner, String operation, UUID clientid, long clientdate, long serverdate) {
+    record Current(UUID owner, String operation, UUID clientid, long clientdate, long serverdate, boolean moved) {
         boolean live() {
             return !"D".equals(operation);
         }
@@ -194,7 +194,7 @@ final class SharedRows {
     Map<UUID, Current> current(Connection connection, Collection<UUID> owners, Collection<UUID> rowguids)
             throws SQLException {
         String sql = """
-                SELECT DISTINCT ON (rowguid) rowguid, userid, operation, clientid, clientdate, serverdate
+                SELECT DISTINCT ON (rowguid) rowguid, userid, operation, clientid, clientdate, serverdate, moved
                   FROM sync_rows
                  WHERE userid = ANY(CAST(? AS UUID[])) AND rowguid = ANY(CAST(? AS UUID[]))
                  ORDER BY rowguid, operation <> 'D' DESC, serverdate DESC
@@ -206,7 +206,8 @@ final class SharedRows {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     current.put(rows.getObject(1, UUID.class), new Current(rows.getObject(2, UUID.class),
-                            rows.getString(3), rows.getObject(4, UUID.class), rows.getLong(5), rows.getLong(6)));
+                            rows.getString(3), rows.getObject(4, UUID.class), rows.getLong(5), rows.getLong(6),
+                            rows.getBoolean(7)));
                 }
             }
         }

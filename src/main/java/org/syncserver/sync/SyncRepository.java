@@ -320,8 +320,12 @@ final class SyncRepository {
      *
      * @param seen  the owner's clock up to which the pusher had seen its rows (Long.MAX_VALUE: store without judging)
      * @param stamp the owner's clock value this push stamps its rows with
+     * @param moved  a D that the row's move to another owner leaves behind
      */
-    record Placed(UUID owner, PushedChange change, long seen, long stamp) {
+    record Placed(UUID owner, PushedChange change, long seen, long stamp, boolean moved) {
+        Placed(UUID owner, PushedChange change, long seen, long stamp) {
+            this(owner, change, seen, stamp, false);
+        }
     }
 
     /**
@@ -343,8 +347,9 @@ final class SyncRepository {
         String sql = """
                 WITH c AS (
                      SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
-                                          CAST(? AS INT8[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]))
-                          AS c(owner, rowguid, tablename, operation, clientdate, json, seen, stamp)),
+                                          CAST(? AS INT8[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]),
+                                          CAST(? AS BOOLEAN[]))
+                          AS c(owner, rowguid, tablename, operation, clientdate, json, seen, stamp, moved)),
                 d AS (
                      SELECT c.*, octet_length(c.json) AS bytes,
                             r.userid IS NOT NULL AND r.operation <> 'D' AS was_live,
@@ -374,14 +379,14 @@ final class SyncRepository {
                      RETURNING kind),
                 stored AS (
                      INSERT INTO sync_rows AS r (userid, rowguid, tablename, operation, clientid, clientdate,
-                                                 serverdate, json)
+                                                 serverdate, json, moved)
                      SELECT d.owner, d.rowguid, d.tablename, d.operation, ?, d.clientdate, d.stamp,
-                            CAST(d.json AS JSON)
+                            CAST(d.json AS JSON), d.moved
                        FROM decided d WHERE d.store
                      ON CONFLICT (userid, rowguid) DO UPDATE
                         SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation,
                             clientid = EXCLUDED.clientid, clientdate = EXCLUDED.clientdate,
-                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json),
+                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json, moved = EXCLUDED.moved),
                 delta AS (
                      SELECT d.owner,
                             sum(CASE WHEN d.operation <> 'D' THEN 1 ELSE 0 END
@@ -432,6 +437,7 @@ final class SyncRepository {
             statement.setArray(++p, array(connection, "text", changes, placed -> placed.change().json()));
             statement.setArray(++p, array(connection, "int8", changes, Placed::seen));
             statement.setArray(++p, array(connection, "int8", changes, Placed::stamp));
+            statement.setArray(++p, array(connection, "bool", changes, Placed::moved));
             statement.setObject(++p, clientId);
             statement.setLong(++p, now);
             statement.setObject(++p, clientId);

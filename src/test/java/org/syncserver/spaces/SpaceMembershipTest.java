@@ -1,0 +1,206 @@
+package org.syncserver.spaces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.config.MailConfig;
+import org.syncserver.config.RealmConfig;
+import org.syncserver.support.Accounts;
+import org.syncserver.support.Response;
+import org.syncserver.support.SyncDevice;
+import org.syncserver.support.TestConfig;
+import org.syncserver.support.TestPostgres;
+import org.syncserver.support.TestServer;
+
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Membership over time: invitations by e-mail, failed imports, leave and rejoin, a deleted owner, change events. */
+class SpaceMembershipTest {
+
+    @RegisterExtension
+    static final GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
+            .withPerMethodLifecycle(false);
+
+    private static final String ITEMS = "items";
+    private static TestServer server;
+    private static Accounts accounts;
+    private static Members members;
+
+    @BeforeAll
+    static void start() {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        MailConfig mail = new MailConfig("Shopping", "noreply@example.com", "127.0.0.1", smtp.getSmtp().getPort(),
+                null, null, Map.of("default", "Shopping List"));
+        server = TestConfig.realms(realm).mail(mail).sharing("default", Map.of(ITEMS, "space_id")).start();
+        accounts = new Accounts(server);
+        members = new Members(server, "default");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Accounts.Device newUser() {
+        return accounts.device("default", UUID.randomUUID() + "@example.com", "pw", true);
+    }
+
+    private static Map<String, Object> item(UUID space, String text) {
+        return Map.of("space_id", space.toString(), "text", text);
+    }
+
+    @Test
+    void anInvitationIsEmailedWithTheAppAndTheInvitersNameAndExpires() throws Exception {
+        SyncDevice alice = new SyncDevice(server, newUser(), false);
+        UUID list = UUID.randomUUID();
+        alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        String invitee = "friend-" + UUID.randomUUID() + "@example.com";
+        Response invited = members.invite(alice.account(), list, invitee, "reader");
+        assertThat(invited.status()).as(invited.body()).isEqualTo(201);
+        assertThat(invited.json().get("expiresAt").asLong()).isGreaterThan(System.currentTimeMillis());
+
+        MimeMessage mail = awaitMail(invitee);
+        assertThat(GreenMailUtil.getBody(mail)).contains("Shopping List").contains("invites you");
+        Accounts.Device friend = accounts.device("default", invitee, "pw", true);
+        JsonNode invitations = members.invitations(friend);
+        assertThat(invitations).hasSize(1);
+        assertThat(invitations.get(0).get("role").asText()).isEqualTo("reader");
+        assertThat(invitations.get(0).get("from").get("email").asText()).isEqualTo(alice.account().email());
+        assertThat(members.invitations(newUser())).as("only the invitee sees it").isEmpty();
+        assertThat(members.accept(newUser(), invitations.get(0).get("id").asText()).status()).isEqualTo(404);
+    }
+
+    private static MimeMessage awaitMail(String to) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            MimeMessage[] mails = smtp.getReceivedMessagesForDomain(to);
+            if (mails.length > 0) {
+                return mails[0];
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no mail to " + to);
+    }
+
+    @Test
+    void aDeviceWhoseImportFailsGetsTheSameAnswerAgainUntilItSucceeds() {
+        SyncDevice alice = new SyncDevice(server, newUser(), false);
+        Accounts.Device bobAccount = newUser();
+        SyncDevice bob = new SyncDevice(server, bobAccount, false);
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        bob.sync();
+        long before = bob.lastSync();
+        members.share(alice.account(), list, bob.account(), "editor");
+
+        bob.knowOnlyTables(Set.of(SyncDevice.TABLE)); // an app version without the shared table
+        assertThatThrownBy(bob::sync).hasMessageContaining("Null check operator");
+        assertThat(bob.lastSync()).isEqualTo(before);
+        Accounts.Device probe = bob.account();
+        JsonNode first = rawPull(probe, before);
+        JsonNode second = rawPull(probe, before);
+        assertThat(second.get("data")).as("the same lastSync, the same answer").isEqualTo(first.get("data"));
+        assertThat(first.get("data")).extracting(row -> row.get("rowguid").asText()).containsExactly(milk.toString());
+
+        bob.knowOnlyTables(Set.of(SyncDevice.TABLE, ITEMS));
+        bob.sync();
+        assertThat(bob.rows()).containsKey(milk);
+    }
+
+    /** A pull and cancelSync as the client sends them, without pending changes. */
+    private static JsonNode rawPull(Accounts.Device device, long lastSync) {
+        Response pulled = server.post("/pull/default/" + device.clientId(), Map.of("clientId",
+                device.clientId().toString(), "lastSync", lastSync, "changes", List.of()), "Authorization",
+                device.bearer());
+        assertThat(pulled.status()).as(pulled.body()).isEqualTo(200);
+        server.post("/cancelSync/default", Map.of("clientId", device.clientId().toString()), "Authorization",
+                device.bearer());
+        return pulled.json();
+    }
+
+    @Test
+    void aLeaveAndARejoinBetweenTwoSyncsNetOut() {
+        SyncDevice alice = new SyncDevice(server, newUser(), false);
+        SyncDevice bob = new SyncDevice(server, newUser(), false);
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, bob.account(), "editor");
+        bob.sync();
+        UUID bobId = members.userId(bob.account(), list);
+        assertThat(members.remove(alice.account(), list, bobId).status()).isEqualTo(200);
+        members.share(alice.account(), list, bob.account(), "reader");
+
+        JsonNode answer = rawPull(bob.account(), bob.lastSync());
+        assertThat(answer.get("data")).as("no D, no re-sent rows").isEmpty();
+        bob.sync();
+        assertThat(bob.rows()).containsKey(milk);
+    }
+
+    @Test
+    void whenTheLastOwnerIsDeletedTheLongestStandingEditorOwnsTheSpaceAndItsRowsStay() {
+        Accounts.Device aliceAccount = newUser();
+        SyncDevice alice = new SyncDevice(server, aliceAccount, false);
+        SyncDevice bob = new SyncDevice(server, newUser(), false);
+        SyncDevice carol = new SyncDevice(server, newUser(), false);
+        UUID list = UUID.randomUUID();
+        UUID milk = alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, carol.account(), "reader");
+        members.share(alice.account(), list, bob.account(), "editor");
+
+        Accounts.Device deleting = accounts.refreshed(alice.account());
+        Response gone = server.post("/unregister/default", Map.of("email", deleting.email(), "password", "pw",
+                "clientId", deleting.clientId().toString(), "deleteRemoteData", true), "Authorization",
+                deleting.bearer());
+        assertThat(gone.status()).as(gone.body()).isEqualTo(200);
+        JsonNode spaces = members.spaces(bob.account());
+        assertThat(spaces).hasSize(1);
+        assertThat(spaces.get(0).get("role").asText()).isEqualTo("owner");
+        assertThat(spaces.get(0).get("members")).hasSize(2);
+        bob.sync();
+        carol.sync();
+        assertThat(bob.rows()).containsKey(milk);
+        assertThat(carol.rows()).containsKey(milk);
+    }
+
+    @Test
+    void aPushIntoASpaceWakesEveryMembersWaitingDevice() throws Exception {
+        SyncDevice alice = new SyncDevice(server, newUser(), false);
+        Accounts.Device bob = newUser();
+        UUID list = UUID.randomUUID();
+        alice.insert(ITEMS, item(list, "milk"));
+        alice.sync();
+        members.share(alice.account(), list, bob, "editor");
+        long since = 1; // bob has no rows of his own: only the space's notice can wake him
+        CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> server.send(HttpRequest.newBuilder(
+                        server.uri("/events/default/" + bob.clientId() + "?since=" + since + "&wait=20"))
+                .header("Authorization", bob.bearer()).GET()));
+        Thread.sleep(1_500);
+        List<UUID> added = new ArrayList<>();
+        added.add(alice.insert(ITEMS, item(list, "bread")));
+        alice.sync();
+        Response woken = waiting.get(15, TimeUnit.SECONDS);
+        assertThat(woken.status()).as(woken.body()).isEqualTo(200);
+        assertThat(woken.json().get("clock").asLong()).isGreaterThan(since);
+        assertThat(added).hasSize(1);
+    }
+}

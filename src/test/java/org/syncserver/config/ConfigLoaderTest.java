@@ -101,6 +101,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sharedTablesAreReadPerRealmAndEachNameIsCheckedAtStart() throws IOException {
+        Config config = load("""
+                {"db": {"realms": {"Family": "postgresql://h/family", "notes": "postgresql://h/notes"}},
+                 "sharing": {"family": {"tables": {"lists": "space_id", "items": "list_space"}}}}""", Map.of());
+        assertThat(config.sharing().tables("family")).containsEntry("lists", "space_id")
+                .containsEntry("items", "list_space");
+        assertThat(config.sharing().shares("notes")).isFalse();
+        assertThat(config.warnings()).isEmpty();
+
+        String realms = "{\"db\":{\"realms\":{\"d\":\"postgresql://h/d\"}},";
+        assertError(realms + "\"sharing\":{\"other\":{\"tables\":{\"lists\":\"space_id\"}}}}",
+                "sharing.other names no configured realm (realms: [d])");
+        assertError(realms + "\"sharing\":{\"d\":{\"tables\":{\"lists\":\" \"}}}}",
+                "sharing.d.tables.lists must be the name of the rowData field that holds the space id");
+        assertError(realms + "\"sharing\":{\"d\":{\"tables\":{}}}}",
+                "sharing.d.tables must name the shared tables");
+    }
+
+    @Test
     void missingDefaultFileMeansEmbeddedButAMissingNamedFileIsAnError() {
         Path missing = dir.resolve("config.json");
         Config config = new ConfigLoader(Map.of()).load(Optional.empty(), missing, dir.resolve("data"));

@@ -36,6 +36,8 @@ public final class BenchCommand {
                                pulling 20,000 rows (3 times) and 1,000,000 rows (for profiling the pull)
               --purge-under-load the steady scenario with and without the tombstone purge running beside it
                                (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
+              --shared         steady in spaces of 5 users beside private steady (3 times each), then the
+                               move-in of a space of 100,000 rows; writes docs/benchmarks-shared.md
               --journal-cost   steady with and without a journalled conflict in every sync (3 times each,
                                alternately): throughput and p99 (docs/benchmarks-journal.md)
               --hostile-mix    honest devices syncing for 5 minutes beside the attacks of the second hardening
@@ -75,6 +77,7 @@ public final class BenchCommand {
         boolean purgeUnderLoad = false;
         boolean journalCost = false;
         boolean hostileMix = false;
+        boolean shared = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -89,6 +92,7 @@ public final class BenchCommand {
                 case "--purge-under-load" -> purgeUnderLoad = true;
                 case "--journal-cost" -> journalCost = true;
                 case "--hostile-mix" -> hostileMix = true;
+                case "--shared" -> shared = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -133,6 +137,10 @@ public final class BenchCommand {
             }
             if (journalCost) {
                 JournalBench.run(environment, sizes);
+                return;
+            }
+            if (shared) {
+                SharedBench.run(environment, sizes, heap);
                 return;
             }
             if (hostileMix) {

@@ -72,6 +72,10 @@ final class BenchDevice {
         session.storeLastSync(session.push(client, changes, false));
     }
 
+    String email() {
+        return email;
+    }
+
     String bearer() {
         return session.bearer();
     }

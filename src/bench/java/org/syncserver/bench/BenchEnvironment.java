@@ -104,6 +104,12 @@ interface BenchEnvironment extends AutoCloseable {
             // synchronous commit off, which would flatter every figure that writes.
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
+            try (var connection = postgres.getPostgresDatabase().getConnection();
+                 var statement = connection.createStatement()) {
+                statement.execute("CREATE DATABASE " + SHARED_DATABASE);
+            } catch (java.sql.SQLException e) {
+                throw new IOException("Could not create the shared realm's database", e);
+            }
             List<String> jvmOptions = new ArrayList<>(fixedHeap(heap));
             jvmOptions.addAll(extraJvmOptions);
             int port = freePort();
@@ -119,14 +125,24 @@ interface BenchEnvironment extends AutoCloseable {
             return local;
         }
 
-        /** Event caps high enough for the idle-streams scenario (10,000 streams of one device). */
+        /** The realm of the shared-spaces scenario, on a database of its own, whose table {@code items} is shared. */
+        static final String SHARED_REALM = "shared";
+        static final String SHARED_DATABASE = "bench_shared";
+
+        /**
+         * Event caps high enough for the idle-streams scenario (10,000 streams of one device); a second realm that
+         * shares the table {@code items} for the shared scenario (the measured realm shares nothing).
+         */
         private static Path config(int port, EmbeddedPostgres postgres) throws IOException {
             Path config = Files.createTempFile("sync-server-bench", ".json");
             Files.writeString(config, """
                     {"server": {"port": %d},
-                     "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres"}},
+                     "db": {"realms": {"%s": "postgresql://postgres@127.0.0.1:%d/postgres",
+                                       "%s": "postgresql://postgres@127.0.0.1:%d/%s"}},
+                     "sharing": {"%s": {"tables": {"items": "space_id"}}},
                      "notifications": {"maxStreamsPerUser": 20000, "maxStreamsPerAddress": 20000, "maxStreams": 20000}}
-                    """.formatted(port, REALM, postgres.getPort()));
+                    """.formatted(port, REALM, postgres.getPort(), SHARED_REALM, postgres.getPort(), SHARED_DATABASE,
+                    SHARED_REALM));
             return config;
         }
 

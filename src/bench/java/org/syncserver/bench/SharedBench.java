@@ -1,0 +1,185 @@
+package org.syncserver.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.syncserver.bench.BenchClient.map;
+
+/**
+ * Shared spaces under load (PROTOCOL §12; target: within 20 % of private steady). 50 users in 10 spaces of 5 run
+ * the steady scenario, each sync adding 10 rows to its space (so every pull brings the other members' rows),
+ * alternately with 50 users syncing 10 private rows each, 3 rounds each, on the same server and PostgreSQL. Then a
+ * new member's fresh device pulls a space of 100,000 rows (the move-in) from the server at its benchmark heap.
+ */
+final class SharedBench {
+
+    private static final int ROUNDS = 3;
+    private static final int SPACES = 10;
+    private static final int MOVE_IN_ROWS = 100_000;
+    private static final String REALM = BenchEnvironment.Local.SHARED_REALM;
+
+    private SharedBench() {
+    }
+
+    static void run(BenchEnvironment environment, Sizes sizes, String heap) throws Exception {
+        BenchClient client = new BenchClient(environment.serverUri());
+        BenchDatabase privateDatabase = environment.database();
+        BenchDatabase sharedDatabase = new BenchDatabase(privateDatabase.jdbcUrl().replace("/postgres",
+                "/" + BenchEnvironment.Local.SHARED_DATABASE), privateDatabase.user(), privateDatabase.password());
+        Scenarios privately = new Scenarios(client, environment.realm(), sizes, new Seeder(privateDatabase));
+        Scenarios shared = new Scenarios(client, REALM, sizes, new Seeder(sharedDatabase));
+        System.out.println("Warm-up (not reported)");
+        BenchCommand.settle(client, new Scenarios(client, environment.realm(), Sizes.FULL, new Seeder(privateDatabase)),
+                sizes.steadyUsers());
+        int users = sizes.steadyUsers();
+        List<BenchDevice> privateDevices = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            privateDevices.add(BenchDevice.register(client, environment.realm(), email(), true));
+        }
+        Map<Integer, UUID> spaceOf = new HashMap<>();
+        List<BenchDevice> sharingDevices = membersOfSpaces(client, users, spaceOf);
+        List<Results.Steady> plain = new ArrayList<>();
+        List<Results.Steady> sharing = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            System.out.println("Round " + round + ": steady, private rows");
+            plain.add(privately.steady(privateDevices, false, () -> { }, (device, n) -> Scenarios.inserts(10, n)));
+            System.out.println("Round " + round + ": steady, rows of spaces of 5 members");
+            sharing.add(shared.steady(sharingDevices, false, () -> { }, (device, n) -> items(spaceOf.get(device), n)));
+        }
+        System.out.println("Move-in of a space of " + MOVE_IN_ROWS + " rows");
+        MoveIn moveIn = moveIn(client, sharedDatabase, sizes == Sizes.SMOKE ? 2_000 : MOVE_IN_ROWS);
+        report(plain, sharing, moveIn, heap, sizes == Sizes.SMOKE);
+    }
+
+    /** Ten spaces, each made by its first member's push, the other four invited and accepted. */
+    private static List<BenchDevice> membersOfSpaces(BenchClient client, int users, Map<Integer, UUID> spaceOf) {
+        List<BenchDevice> devices = new ArrayList<>();
+        for (int space = 0; space < SPACES; space++) {
+            UUID spaceId = UUID.randomUUID();
+            BenchDevice owner = BenchDevice.register(client, REALM, email(), true);
+            owner.sync(items(spaceId, 0), rowguid -> { });
+            spaceOf.put(devices.size(), spaceId);
+            devices.add(owner);
+            for (int member = 1; member < users / SPACES; member++) {
+                BenchDevice joining = BenchDevice.register(client, REALM, email(), true);
+                join(client, owner, joining, spaceId);
+                spaceOf.put(devices.size(), spaceId);
+                devices.add(joining);
+            }
+        }
+        return devices;
+    }
+
+    private static void join(BenchClient client, BenchDevice owner, BenchDevice joining, UUID spaceId) {
+        String invitation = client.post("/spaces/" + REALM + "/" + spaceId + "/invitations",
+                map("email", joining.email(), "role", "editor"), owner.bearer()).get("id").asText();
+        client.post("/spaces/" + REALM + "/invitations/" + invitation + "/accept", map(), joining.bearer());
+    }
+
+    /** Ten new rows of the space's shared table. */
+    private static List<Map<String, Object>> items(UUID spaceId, int firstNumber) {
+        List<Map<String, Object>> changes = new ArrayList<>(10);
+        for (int i = 0; i < 10; i++) {
+            Map<String, Object> change = BenchDevice.insert(UUID.randomUUID(), firstNumber + i);
+            change.put("tablename", "items");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> row = (Map<String, Object>) change.get("rowData");
+            row.put("space_id", spaceId.toString());
+            changes.add(change);
+        }
+        return changes;
+    }
+
+    record MoveIn(int rows, long received, double seconds) {
+    }
+
+    /** A space given its rows through SQL; a new member's fresh device pulls all of them in its first sync. */
+    private static MoveIn moveIn(BenchClient client, BenchDatabase database, int rows) throws SQLException {
+        UUID spaceId = UUID.randomUUID();
+        BenchDevice owner = BenchDevice.register(client, REALM, email(), true);
+        owner.sync(items(spaceId, 0), rowguid -> { });
+        seedSpace(database, spaceId, rows);
+        BenchDevice joining = BenchDevice.register(client, REALM, email(), true);
+        join(client, owner, joining, spaceId);
+        AtomicLong received = new AtomicLong();
+        long start = System.nanoTime();
+        joining.sync(List.of(), rowguid -> received.incrementAndGet());
+        return new MoveIn(rows, received.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void seedSpace(BenchDatabase database, UUID spaceId, int rows) throws SQLException {
+        try (Connection connection = database.connect()) {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO sync_rows (userid, rowguid, tablename, operation, clientid, clientdate, serverdate, json)
+                    SELECT s.id, gen_random_uuid(), 'items', 'I', gen_random_uuid(), 1700000000000 + n,
+                           s.sync_clock + n,
+                           jsonb_build_object('space_id', CAST(s.id AS TEXT), 'title', 'Seeded item ' || n,
+                               'description', 'Something that has to be done, written by the benchmark',
+                               'done', n % 2, 'priority', n % 5, 'due', 1700000000000 + n)
+                      FROM spaces s, generate_series(1, ?) AS n
+                     WHERE s.id = ?""")) {
+                insert.setInt(1, rows);
+                insert.setObject(2, spaceId);
+                insert.executeUpdate();
+            }
+            try (PreparedStatement clock = connection.prepareStatement(
+                    "UPDATE spaces SET sync_clock = sync_clock + ?, live_rows = live_rows + ? WHERE id = ?")) {
+                clock.setInt(1, rows);
+                clock.setInt(2, rows);
+                clock.setObject(3, spaceId);
+                clock.executeUpdate();
+            }
+            connection.createStatement().execute("ANALYZE sync_rows");
+        }
+    }
+
+    private static String email() {
+        return "bench-" + UUID.randomUUID() + "@example.com";
+    }
+
+    private static void report(List<Results.Steady> plain, List<Results.Steady> sharing, MoveIn moveIn, String heap,
+                               boolean quick) throws IOException {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < plain.size(); i++) {
+            rows.append(String.format(Locale.ROOT, "| %d | %.0f | %.1f | %.0f | %.1f | %d |%n", i + 1,
+                    plain.get(i).syncsPerSecond(), plain.get(i).p99Ms(), sharing.get(i).syncsPerSecond(),
+                    sharing.get(i).p99Ms(), sharing.get(i).errors()));
+        }
+        double rate = Results.Versus.median(plain.stream().map(Results.Steady::syncsPerSecond).toList());
+        double rateShared = Results.Versus.median(sharing.stream().map(Results.Steady::syncsPerSecond).toList());
+        double p99 = Results.Versus.median(plain.stream().map(Results.Steady::p99Ms).toList());
+        double p99Shared = Results.Versus.median(sharing.stream().map(Results.Steady::p99Ms).toList());
+        String text = String.format(Locale.ROOT, """
+                # Benchmark: shared spaces
+
+                `bin/bench --shared`: 50 users in 10 spaces of 5 members run the steady scenario (every device syncs
+                again and again for 20 s, each sync adding 10 rows to its space, so each pull brings the rows the
+                other four members added), alternately with 50 users syncing 10 private rows each on the measured
+                realm, which shares nothing. 3 rounds each, one server (-Xmx%s), one PostgreSQL (fsync on).
+                Target: within 20 %% of private steady (docs/protocol.md §12).
+
+                | round | private: syncs/s | p99 ms | shared: syncs/s | p99 ms | shared: failed syncs |
+                |---|---|---|---|---|---|
+                %s
+                Medians: %.0f syncs/s private, %.0f shared (%+.1f %%); p99 %.1f and %.1f ms.
+
+                Move-in: a new member's fresh device pulled a space of %,d rows in %.1f s (%,d rows received,
+                %,.0f rows/s), from the server at -Xmx%s.
+                """, heap, rows, rate, rateShared, (rateShared / rate - 1) * 100, p99, p99Shared, moveIn.rows(),
+                moveIn.seconds(), moveIn.received(), moveIn.received() / moveIn.seconds(), heap);
+        Path out = quick ? Path.of("target", "bench-shared-quick.md") : Path.of("docs", "benchmarks-shared.md");
+        Files.writeString(out, text);
+        System.out.print(text);
+    }
+}

@@ -232,7 +232,7 @@ public final class App implements AutoCloseable {
             AuditLog audit = new AuditLog(realms, clock);
             ConsoleLogin login = new ConsoleLogin(consoleAuth, audit, addresses);
             ConsoleService console = new ConsoleService(realms, users, clients, audit, reset, journal, lifecycle,
-                    clock);
+                    spaces, clock);
             return new ConsoleRouteTable(consoleAuth, login, addresses).routes(
                     new ConsoleApi(console, login, bodies, json), new ConsolePages(console, login));
         });

@@ -82,6 +82,8 @@ final class ConsoleRouteTable {
                 get("/api/realms/{realm}/users", UNLIMITED, operator(api::users)),
                 get("/api/realms/{realm}/users/{userId}", UNLIMITED, operator(api::user)),
                 get("/api/realms/{realm}/users/{userId}/lifecycle", UNLIMITED, operator(api::userLifecycle)),
+                get("/api/realms/{realm}/users/{userId}/spaces", UNLIMITED, operator(api::userSpaces)),
+                get("/api/realms/{realm}/spaces", UNLIMITED, operator(api::spaces)),
                 get("/api/realms/{realm}/devices/stuck", UNLIMITED, operator(api::stuckDevices)),
                 get("/api/realms/{realm}/devices/unseen", UNLIMITED, operator(api::unseenDevices)),
                 post("/api/realms/{realm}/tombstones/purge", UNLIMITED, operator(api::purgeTombstones)),

@@ -137,6 +137,19 @@ public final class ConsoleApi {
                 user.conflicts().stream().map(ConflictRoutes::wire).toList()));
     }
 
+    public void spaces(Context ctx, Operator operator) {
+        ctx.json(Map.of("spaces", console.spaces(ctx.pathParam("realm"), limit(ctx, DEFAULT_PAGE))));
+    }
+
+    public void userSpaces(Context ctx, Operator operator) {
+        ctx.json(Map.of("spaces", console.spacesOf(ctx.pathParam("realm"), userId(ctx)).stream()
+                .map(space -> Map.of("id", space.id(), "name", space.name(), "role", space.role().wireName(),
+                        "rows", space.rows(), "members", space.members().stream()
+                                .map(member -> Map.of("userId", member.userId(), "email", member.email(),
+                                        "role", member.role().wireName())).toList()))
+                .toList()));
+    }
+
     public void stuckDevices(Context ctx, Operator operator) {
         ctx.json(DevicesAnswer.of(console.stuckDevices(ctx.pathParam("realm"), limit(ctx, DEFAULT_PAGE))));
     }

@@ -218,17 +218,24 @@ final class ConsoleRepository {
         }
     }
 
-    /** Every stored row of the user, streamed from a cursor (the caller's transaction) a thousand at a time. */
+    /**
+     * Every stored row of the user, and the rows its devices wrote in the spaces it belongs to, streamed from a
+     * cursor (the caller's transaction) a thousand at a time.
+     */
     void rows(Connection connection, UUID userId, RowSink sink) throws SQLException, java.io.IOException {
         String sql = """
                 SELECT tablename, rowguid, operation, clientid, clientdate, serverdate, CAST(json AS TEXT)
                   FROM sync_rows
                  WHERE userid = ?
+                    OR (userid IN (SELECT spaceid FROM space_members WHERE userid = ?)
+                        AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?))
                  ORDER BY serverdate, rowguid
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(1_000);
             statement.setObject(1, userId);
+            statement.setObject(2, userId);
+            statement.setObject(3, userId);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     sink.accept(new Row(rows.getString(1), rows.getObject(2, UUID.class), rows.getString(3),

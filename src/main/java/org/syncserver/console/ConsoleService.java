@@ -15,6 +15,8 @@ import org.syncserver.password.ForgottenRequest;
 import org.syncserver.password.PasswordResetService;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
+import org.syncserver.spaces.SpaceSummary;
+import org.syncserver.spaces.SpaceService;
 import org.syncserver.sync.ConflictJournal;
 
 import java.io.IOException;
@@ -83,6 +85,7 @@ public final class ConsoleService {
     }
 
     private final Realms realms;
+    private final SpaceService spaces;
     private final ConsoleRepository repository = new ConsoleRepository();
     private final UserRepository users;
     private final ClientRepository clients;
@@ -94,8 +97,9 @@ public final class ConsoleService {
     private final Map<String, Semaphore> exportRooms = new ConcurrentHashMap<>();
 
     public ConsoleService(Realms realms, UserRepository users, ClientRepository clients, AuditLog audit, PasswordResetService passwordReset,
-                          ConflictJournal journal, DataLifecycle lifecycle, Clock clock) {
+                          ConflictJournal journal, DataLifecycle lifecycle, SpaceService spaces, Clock clock) {
         this.realms = realms;
+        this.spaces = spaces;
         this.users = users;
         this.clients = clients;
         this.audit = audit;
@@ -229,6 +233,16 @@ public final class ConsoleService {
     }
 
     /** The user and everything of theirs, in one transaction. @return rows removed, by kind */
+    /** A realm's spaces, newest first (PROTOCOL §12.4). */
+    public List<SpaceSummary> spaces(String realmName, int limit) {
+        return spaces.summaries(realms.require(realmName), limit);
+    }
+
+    /** The spaces a user belongs to, with members and roles. */
+    public List<SpaceService.SpaceView> spacesOf(String realmName, UUID userId) {
+        return spaces.spacesOf(realms.require(realmName), userId);
+    }
+
     public Map<String, Integer> deleteUser(Operator operator, String realmName, UUID userId) {
         return failuresAudited(operator, "delete-user", realmName, "user " + userId,
                 () -> deleteUser(operator, realms.require(realmName), userId));

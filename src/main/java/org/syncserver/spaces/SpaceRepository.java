@@ -36,6 +36,16 @@ final class SpaceRepository {
                 Role.fromWire(rows.getString(3)), rows.getLong(4)));
     }
 
+    /** A realm's spaces, newest first. */
+    List<SpaceSummary> summaries(Connection connection, int limit) throws SQLException {
+        return list(connection, """
+                SELECT s.id, s.name, (SELECT count(*) FROM space_members m WHERE m.spaceid = s.id),
+                       s.live_rows, s.live_bytes, s.created_at, COALESCE(s.deleted_at, 0)
+                  FROM spaces s ORDER BY s.created_at DESC, s.id LIMIT ?
+                """, limit, rows -> new SpaceSummary(rows.getObject(1, UUID.class), rows.getString(2), rows.getInt(3),
+                rows.getLong(4), rows.getLong(5), rows.getLong(6), rows.getLong(7)));
+    }
+
     /** The members of the spaces, longest-standing first. */
     List<Member> members(Connection connection, List<UUID> spaceIds) throws SQLException {
         String sql = """

@@ -74,6 +74,16 @@ public final class SpaceService {
                 spaces.spacesOf(connection, principal.userId())));
     }
 
+    /** The operator's view of a realm's spaces (PROTOCOL §12.4), newest first. */
+    public List<SpaceSummary> summaries(Realm realm, int limit) {
+        return realm.database().withConnection(connection -> spaces.summaries(connection, limit));
+    }
+
+    /** The spaces of any user, as the user would see them: for the operator. */
+    public List<SpaceView> spacesOf(Realm realm, UUID userId) {
+        return realm.database().withConnection(connection -> views(connection, spaces.spacesOf(connection, userId)));
+    }
+
     public void rename(Realm realm, Principal principal, UUID spaceId, String name) {
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.length() > MAX_NAME) {

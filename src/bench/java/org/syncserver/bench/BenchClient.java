@@ -204,7 +204,7 @@ final class BenchClient implements SyncSession.Transport {
         }
         int status = connection.getResponseCode();
         boolean gzippedAnswer = "gzip".equalsIgnoreCase(connection.getHeaderField("Content-Encoding"));
-        if (status != 200) {
+        if (status != 200 && status != 201) { // 201: an invitation made (the shared scenario)
             try (InputStream error = connection.getErrorStream()) {
                 String text = error == null ? "" : new String(inflated(error, gzippedAnswer).readAllBytes(), StandardCharsets.UTF_8);
                 throw new CallFailed(path.replaceAll("/[0-9a-f-]{36}", "/:clientId") + " answered " + status + ": " + text);

@@ -6,7 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.ArrayList;
 import java.util.UUID;
 
 /**
@@ -53,6 +56,48 @@ public final class SpaceAccess {
             }
         }
         return new Visibility(seen);
+    }
+
+    /**
+     * What a user is charged for (PROTOCOL §13.1 with §12): its private rows and the rows of every space it owns.
+     *
+     * @param owns which of the spaces asked about the user owns
+     */
+    public record Charged(UUID userId, long rows, long bytes, Set<UUID> owns) {
+    }
+
+    /**
+     * The usage charged to the user and to each owner of the spaces, as this transaction sees it (after the
+     * push's rows): a space's rows count against its owners.
+     */
+    public List<Charged> charged(Connection connection, UUID userId, Collection<UUID> spaceIds) throws SQLException {
+        String sql = """
+                WITH asked AS (SELECT unnest(CAST(? AS UUID[])) AS id),
+                charged AS (
+                     SELECT ? AS userid
+                     UNION
+                     SELECT m.userid FROM space_members m JOIN asked a ON a.id = m.spaceid WHERE m.role = 'owner')
+                SELECT c.userid, u.live_rows + COALESCE(owned.rows, 0), u.live_bytes + COALESCE(owned.bytes, 0),
+                       ARRAY(SELECT m.spaceid FROM space_members m JOIN asked a ON a.id = m.spaceid
+                              WHERE m.userid = c.userid AND m.role = 'owner')
+                  FROM charged c JOIN users u ON u.id = c.userid
+                  LEFT JOIN LATERAL (SELECT sum(s.live_rows) AS rows, sum(s.live_bytes) AS bytes
+                                       FROM space_members m JOIN spaces s ON s.id = m.spaceid
+                                      WHERE m.userid = c.userid AND m.role = 'owner' AND s.deleted_at IS NULL) owned
+                    ON TRUE
+                """;
+        List<Charged> charged = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("uuid", spaceIds.toArray()));
+            statement.setObject(2, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    charged.add(new Charged(rows.getObject(1, UUID.class), rows.getLong(2), rows.getLong(3),
+                            Set.of((UUID[]) rows.getArray(4).getArray())));
+                }
+            }
+        }
+        return charged;
     }
 
     /**

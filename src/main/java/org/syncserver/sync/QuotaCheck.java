@@ -40,8 +40,15 @@ final class QuotaCheck {
      */
     static void usage(Quotas limits, SyncRepository.Usage usage, SyncRepository.Usage change,
                       SyncRepository.Usage frees) {
-        check(limits.rowsPerUser(), usage.rows(), change.rows(), frees.rows(), "rows", QuotaCheck::rows);
-        check(limits.bytesPerUser(), usage.bytes(), change.bytes(), frees.bytes(), "row data", QuotaCheck::bytes);
+        usage(limits, usage, change, frees, "your");
+    }
+
+    /** @param whose whose usage it is, as the message names it ("your", "the owner's of ...") */
+    static void usage(Quotas limits, SyncRepository.Usage usage, SyncRepository.Usage change,
+                      SyncRepository.Usage frees, String whose) {
+        check(limits.rowsPerUser(), usage.rows(), change.rows(), frees.rows(), whose + " rows", QuotaCheck::rows);
+        check(limits.bytesPerUser(), usage.bytes(), change.bytes(), frees.bytes(), whose + " row data",
+                QuotaCheck::bytes);
     }
 
     private interface Unit {
@@ -53,7 +60,7 @@ final class QuotaCheck {
             return;
         }
         String afterDeletes = frees > 0 ? " (" + unit.format(usage - frees) + " after the deletes still to come)" : "";
-        throw new QuotaExceededException("This sync would bring your " + what + " to " + unit.format(usage)
+        throw new QuotaExceededException("This sync would bring " + what + " to " + unit.format(usage)
                 + afterDeletes + ", above the limit of " + unit.format(limit.getAsLong())
                 + " per user on this server: delete some and sync again");
     }

@@ -7,7 +7,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -312,7 +314,24 @@ final class SyncRepository {
      * What a batch did: the conflicts it recorded, by kind; how it changed the user's usage and what usage is now;
      * the deletes the device announced that are still to come.
      */
-    record Stored(int skipped, int overwritten, Usage change, Usage usage, Usage announcedFrees) {
+    record Stored(int skipped, int overwritten, Usage change, Usage usage, Usage announcedFrees,
+                  Map<UUID, Usage> spaceChanges) {
+    }
+
+    /** How the batch changed each space's usage (the last three columns: owners, rows, bytes). */
+    private static Map<UUID, Usage> spaceChanges(ResultSet rows) throws SQLException {
+        java.sql.Array owners = rows.getArray(9);
+        if (owners == null) {
+            return Map.of();
+        }
+        UUID[] ids = (UUID[]) owners.getArray();
+        Object[] rowChanges = (Object[]) rows.getArray(10).getArray();
+        Object[] byteChanges = (Object[]) rows.getArray(11).getArray();
+        Map<UUID, Usage> changes = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            changes.put(ids[i], new Usage(((Number) rowChanges[i]).longValue(), ((Number) byteChanges[i]).longValue()));
+        }
+        return changes;
     }
 
     /**
@@ -424,7 +443,10 @@ final class SyncRepository {
                        (SELECT count(*) FROM journal WHERE kind = 'overwritten'),
                        mine.row_change, mine.byte_change, usage.live_rows, usage.live_bytes,
                        COALESCE(frees.announced_free_rows, announced.announced_free_rows),
-                       COALESCE(frees.announced_free_bytes, announced.announced_free_bytes)
+                       COALESCE(frees.announced_free_bytes, announced.announced_free_bytes),
+                       (SELECT array_agg(owner) FROM delta WHERE owner <> ?),
+                       (SELECT array_agg(row_change) FROM delta WHERE owner <> ?),
+                       (SELECT array_agg(byte_change) FROM delta WHERE owner <> ?)
                   FROM mine CROSS JOIN usage CROSS JOIN announced LEFT JOIN frees ON TRUE
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -449,10 +471,14 @@ final class SyncRepository {
             statement.setObject(++p, userId);
             statement.setObject(++p, clientId);
             statement.setObject(++p, clientId);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, userId);
+            statement.setObject(++p, userId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return new Stored(rows.getInt(1), rows.getInt(2), new Usage(rows.getLong(3), rows.getLong(4)),
-                        new Usage(rows.getLong(5), rows.getLong(6)), new Usage(rows.getLong(7), rows.getLong(8)));
+                        new Usage(rows.getLong(5), rows.getLong(6)), new Usage(rows.getLong(7), rows.getLong(8)),
+                        spaceChanges(rows));
             }
         }
     }

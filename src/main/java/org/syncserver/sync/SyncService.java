@@ -323,8 +323,12 @@ public final class SyncService {
                 total.add(spans.step("sync.store", () -> stored(sync.upsert(connection, userId, clientId, now,
                         placed), batch.size())));
             });
-            total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
-                    stored.announcedFrees()));
+            if (sharing.shares(realm.name()) && limits.limitsUsage() && total.last().isPresent()) {
+                chargeOwners(connection, limits, userId, total, total.last().get());
+            } else {
+                total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
+                        stored.announcedFrees()));
+            }
             stamps.remove(userId);
             placer.finish();
             spaces.notifyMembers(connection, stamps, clientId, now);
@@ -414,6 +418,25 @@ public final class SyncService {
     /** A batch is placed again while its rows move into spaces it has not locked yet; they settle at once. */
     private static final int MAX_PLACING_ROUNDS = 4;
 
+    /**
+     * Quotas where tables are shared: a space's rows count against its owners, so the pusher is judged by its
+     * private rows and the spaces it owns, and each owner of a space the push grew by theirs.
+     */
+    private void chargeOwners(Connection connection, Quotas limits, UUID userId, Pushed total,
+                              SyncRepository.Stored last) throws SQLException {
+        for (SpaceAccess.Charged charged : spaces.charged(connection, userId, total.spaceChanges().keySet())) {
+            SyncRepository.Usage change = charged.userId().equals(userId) ? total.change()
+                    : SyncRepository.Usage.NONE;
+            for (UUID space : charged.owns()) {
+                change = change.plus(total.spaceChanges().get(space));
+            }
+            boolean pusher = charged.userId().equals(userId);
+            QuotaCheck.usage(limits, new SyncRepository.Usage(charged.rows(), charged.bytes()), change,
+                    pusher ? last.announcedFrees() : SyncRepository.Usage.NONE,
+                    pusher ? "your" : "the space owner's");
+        }
+    }
+
     /** Notes on the {@code sync.store} span what the batch did. */
     private static SyncRepository.Stored stored(SyncRepository.Stored stored, int rows) {
         Span.current().setAttribute(SyncSpans.ROWS, rows)
@@ -428,6 +451,7 @@ public final class SyncService {
         private int skipped;
         private int overwritten;
         private SyncRepository.Usage change = SyncRepository.Usage.NONE;
+        private final Map<UUID, SyncRepository.Usage> spaceChanges = new HashMap<>();
         private SyncRepository.Stored last;
 
         Pushed(long cursor) {
@@ -438,7 +462,13 @@ public final class SyncService {
             skipped += stored.skipped();
             overwritten += stored.overwritten();
             change = change.plus(stored.change());
+            stored.spaceChanges().forEach((space, usage) -> spaceChanges.merge(space, usage,
+                    SyncRepository.Usage::plus));
             last = stored;
+        }
+
+        Map<UUID, SyncRepository.Usage> spaceChanges() {
+            return spaceChanges;
         }
 
         long cursor() {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Optional;
+import java.util.List;
 import java.util.UUID;
 
 /** SQL of the {@code user_clients} table: the devices of each user. */
@@ -60,16 +61,18 @@ public final class ClientRepository {
 
     /** Removes one device of a user and its tokens. */
     public void delete(Connection connection, UUID userId, UUID clientId) throws SQLException {
-        try (PreparedStatement tokens = connection.prepareStatement(
-                "DELETE FROM user_tokens WHERE clientid = ? AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)");
-             PreparedStatement client = connection.prepareStatement(
-                     "DELETE FROM user_clients WHERE clientid = ? AND userid = ?")) {
-            tokens.setObject(1, clientId);
-            tokens.setObject(2, userId);
-            tokens.executeUpdate();
-            client.setObject(1, clientId);
-            client.setObject(2, userId);
-            client.executeUpdate();
+        // The device's tokens, and what sync keeps per device where tables are shared (its cursors' vectors and
+        // pending corrections), then the device itself.
+        for (String sql : List.of(
+                "DELETE FROM user_tokens WHERE clientid = ? AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+                "DELETE FROM cursor_vectors WHERE clientid = ? AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+                "DELETE FROM sync_corrections WHERE clientid = ? AND clientid IN (SELECT clientid FROM user_clients WHERE userid = ?)",
+                "DELETE FROM user_clients WHERE clientid = ? AND userid = ?")) {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setObject(1, clientId);
+                statement.setObject(2, userId);
+                statement.executeUpdate();
+            }
         }
     }
 }

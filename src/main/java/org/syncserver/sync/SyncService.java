@@ -4,13 +4,10 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.fasterxml.jackson.core.JsonFactory;
 import org.syncserver.config.Quotas;
 import org.syncserver.config.Sharing;
-import org.syncserver.db.SqlWork;
-import org.syncserver.spaces.SpaceAccess;
-import org.syncserver.spaces.Visibility;
 import org.syncserver.db.Database;
+import org.syncserver.db.SqlWork;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
@@ -20,6 +17,8 @@ import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.Principal;
 import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
+import org.syncserver.spaces.SpaceAccess;
+import org.syncserver.spaces.Visibility;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,10 +27,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -68,7 +65,7 @@ public final class SyncService {
     private final Sharing sharing;
     private final SpaceAccess spaces;
     private final SharedRows shared = new SharedRows();
-    private final JsonFactory json = new JsonFactory();
+    private final SharedPush sharedPush;
 
     /**
      * @param notifying whether pushes to a realm notify its listening instances (PostgreSQL NOTIFY): only once this
@@ -92,6 +89,7 @@ public final class SyncService {
         this.spans = new SyncSpans(tracer);
         this.sharing = sharing;
         this.spaces = spaces;
+        this.sharedPush = new SharedPush(shared, spaces, sharing, metrics);
     }
 
     /**
@@ -313,7 +311,7 @@ public final class SyncService {
             UUID userId = principal.userId();
             Map<UUID, Long> stamps = new HashMap<>(Map.of(userId, held.serverdate()));
             BatchPlacer placer = sharing.shares(realm.name())
-                    ? sharedPlacer(connection, realm.name(), principal, clientId, request.lastSync(), held, stamps,
+                    ? sharedPush.placer(connection, realm.name(), userId, clientId, request.lastSync(), held, stamps,
                             now)
                     : privatePlacer(userId, request.lastSync(), held);
             Pushed total = new Pushed(held.pulledUpTo());
@@ -324,7 +322,8 @@ public final class SyncService {
                         placed), batch.size())));
             });
             if (sharing.shares(realm.name()) && limits.limitsUsage() && total.last().isPresent()) {
-                chargeOwners(connection, limits, userId, total, total.last().get());
+                sharedPush.chargeOwners(connection, limits, userId, total.change(), total.spaceChanges(),
+                        total.last().get().announcedFrees());
             } else {
                 total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                         stored.announcedFrees()));
@@ -341,15 +340,6 @@ public final class SyncService {
         return pushed;
     }
 
-    /** Places each change of a batch under its owner, with the clock it was seen up to and its stamp. */
-    private interface BatchPlacer {
-        List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException;
-
-        /** Runs once every batch is stored. */
-        default void finish() throws SQLException {
-        }
-    }
-
     /**
      * Every row under the user. Which versions the device had not seen is judged by the cursor the push carries,
      * bounded by the cursor of the device's last pull; a push without one is judged by that pull's.
@@ -358,83 +348,6 @@ public final class SyncService {
         long seenUpTo = lastSync == null ? held.pulledUpTo() : Math.clamp(lastSync, 0, held.pulledUpTo());
         return batch -> batch.stream()
                 .map(change -> new SyncRepository.Placed(userId, change, seenUpTo, held.serverdate())).toList();
-    }
-
-    /**
-     * Rows under the spaces they name or the user (Placement); the spaces' clocks are locked and stamped as the
-     * batches need them, and the changes the user may not make are refused and journalled.
-     */
-    private BatchPlacer sharedPlacer(Connection connection, String realm, Principal principal, UUID clientId,
-                                     Long lastSync, SyncRepository.Held held, Map<UUID, Long> stamps, long now)
-            throws SQLException {
-        UUID userId = principal.userId();
-        Map<Long, CursorVector> vectors = shared.vectors(connection, clientId);
-        CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
-                : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
-        Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);
-        return new BatchPlacer() {
-            @Override
-            public List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException {
-                return placeShared(connection, realm, userId, clientId, batch, placement, seen, held, stamps, now);
-            }
-
-            @Override
-            public void finish() throws SQLException {
-                CursorVector pulled = vectors.get(held.pulledUpTo());
-                if (pulled != null) {
-                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, stamps.keySet());
-                }
-            }
-        };
-    }
-
-    private List<SyncRepository.Placed> placeShared(Connection connection, String realm, UUID userId, UUID clientId,
-                                                     List<PushedChange> batch, Placement placement, CursorVector seen,
-                                                     SyncRepository.Held held, Map<UUID, Long> stamps, long now)
-            throws SQLException {
-        Map<UUID, UUID> named = placement.namedSpaces(batch);
-        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(named.values()), now);
-        Set<UUID> owners = new HashSet<>(visibility.ids());
-        owners.add(userId);
-        List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
-        for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
-            Placement.Placed placed = placement.place(batch, named, visibility,
-                    shared.current(connection, owners, rowguids), seen, stamps);
-            Set<UUID> unstamped = new HashSet<>(placed.spaces());
-            unstamped.removeAll(stamps.keySet());
-            if (unstamped.isEmpty()) {
-                if (!placed.refused().isEmpty()) {
-                    shared.refuse(connection, userId, clientId, held.serverdate(), now, placed.refused());
-                    metrics.conflicts(realm, "refused", placed.refused().size());
-                }
-                return placed.stored();
-            }
-            // Rows may have moved before the spaces were locked: place the batch again under the locks.
-            stamps.putAll(shared.stampSpaces(connection, unstamped, now));
-        }
-        throw new ConflictException("The rows of this push are moving between spaces right now, please retry");
-    }
-
-    /** A batch is placed again while its rows move into spaces it has not locked yet; they settle at once. */
-    private static final int MAX_PLACING_ROUNDS = 4;
-
-    /**
-     * Quotas where tables are shared: a space's rows count against its owners, so the pusher is judged by its
-     * private rows and the spaces it owns, and each owner of a space the push grew by theirs.
-     */
-    private void chargeOwners(Connection connection, Quotas limits, UUID userId, Pushed total,
-                              SyncRepository.Stored last) throws SQLException {
-        for (SpaceAccess.Charged charged : spaces.charged(connection, userId, total.spaceChanges().keySet())) {
-            SyncRepository.Usage change = charged.userId().equals(userId) ? total.change()
-                    : SyncRepository.Usage.NONE;
-            for (UUID space : charged.owns()) {
-                change = change.plus(total.spaceChanges().get(space));
-            }
-            boolean pusher = charged.userId().equals(userId);
-            QuotaCheck.usage(limits, new SyncRepository.Usage(charged.rows(), charged.bytes()), change,
-                    pusher ? last.announcedFrees() : SyncRepository.Usage.NONE,
-                    pusher ? "your" : "the space owner's");
-        }
     }
 
     /** Notes on the {@code sync.store} span what the batch did. */

@@ -16,7 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
 
     private static final String[] FEATURES = {"..account..", "..auth..", "..password..", "..sync..", "..events..",
-            "..health..", "..cli..", "..console..", "..lifecycle.."};
+            "..health..", "..cli..", "..console..", "..lifecycle..", "..spaces.."};
     private static JavaClasses classes;
 
     @BeforeAll
@@ -44,6 +44,21 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().haveSimpleName("App")
                 .orShould().dependOnClassesThat().haveSimpleName("RouteTable")
                 .orShould().dependOnClassesThat().haveSimpleName("ConsoleRouteTable")
+                .check(classes);
+    }
+
+    /** Spaces are a room of their own: sync asks them one question (SpaceAccess) and knows no membership rule. */
+    @Test
+    void syncKnowsOfSpacesOnlyWhatItAsksAndSpacesKnowNothingOfSync() {
+        noClasses().that().resideInAPackage("..spaces..")
+                .should().dependOnClassesThat().resideInAPackage("..sync..")
+                .check(classes);
+        noClasses().that().resideInAPackage("..sync..")
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "spaces' classes other than SpaceAccess, Visibility and Role", c ->
+                                c.getPackageName().endsWith(".spaces") && !c.getSimpleName().equals("SpaceAccess")
+                                        && !c.getName().contains("Visibility") && !c.getSimpleName().equals("Role")
+                                        && !c.getSimpleName().equals("Charged")))
                 .check(classes);
     }
 }

@@ -1,0 +1,114 @@
+package org.syncserver.sync;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import org.syncserver.config.Quotas;
+import org.syncserver.config.Sharing;
+import org.syncserver.error.ConflictException;
+import org.syncserver.metrics.Metrics;
+import org.syncserver.spaces.SpaceAccess;
+import org.syncserver.spaces.Visibility;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A push in a realm that shares tables (docs/adr/0005-shared-spaces.md): each batch placed under the owners its rows
+ * name, the spaces' clocks locked and stamped as the batches need them, the changes the user may not make refused,
+ * and quotas charged to the spaces' owners.
+ */
+final class SharedPush {
+
+    private final SharedRows shared;
+    private final SpaceAccess spaces;
+    private final Sharing sharing;
+    private final Metrics metrics;
+    private final JsonFactory json = new JsonFactory();
+
+    SharedPush(SharedRows shared, SpaceAccess spaces, Sharing sharing, Metrics metrics) {
+        this.shared = shared;
+        this.spaces = spaces;
+        this.sharing = sharing;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Rows under the spaces they name or the user (Placement); the spaces' clocks are locked and stamped as the
+     * batches need them, and the changes the user may not make are refused and journalled.
+     */
+    BatchPlacer placer(Connection connection, String realm, UUID userId, UUID clientId, Long lastSync,
+                       SyncRepository.Held held, Map<UUID, Long> stamps, long now) throws SQLException {
+        Map<Long, CursorVector> vectors = shared.vectors(connection, clientId);
+        CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
+                : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
+        Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);
+        return new BatchPlacer() {
+            @Override
+            public List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException {
+                return SharedPush.this.place(connection, realm, userId, clientId, batch, placement, seen, held,
+                        stamps, now);
+            }
+
+            @Override
+            public void finish() throws SQLException {
+                CursorVector pulled = vectors.get(held.pulledUpTo());
+                if (pulled != null) {
+                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, stamps.keySet());
+                }
+            }
+        };
+    }
+
+    private List<SyncRepository.Placed> place(Connection connection, String realm, UUID userId, UUID clientId,
+                                              List<PushedChange> batch, Placement placement, CursorVector seen,
+                                              SyncRepository.Held held, Map<UUID, Long> stamps, long now)
+            throws SQLException {
+        Map<UUID, UUID> named = placement.namedSpaces(batch);
+        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(named.values()), now);
+        Set<UUID> owners = new HashSet<>(visibility.ids());
+        owners.add(userId);
+        List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
+        for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
+            Placement.Placed placed = placement.place(batch, named, visibility,
+                    shared.current(connection, owners, rowguids), seen, stamps);
+            Set<UUID> unstamped = new HashSet<>(placed.spaces());
+            unstamped.removeAll(stamps.keySet());
+            if (unstamped.isEmpty()) {
+                if (!placed.refused().isEmpty()) {
+                    shared.refuse(connection, userId, clientId, held.serverdate(), now, placed.refused());
+                    metrics.conflicts(realm, "refused", placed.refused().size());
+                }
+                return placed.stored();
+            }
+            // Rows may have moved before the spaces were locked: place the batch again under the locks.
+            stamps.putAll(shared.stampSpaces(connection, unstamped, now));
+        }
+        throw new ConflictException("The rows of this push are moving between spaces right now, please retry");
+    }
+
+    /** A batch is placed again while its rows move into spaces it has not locked yet; they settle at once. */
+    private static final int MAX_PLACING_ROUNDS = 4;
+
+    /**
+     * Quotas where tables are shared: a space's rows count against its owners, so the pusher is judged by its
+     * private rows and the spaces it owns, and each owner of a space the push grew by theirs.
+     */
+    void chargeOwners(Connection connection, Quotas limits, UUID userId, SyncRepository.Usage privateChange,
+                      Map<UUID, SyncRepository.Usage> spaceChanges, SyncRepository.Usage announcedFrees)
+            throws SQLException {
+        for (SpaceAccess.Charged charged : spaces.charged(connection, userId, spaceChanges.keySet())) {
+            boolean pusher = charged.userId().equals(userId);
+            SyncRepository.Usage change = pusher ? privateChange : SyncRepository.Usage.NONE;
+            for (UUID space : charged.owns()) {
+                change = change.plus(spaceChanges.get(space));
+            }
+            QuotaCheck.usage(limits, new SyncRepository.Usage(charged.rows(), charged.bytes()), change,
+                    pusher ? announcedFrees : SyncRepository.Usage.NONE, pusher ? "your" : "the space owner's");
+        }
+    }
+}

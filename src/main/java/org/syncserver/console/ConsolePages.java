@@ -6,6 +6,7 @@ import org.syncserver.config.Quotas;
 import org.syncserver.error.BadRequestException;
 import org.syncserver.lifecycle.DataLifecycle;
 import org.syncserver.lifecycle.LifecycleRepository;
+import org.syncserver.spaces.SpaceService;
 import org.syncserver.sync.ConflictJournal;
 
 import java.net.URLEncoder;
@@ -210,7 +211,22 @@ public final class ConsolePages {
                 Html.of(base), profile.id(), Html.of(base), profile.id(), Html.of(base), profile.id(),
                 user.devices().isEmpty() ? Html.of("<tr><td colspan=\"5\">No device.</td></tr>") : devices,
                 tables, user.conflicts().isEmpty() ? Html.of("<tr><td colspan=\"6\">None.</td></tr>") : conflicts,
-                syncHealth(realm, profile.id()))));
+                Html.of("%s%s", syncHealth(realm, profile.id()), spaces(realm, profile.id())))));
+    }
+
+    /** The spaces the user belongs to (PROTOCOL §12), with its role and the other members. */
+    private Html spaces(String realm, UUID userId) {
+        List<SpaceService.SpaceView> spaces = console.spacesOf(realm, userId);
+        Html rows = Html.each(spaces, space -> Html.of("""
+                <tr><td>%s</td><td><code>%s</code></td><td class="k">%s</td><td>%s</td><td class="n">%s</td></tr>
+                """, space.name().isBlank() ? "–" : space.name(), space.id(), space.role().wireName(),
+                String.join(", ", space.members().stream().map(m -> m.email() + " (" + m.role().wireName() + ")")
+                        .toList()), "%,d".formatted(space.rows())));
+        return Html.of("""
+                <h2>Shared spaces</h2>
+                <div class="scroll"><table><tr><th>Name</th><th>Space id</th><th>Role</th><th>Members</th>
+                <th class="n">Rows</th></tr>%s</table></div>
+                """, spaces.isEmpty() ? Html.of("<tr><td colspan=\"5\">None.</td></tr>") : rows);
     }
 
     /** The confirmation of an action on a device; the form posts back to the same address. */

@@ -68,13 +68,19 @@ final class SharedPush {
                                               List<PushedChange> batch, Placement placement, CursorVector seen,
                                               SyncRepository.Held held, Map<UUID, Long> stamps, long now)
             throws SQLException {
-        Map<UUID, UUID> named = placement.namedSpaces(batch);
-        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(named.values()), now);
+        Map<UUID, UUID> namedSpaces = placement.namedSpaces(batch);
+        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(namedSpaces.values()), now);
         Set<UUID> owners = new HashSet<>(visibility.ids());
         owners.add(userId);
         List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
+        // The spaces the rows name are locked before anything is read: most batches are then placed in one round.
+        Set<UUID> named = new HashSet<>(namedSpaces.values());
+        named.removeIf(space -> !visibility.canWrite(space) || stamps.containsKey(space));
+        if (!named.isEmpty()) {
+            stamps.putAll(shared.stampSpaces(connection, named, now));
+        }
         for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
-            Placement.Placed placed = placement.place(batch, named, visibility,
+            Placement.Placed placed = placement.place(batch, namedSpaces, visibility,
                     shared.current(connection, owners, rowguids), seen, stamps);
             Set<UUID> unstamped = new HashSet<>(placed.spaces());
             unstamped.removeAll(stamps.keySet());

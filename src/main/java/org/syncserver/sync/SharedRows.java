@@ -57,11 +57,14 @@ final class SharedRows {
     /**
      * Stores the vector a pull read under a new name: the device's previous name plus one, or the present in
      * milliseconds when larger (it stays an increasing epoch-ms value, which sync_client parses as a date). Keeps the
-     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent.
+     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent. The
+     * corrections the device has imported (the vector it sent is past their stamps) are done, in the same statement.
      */
-    long name(Connection connection, UUID clientId, CursorVector vector, long sent, long now) throws SQLException {
+    long name(Connection connection, UUID clientId, CursorVector vector, long sent, long importedUpTo, long now)
+            throws SQLException {
         String sql = """
-                WITH pruned AS (
+                WITH corrected AS (DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?),
+                pruned AS (
                      DELETE FROM cursor_vectors
                       WHERE clientid = ? AND lastsync <> ?
                         AND lastsync NOT IN (SELECT lastsync FROM cursor_vectors WHERE clientid = ?
@@ -72,14 +75,17 @@ final class SharedRows {
                 RETURNING lastsync
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, clientId);
-            statement.setLong(2, sent);
-            statement.setObject(3, clientId);
-            statement.setObject(4, clientId);
-            statement.setLong(5, now);
-            statement.setArray(6, connection.createArrayOf("uuid", vector.clocks().keySet().toArray()));
-            statement.setArray(7, connection.createArrayOf("int8", vector.clocks().values().toArray()));
-            statement.setObject(8, clientId);
+            int p = 0;
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, importedUpTo);
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, sent);
+            statement.setObject(++p, clientId);
+            statement.setObject(++p, clientId);
+            statement.setLong(++p, now);
+            statement.setArray(++p, connection.createArrayOf("uuid", vector.clocks().keySet().toArray()));
+            statement.setArray(++p, connection.createArrayOf("int8", vector.clocks().values().toArray()));
+            statement.setObject(++p, clientId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getLong(1);
@@ -177,16 +183,6 @@ final class SharedRows {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    /** Corrections the device has imported (the cursor it sent is past them) are done. */
-    void forgetCorrections(Connection connection, UUID clientId, long importedUpTo) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?")) {
-            statement.setObject(1, clientId);
-            statement.setLong(2, importedUpTo);
-            statement.executeUpdate();
         }
     }
 

@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import org.syncserver.config.Quotas;
 import org.syncserver.config.Sharing;
 import org.syncserver.db.Database;
-import org.syncserver.db.SqlWork;
 import org.syncserver.error.AccessDeniedException;
 import org.syncserver.error.ClientMessages;
 import org.syncserver.error.ConflictException;
@@ -164,7 +163,7 @@ public final class SyncService {
                     writer);
             return null;
         });
-        saveCursor(database, principal, clientId, cursor, pending, writer, connection -> null);
+        saveCursor(database, principal, clientId, cursor, pending, writer);
         writer.end();
     }
 
@@ -179,12 +178,11 @@ public final class SyncService {
     }
 
     private void saveCursor(Database database, Principal principal, UUID clientId, long cursor,
-                            Map<UUID, PendingChange> pending, PullWriter writer, SqlWork<?> also) {
+                            Map<UUID, PendingChange> pending, PullWriter writer) {
         List<UUID> pendingDeletes = pending.values().stream()
                 .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
         spans.step("sync.cursor", () -> database.withConnection(connection -> {
             sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
-            also.run(connection);
             return null;
         }));
     }
@@ -207,7 +205,8 @@ public final class SyncService {
             Map<UUID, Long> spaceClocks = new HashMap<>();
             opening.visibility().spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
             CursorVector read = CursorVector.read(userId, userClock, spaceClocks);
-            long name = database.withConnection(connection -> shared.name(connection, clientId, read, lastSync, now));
+            long name = database.withConnection(connection -> shared.name(connection, clientId, read, lastSync,
+                    sent.clock(userId).orElse(0L), now));
             answerShared(database, principal, clientId, sent, read, name, pending, writer);
         } catch (RuntimeException e) {
             releaseAfterFailure(database, principal, clientId);
@@ -242,11 +241,7 @@ public final class SyncService {
                     SHARED_FETCH_ROWS, unlessNewerHere(pending, writer));
             return null;
         }, () -> !writer.started()));
-        saveCursor(database, principal, clientId, name, pending, writer,
-                connection -> {
-                    shared.forgetCorrections(connection, clientId, importedUpTo);
-                    return null;
-                });
+        saveCursor(database, principal, clientId, name, pending, writer);
         writer.end();
     }
 

@@ -73,6 +73,9 @@ class SpacesConsoleTest {
         assertThat(bobsSpaces).hasSize(1);
         assertThat(bobsSpaces.get(0).get("role").asText()).isEqualTo("editor");
 
+        Response page = operator.get("/realms/default/users/" + bobId);
+        assertThat(page.body()).contains("Shared spaces").contains(list.toString()).contains("editor");
+
         JsonNode export = operator.get("/api/realms/default/users/" + bobId + "/export").json();
         assertThat(export.get("rows")).extracting(row -> row.get("rowguid").asText())
                 .as("the shared row bob wrote, not alice's").contains(bread.toString())

@@ -21,14 +21,15 @@ public final class SpaceAccess {
     /**
      * The spaces the user sees now, with roles and clocks. A space id that a push names and that no one has used
      * yet is created in the same statement with the user as its owner (an app makes a list's id offline); a
-     * deleted space's id stays taken.
+     * deleted space's id stays taken, and a user's id is never a space (rows under it would be that user's).
      */
     public Visibility seenBy(Connection connection, UUID userId, Collection<UUID> named, long now)
             throws SQLException {
         String sql = """
                 WITH named AS (SELECT DISTINCT id FROM unnest(CAST(? AS UUID[])) AS n(id)),
                 created AS (
-                     INSERT INTO spaces (id, created_at) SELECT id, ? FROM named
+                     INSERT INTO spaces (id, created_at)
+                     SELECT id, ? FROM named WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = named.id)
                      ON CONFLICT (id) DO NOTHING
                      RETURNING id),
                 joined AS (

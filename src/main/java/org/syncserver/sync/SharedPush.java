@@ -10,6 +10,7 @@ import org.syncserver.spaces.Visibility;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +55,17 @@ final class SharedPush {
                         stamps, now);
             }
 
+            /** The spaces written into join the answer's vector; their members' devices are told. */
             @Override
-            public void finish() throws SQLException {
+            public void finish(boolean notify) throws SQLException {
+                Map<UUID, Long> spaceStamps = new HashMap<>(stamps);
+                spaceStamps.remove(userId);
                 CursorVector pulled = vectors.get(held.pulledUpTo());
                 if (pulled != null) {
-                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, stamps.keySet());
+                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, spaceStamps.keySet());
+                }
+                if (notify) {
+                    spaces.notifyMembers(connection, spaceStamps, clientId, now);
                 }
             }
         };

@@ -323,9 +323,7 @@ public final class SyncService {
                 total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                         stored.announcedFrees()));
             }
-            stamps.remove(userId);
-            placer.finish();
-            spaces.notifyMembers(connection, stamps, clientId, now);
+            placer.finish(notify);
             withPush.run(connection, total.cursor());
             return total;
         });

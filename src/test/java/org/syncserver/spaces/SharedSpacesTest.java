@@ -181,10 +181,13 @@ class SharedSpacesTest {
         alice.sync();
         mallory.sync();
         UUID forged = mallory.insert(ITEMS, item(list, "injected"));
+        members.share(alice.account(), list, device(newUser()).account(), "reader"); // the list now lists alice's id
+        UUID alicesId = members.userId(alice.account(), list);
+        UUID intoAlicesRows = mallory.insert(ITEMS, item(alicesId, "into alice's private rows"));
         mallory.sync();
         mallory.sync();
         alice.sync();
-        assertThat(alice.rows()).doesNotContainKey(forged);
+        assertThat(alice.rows()).doesNotContainKeys(forged, intoAlicesRows);
         assertThat(mallory.rows()).doesNotContainKeys(forged, milk);
         assertThat(members.spaces(mallory.account())).isEmpty();
     }

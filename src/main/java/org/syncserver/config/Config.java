@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param conflictRetention how long the conflict journal keeps an entry ({@code conflicts.retentionDays}, 30)
  * @param admin           the operator console and API ({@code admin}); off when absent
  * @param lifecycle       quotas and the tombstone purge (PROTOCOL §13)
+ * @param backup          WAL archiving and base backups of the embedded database ({@code backup}); off when absent
  * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
  *                        printed by check-config
  */
@@ -29,6 +30,7 @@ public record Config(ServerConfig server,
                      Notifications notifications,
                      Optional<Admin> admin,
                      Lifecycle lifecycle,
+                     Optional<BackupConfig> backup,
                      List<String> warnings) {
 
     public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
@@ -178,7 +180,7 @@ public record Config(ServerConfig server,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
-                conflictRetention, notifications, admin, lifecycle, warnings);
+                conflictRetention, notifications, admin, lifecycle, backup, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
@@ -195,6 +197,7 @@ public record Config(ServerConfig server,
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()
                 + ", timeouts=" + timeouts
+                + (embeddedDataDir.isPresent() ? ", backup=" + backup.map(BackupConfig::describe).orElse("off") : "")
                 + (lifecycle.quotas().isEmpty() ? "" : ", quotas=" + lifecycle.quotas())
                 + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + counted(a.operators().size(),
                         "operator") + ", " + counted(a.apiTokenHashes().size(), "API token") + ")").orElse("off");

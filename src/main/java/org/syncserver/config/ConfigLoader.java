@@ -52,7 +52,7 @@ public final class ConfigLoader {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
                 rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
-                Optional.empty(), Config.Lifecycle.DEFAULTS, List.of());
+                Optional.empty(), Config.Lifecycle.DEFAULTS, Optional.empty(), List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -86,7 +86,8 @@ public final class ConfigLoader {
                 embedded ? Optional.of(embeddedDataDir) : Optional.empty(), mail(root.get("email")),
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
                 conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
-                admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames), warnings);
+                admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames),
+                BackupConfig.fromJson(root.get("backup"), embedded), warnings);
     }
 
     private static boolean isLoopback(String host) {

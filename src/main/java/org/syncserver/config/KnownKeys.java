@@ -25,21 +25,24 @@ final class KnownKeys {
     private static final Block POOL = Block.of("max");
     private static final Block REALM = new Block(Set.of("connectionString", "pool"), Map.of("pool", POOL));
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
-            "notifications", "admin", "quotas", "tombstones"), Map.of(
-            "server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
-                    "maxBodyBytes", "maxPendingChunkBytesPerUser", "maxPendingChunkBytesPerRealm", "logFormat", "logLevel"),
-            "db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM)))),
-            "email", new Block(Set.of("from", "fromEmail", "smtp", "port", "username", "password", "apps"),
-                    Map.of("apps", Block.ANY)),
-            "rateLimit", Block.of("accounts", "password", "sync", "trustForwardedFor"),
-            "conflicts", Block.of("retentionDays"),
-            "quotas", new Block(null, Map.of("*", Block.of("rowsPerUser", "bytesPerUser", "devicesPerUser",
-                    "rowBytes"))),
-            "tombstones", Block.of("purgeEveryMinutes"),
-            "admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
-                    "loginFailuresPerMinute"), Map.of("operators", Block.ANY)),
-            "notifications", Block.of("maxStreamsPerUser", "maxStreamsPerAddress", "maxStreams", "heartbeatMs", "safetyCheckMs"),
-            "timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs", "bodyGraceMs")));
+            "notifications", "admin", "quotas", "tombstones", "backup"), Map.ofEntries(
+            Map.entry("backup", Block.of("dir", "every", "keep")),
+            Map.entry("server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
+                    "maxBodyBytes", "maxPendingChunkBytesPerUser", "maxPendingChunkBytesPerRealm", "logFormat", "logLevel")),
+            Map.entry("db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM))))),
+            Map.entry("email", new Block(Set.of("from", "fromEmail", "smtp", "port", "username", "password", "apps"),
+                    Map.of("apps", Block.ANY))),
+            Map.entry("rateLimit", Block.of("accounts", "password", "sync", "trustForwardedFor")),
+            Map.entry("conflicts", Block.of("retentionDays")),
+            Map.entry("quotas", new Block(null, Map.of("*", Block.of("rowsPerUser", "bytesPerUser", "devicesPerUser",
+                    "rowBytes")))),
+            Map.entry("tombstones", Block.of("purgeEveryMinutes")),
+            Map.entry("admin", new Block(Set.of("host", "port", "operators", "apiTokens", "sessionIdleMinutes",
+                    "loginFailuresPerMinute"), Map.of("operators", Block.ANY))),
+            Map.entry("notifications", Block.of("maxStreamsPerUser", "maxStreamsPerAddress", "maxStreams", "heartbeatMs",
+                    "safetyCheckMs")),
+            Map.entry("timeouts", Block.of("poolWaitMs", "lockWaitMs", "statementMs", "smtpMs", "realmRetryMs",
+                    "bodyGraceMs"))));
 
     private KnownKeys() {
     }

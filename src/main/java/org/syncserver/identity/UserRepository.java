@@ -16,6 +16,17 @@ import java.util.UUID;
 /** SQL of the {@code users} table. */
 public final class UserRepository {
 
+    private final Erasures erasures;
+
+    public UserRepository() {
+        this(Erasures.NONE);
+    }
+
+    /** @param erasures told of every user deleted with all their data */
+    public UserRepository(Erasures erasures) {
+        this.erasures = erasures;
+    }
+
     private static final String COLUMNS = "id, name, email, password, salt, language, tokens_valid_after";
 
     /** Case-insensitive; an exact match wins should an old database hold the same address twice. */
@@ -85,6 +96,7 @@ public final class UserRepository {
      */
     public Map<String, Integer> deleteWithAllData(Connection connection, UUID userId) throws SQLException {
         lockUserAndDevices(connection, userId);
+        erasures.record(userId);
         Map<String, Integer> deleted = new LinkedHashMap<>();
         for (Map.Entry<String, String> step : DELETE_USER.entrySet()) {
             try (PreparedStatement statement = connection.prepareStatement(step.getValue())) {

@@ -46,6 +46,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRealmOnSeveralHostsConnectsOnlyToTheirPrimary() throws IOException {
+        Config config = load("""
+                {"db": {"realms": {
+                    "ha": "postgresql://u:pw@db1:5432,db2:5432/sync",
+                    "libpq": "postgresql://u:pw@db1,db2/sync?sslmode=require&target_session_attrs=read-write",
+                    "reads": "postgresql://u:pw@db1,db2/sync?targetServerType=preferSecondary",
+                    "single": "postgresql://u:pw@db1/sync" }}}""", Map.of());
+
+        assertThat(config.realms()).extracting(RealmConfig::jdbcUrl).containsExactly(
+                "jdbc:postgresql://db1:5432,db2:5432/sync?targetServerType=primary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1,db2/sync?sslmode=require&targetServerType=primary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1,db2/sync?targetServerType=preferSecondary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1/sync");
+        assertThat(config.realms().getFirst().address()).isEqualTo("db1:5432,db2:5432");
+    }
+
+    @Test
     void fileWithoutServerBlockMeansOpaqueTokensOnPort3000() throws IOException {
         Config config = load("{\"db\":{\"realms\":{\"default\":\"postgresql://u:p@localhost/db\"}}}", Map.of());
         assertThat(config.tokens().mode()).isEqualTo(TokenMode.OPAQUE);

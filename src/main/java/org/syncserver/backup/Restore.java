@@ -13,6 +13,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -28,6 +30,10 @@ public final class Restore {
     /** A replay of a day of busy WAL takes minutes; past this, something is wrong. */
     private static final Duration LONGEST_REPLAY = Duration.ofHours(2);
 
+    /** To the microsecond, with a numeric zone: while reading its settings PostgreSQL knows no zone names, not even Z. */
+    private static final DateTimeFormatter POSTGRES_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'")
+            .withZone(ZoneOffset.UTC);
+
     /** What was restored. */
     public record Result(String baseBackup, Instant target, int erasuresApplied) {
     }
@@ -42,7 +48,7 @@ public final class Restore {
         Path postgres = prepare(newDataDir.toAbsolutePath(), folder, base);
         Restorer restorer = new Restorer(newDataDir.toAbsolutePath().resolve("binaries"), postgresVersion);
         try (PostgresRecovery recovery = restorer.recover(postgres, folder,
-                "recovery_target_time = '" + to + "'\nrecovery_target_inclusive = true\n")) {
+                "recovery_target_time = '" + POSTGRES_TIME.format(to) + "'\nrecovery_target_inclusive = true\n")) {
             recovery.awaitPromoted(LONGEST_REPLAY);
             Migrations.migrate(recovery.realm("default"));
             int erased = applyErasures(recovery, ErasureLedger.erased(folder.root()));

@@ -13,6 +13,9 @@ import org.syncserver.auth.AuthService;
 import org.syncserver.auth.JwtTokens;
 import org.syncserver.auth.OpaqueTokens;
 import org.syncserver.auth.TokenFormat;
+import org.syncserver.backup.BackupFigures;
+import org.syncserver.backup.Backups;
+import org.syncserver.backup.ErasureLedger;
 import org.syncserver.config.Config;
 import org.syncserver.config.ConfigLoader;
 import org.syncserver.config.Quotas;
@@ -25,6 +28,7 @@ import org.syncserver.console.ConsoleService;
 import org.syncserver.db.EmbeddedPostgres;
 import org.syncserver.events.ChangeEvents;
 import org.syncserver.events.EventRoutes;
+import org.syncserver.failover.PrimaryWatch;
 import org.syncserver.health.HealthRoutes;
 import org.syncserver.http.ClientAddress;
 import org.syncserver.http.HttpServer;
@@ -33,6 +37,7 @@ import org.syncserver.http.RequestBodies;
 import org.syncserver.http.Route;
 import org.syncserver.identity.ClientRepository;
 import org.syncserver.identity.CredentialVerifier;
+import org.syncserver.identity.Erasures;
 import org.syncserver.identity.PasswordHasher;
 import org.syncserver.identity.TokenRepository;
 import org.syncserver.identity.UserRepository;
@@ -52,6 +57,7 @@ import org.syncserver.sync.SyncRoutes;
 import org.syncserver.sync.SyncInstance;
 import org.syncserver.sync.SyncService;
 import org.syncserver.spaces.SpaceAccess;
+import org.syncserver.spaces.SpaceDeparture;
 import org.syncserver.spaces.SpaceRoutes;
 import org.syncserver.spaces.SpaceService;
 import org.syncserver.version.BuildInfo;
@@ -87,12 +93,15 @@ public final class App implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
     private final SyncInstance instance;
     private final ChangeEvents events;
+    private final PrimaryWatch primaries;
+    private final Optional<Backups> backups;
     private final Javalin http;
     private final Optional<Javalin> console;
 
     private App(Optional<EmbeddedPostgres> embedded, Realms realms, ExecutorService mailThreads,
                 ScheduledExecutorService housekeeping, ScheduledExecutorService heartbeat, SyncInstance instance,
-                ChangeEvents events, Javalin http, Optional<Javalin> console) {
+                ChangeEvents events, PrimaryWatch primaries, Optional<Backups> backups, Javalin http,
+                Optional<Javalin> console) {
         this.embedded = embedded;
         this.realms = realms;
         this.mailThreads = mailThreads;
@@ -100,6 +109,8 @@ public final class App implements AutoCloseable {
         this.heartbeat = heartbeat;
         this.instance = instance;
         this.events = events;
+        this.primaries = primaries;
+        this.backups = backups;
         this.http = http;
         this.console = console;
     }
@@ -121,12 +132,14 @@ public final class App implements AutoCloseable {
         BuildInfo build = BuildInfo.load();
         log.info("Starting {}", build.describe());
         Optional<EmbeddedPostgres> embedded = config.embeddedDataDir()
-                .map(dir -> EmbeddedPostgres.start(dir, build.postgres()));
+                .map(dir -> EmbeddedPostgres.start(dir, build.postgres(), config.backup().map(Backups::walArchive)));
         Config effective = embedded.map(db -> config.withRealms(List.of(db.realm(ConfigLoader.EMBEDDED_REALM)))).orElse(config);
         log.info("Configuration: {}", effective.describe());
         effective.warnings().forEach(warning -> log.warn("{}", warning));
         Realms realms = null;
         ChangeEvents events = null;
+        PrimaryWatch primaries = null;
+        Optional<Backups> backups = Optional.empty();
         Javalin http = null;
         ExecutorService mailThreads = new ThreadPoolExecutor(MAIL_THREADS, MAIL_THREADS, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(MAIL_QUEUE), Thread.ofPlatform().name("mail-", 1).daemon().factory());
@@ -147,6 +160,11 @@ public final class App implements AutoCloseable {
             ObjectMapper json = RequestBodies.strictMapper(server.maxBodyBytes());
             realms = Realms.open(effective.realms(), effective.timeouts(), metrics.registry());
             events = new ChangeEvents(realms, effective.realms(), effective.notifications(), clock, metrics);
+            primaries = new PrimaryWatch(realms, metrics, instance::renewAfterFailover);
+            primaries.start();
+            backups = backups(effective, build, clock, new BackupFigures(metrics));
+            Erasures erasures = effective.backup().<Erasures>map(backup -> new ErasureLedger(backup.dir(), clock))
+                    .orElse(Erasures.NONE);
             ClientAddress addresses = new ClientAddress(effective.rateLimits().trustForwardedFor());
             RateLimiter limiter = new RateLimiter(effective.rateLimits(), addresses, clock, metrics);
             RequestBodies bodies = new RequestBodies(json, server.maxBodyBytes(), addresses,
@@ -155,7 +173,7 @@ public final class App implements AutoCloseable {
             heartbeat.scheduleWithFixedDelay(() -> instance.beat(beating), 0, instance.beatEvery().toMillis(),
                     TimeUnit.MILLISECONDS);
             Ports ports = routes(effective, build, realms, json, bodies, addresses, mailThreads, housekeeping, events,
-                    instance, clock, metrics, tracer);
+                    instance, clock, metrics, tracer, erasures);
             http = HttpServer.start(HttpServer.Surface.PUBLIC, server.host(), server.port(), json, bodies,
                     ports.publicRoutes(), limiter, metrics);
             log.info("Sync Server listening on {}:{}", server.host(), http.port());
@@ -166,7 +184,8 @@ public final class App implements AutoCloseable {
                         bodies, ports.consoleRoutes().get(), limiter, metrics));
                 log.info("Operator console listening on {}:{}", admin.host(), console.get().port());
             }
-            return new App(embedded, realms, mailThreads, housekeeping, heartbeat, instance, events, http, console);
+            return new App(embedded, realms, mailThreads, housekeeping, heartbeat, instance, events, primaries, backups,
+                    http, console);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.stop();
@@ -177,6 +196,10 @@ public final class App implements AutoCloseable {
             if (events != null) {
                 events.close();
             }
+            if (primaries != null) {
+                primaries.close();
+            }
+            backups.ifPresent(Backups::close);
             if (realms != null) {
                 realms.close();
             }
@@ -188,12 +211,12 @@ public final class App implements AutoCloseable {
     private static Ports routes(Config config, BuildInfo build, Realms realms, ObjectMapper json,
                                 RequestBodies bodies, ClientAddress addresses, ExecutorService mailThreads,
                                 ScheduledExecutorService housekeeping, ChangeEvents events, SyncInstance instance,
-                                Clock clock, Metrics metrics, Tracer tracer) {
+                                Clock clock, Metrics metrics, Tracer tracer, Erasures erasures) {
         PasswordHasher hasher = new PasswordHasher();
         Mailer mailer = config.mail().<Mailer>map(mail -> new SmtpMailer(mail, config.timeouts().smtp()))
                 .orElseGet(NoMailer::new);
         SpaceService spaces = new SpaceService(mailer, config.mail(), mailThreads, clock);
-        UserRepository users = new UserRepository(spaces::userLeaving);
+        UserRepository users = new UserRepository(new SpaceDeparture(clock)::userLeaving, erasures);
         ClientRepository clients = new ClientRepository();
         CredentialVerifier credentials = new CredentialVerifier(users, hasher);
         TokenRepository tokens = new TokenRepository();
@@ -239,6 +262,22 @@ public final class App implements AutoCloseable {
         return new Ports(publicRoutes, consoleRoutes);
     }
 
+    /** Backups of the embedded database when configured (README "Backups and restore"); the start-up log says which. */
+    private static Optional<Backups> backups(Config config, BuildInfo build, Clock clock, BackupFigures figures) {
+        if (config.embeddedDataDir().isEmpty()) {
+            return Optional.empty();
+        }
+        if (config.backup().isEmpty()) {
+            log.warn("Backups: OFF. Nothing but the data folder holds the users' data: add \"backup\": {\"dir\": ...} "
+                    + "to config.json for WAL archiving and daily verified base backups (README \"Backups and restore\")");
+            return Optional.empty();
+        }
+        Backups backups = new Backups(config.backup().get(), config.embeddedDataDir().get(), config.realms().getFirst(),
+                build.postgres(), clock, figures);
+        backups.start();
+        return Optional.of(backups);
+    }
+
     private static TokenFormat tokenFormat(Config config) {
         return switch (config.tokens()) {
             case Config.Tokens.Jwt keys -> new JwtTokens(keys);
@@ -262,6 +301,8 @@ public final class App implements AutoCloseable {
         http.stop();
         housekeeping.shutdownNow();
         heartbeat.shutdownNow();
+        primaries.close();
+        backups.ifPresent(Backups::close);
         mailThreads.shutdown();
         try {
             if (!mailThreads.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -123,6 +123,11 @@ public final class SyncSession {
         return "Bearer " + accessToken;
     }
 
+    /** The tokens of a new login, after the refresh token was refused: the user typed the password again. */
+    public void loggedIn(JsonNode loginAnswer) {
+        tokens(loginAnswer);
+    }
+
     /** Either token mode's answer: {@code accessToken ?? access_token}, as the client reads it. */
     private void tokens(JsonNode answer) {
         accessToken = answer.has("accessToken") ? answer.get("accessToken").asText() : answer.get("access_token").asText();

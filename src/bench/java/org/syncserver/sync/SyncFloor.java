@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -60,7 +59,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
     /** A pool of its own on the realm's database, sized as the server's. */
     public static SyncFloor open(RealmConfig config) {
         Realms realms = Realms.open(List.of(config), Timeouts.DEFAULTS, new SimpleMeterRegistry());
-        UserRepository users = new UserRepository((connection, userId) -> { });
+        UserRepository users = new UserRepository((connection, userId) -> { }, org.syncserver.identity.Erasures.NONE);
         AuthService auth = new AuthService(new OpaqueTokens(), new CredentialVerifier(users, new PasswordHasher()),
                 users, new ClientRepository(), new TokenRepository(), Clock.systemUTC());
         return new SyncFloor(realms, realms.require(config.name()), auth);
@@ -101,9 +100,9 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         Database database = realm.database();
         long now = clock.millis();
         long cursor = database.withConnection(connection -> {
-            OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, lastSync, now,
-                    now - SyncService.LOCK_TAKEOVER.toMillis(), instance);
-            return userClock.orElseThrow(() -> new IllegalStateException("lock refused"));
+            return sync.takeLock(connection, principal.userId(), clientId, lastSync, now,
+                    now - SyncService.LOCK_TAKEOVER.toMillis(), instance)
+                    .orElseThrow(() -> new IllegalStateException("lock refused")).value();
         });
         Set<String> tables = new LinkedHashSet<>();
         SyncRepository.RowSink answer = stored -> {

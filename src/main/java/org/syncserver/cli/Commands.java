@@ -1,5 +1,9 @@
 package org.syncserver.cli;
 
+import org.syncserver.backup.BackupException;
+import org.syncserver.backup.BackupFigures;
+import org.syncserver.backup.Backups;
+import org.syncserver.config.BackupConfig;
 import org.syncserver.config.Config;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.db.ConnectionFailure;
@@ -11,11 +15,12 @@ import org.syncserver.version.BuildInfo;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The self-hoster's subcommands besides serving: {@code migrate} and {@code check-config}. Each returns an exit code. */
+/** The self-hoster's subcommands besides serving: {@code migrate}, {@code check-config} and {@code backup}. Each returns an exit code. */
 public final class Commands {
 
     /** How long check-config waits for a database that does not answer: long enough for a slow network. */
@@ -49,6 +54,35 @@ public final class Commands {
         boolean databases = config.embeddedDataDir().map(this::checkEmbedded)
                 .orElseGet(() -> eachRealm(config.realms(), this::reach));
         return databases & checkMail(config) ? 0 : 1;
+    }
+
+    /**
+     * Takes one verified base backup of the embedded database: through the PostgreSQL of the server running on the
+     * folder, or one started for it (archiving into the backup folder, as the server's does).
+     */
+    public int backup(Config config) {
+        if (config.embeddedDataDir().isEmpty() || config.backup().isEmpty()) {
+            out.println("backup: no \"backup\" block in config.json for the embedded database; see README "
+                    + "\"Backups and restore\"");
+            return 1;
+        }
+        Path dataDir = config.embeddedDataDir().get();
+        BackupConfig backup = config.backup().get();
+        Optional<RealmConfig> running = EmbeddedPostgres.inspect(dataDir, build.postgres(), "default").running();
+        Optional<EmbeddedPostgres> started = running.isPresent() ? Optional.empty()
+                : Optional.of(EmbeddedPostgres.start(dataDir, build.postgres(), Optional.of(Backups.walArchive(backup))));
+        try {
+            RealmConfig database = running.orElseGet(() -> started.get().realm("default"));
+            Backups backups = new Backups(backup, dataDir, database, build.postgres(), Clock.systemUTC(),
+                    BackupFigures.unserved());
+            out.println("backup: base backup " + backups.takeNow() + " taken and verified");
+            return 0;
+        } catch (BackupException e) {
+            out.println("backup: FAILED: " + e.getMessage());
+            return 1;
+        } finally {
+            started.ifPresent(EmbeddedPostgres::close);
+        }
     }
 
     private boolean checkEmbedded(Path dataDir) {

@@ -19,12 +19,12 @@ import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
 /**
- * {@code java -jar sync-server.jar [serve|migrate|check-config|admin-hash] [--config FILE] [--data-dir DIR]}: the command
+ * {@code java -jar sync-server.jar [serve|migrate|check-config|admin-hash|backup|restore] [--config FILE] [--data-dir DIR]}: the command
  * line, on picocli. Serving is the default; the other commands run and exit with their code.
  */
 @Command(name = "sync-server", mixinStandardHelpOptions = true, versionProvider = ServerCommand.Version.class,
         subcommands = {ServerCommand.Serve.class, ServerCommand.Migrate.class, ServerCommand.CheckConfig.class,
-                AdminHashCommand.class},
+                AdminHashCommand.class, ServerCommand.Backup.class, RestoreCommand.class},
         description = "Keeps the SQLite databases of an app's devices in sync (the sync_client protocol).",
         footer = {"", "Environment: PORT (default 3000) and HOST (default 0.0.0.0) win over server.port and "
                 + "server.host; LOG_FORMAT (text or json) and LOG_LEVEL (trace, debug, info, warn, error); "
@@ -137,6 +137,16 @@ public final class ServerCommand implements Callable<Integer> {
         @Override
         int run(Config config) {
             return new Commands(System.out, BuildInfo.load()).checkConfig(config);
+        }
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            description = {"Take one base backup of the embedded database now into backup.dir, and verify it.",
+                    "Beside a running server, through its PostgreSQL; otherwise PostgreSQL is started for it."})
+    static final class Backup extends Subcommand {
+        @Override
+        int run(Config config) {
+            return new Commands(System.out, BuildInfo.load()).backup(config);
         }
     }
 

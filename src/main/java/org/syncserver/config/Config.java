@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param admin           the operator console and API ({@code admin}); off when absent
  * @param lifecycle       quotas and the tombstone purge (PROTOCOL §13)
  * @param sharing         the shared tables of each realm (PROTOCOL §12)
+ * @param backup          WAL archiving and base backups of the embedded database ({@code backup}); off when absent
  * @param warnings        what is suspicious but not fatal (unknown keys, weak secrets): logged at start,
  *                        printed by check-config
  */
@@ -31,6 +32,7 @@ public record Config(ServerConfig server,
                      Optional<Admin> admin,
                      Lifecycle lifecycle,
                      Sharing sharing,
+                     Optional<BackupConfig> backup,
                      List<String> warnings) {
 
     public static final Duration DEFAULT_CONFLICT_RETENTION = Duration.ofDays(30);
@@ -180,7 +182,7 @@ public record Config(ServerConfig server,
     /** The same configuration with different realms (used once the embedded database is up). */
     public Config withRealms(List<RealmConfig> newRealms) {
         return new Config(server, tokens, newRealms, embeddedDataDir, mail, rateLimits, timeouts, logging,
-                conflictRetention, notifications, admin, lifecycle, sharing, warnings);
+                conflictRetention, notifications, admin, lifecycle, sharing, backup, warnings);
     }
 
     /** A one-line description with every secret masked, for the start-up banner. */
@@ -197,6 +199,7 @@ public record Config(ServerConfig server,
                 + ", log=" + logging.format().name().toLowerCase() + "/" + logging.level().name().toLowerCase()
                 + ", rateLimit=" + rateLimits.describe()
                 + ", timeouts=" + timeouts
+                + (embeddedDataDir.isPresent() ? ", backup=" + backup.map(BackupConfig::describe).orElse("off") : "")
                 + (lifecycle.quotas().isEmpty() ? "" : ", quotas=" + lifecycle.quotas())
                 + (sharing.tablesByRealm().isEmpty() ? "" : ", sharing=" + sharing)
                 + ", console=" + admin.map(a -> a.host() + ":" + a.port() + " (" + counted(a.operators().size(),

@@ -52,7 +52,7 @@ public final class ConfigLoader {
         JsonNode none = JSON.missingNode();
         return new Config(server(none), new Config.Tokens.Opaque(), List.of(), Optional.of(dataDir), Optional.empty(),
                 rateLimits(none), timeouts(none), logging(none), Config.DEFAULT_CONFLICT_RETENTION, notifications(none),
-                Optional.empty(), Config.Lifecycle.DEFAULTS, Sharing.NONE, List.of());
+                Optional.empty(), Config.Lifecycle.DEFAULTS, Sharing.NONE, Optional.empty(), List.of());
     }
 
     public Config fromJson(JsonNode file, Path source) {
@@ -87,7 +87,8 @@ public final class ConfigLoader {
                 rateLimits(root.path("rateLimit")), timeouts(root.path("timeouts")), logging(server),
                 conflictRetention(root.path("conflicts")), notifications(root.path("notifications")),
                 admin, lifecycle(root.path("quotas"), root.path("tombstones"), realmNames),
-                sharing(root.path("sharing"), realmNames), warnings);
+                sharing(root.path("sharing"), realmNames),
+                BackupConfig.fromJson(root.get("backup"), embedded), warnings);
     }
 
     private static boolean isLoopback(String host) {

@@ -25,7 +25,8 @@ final class KnownKeys {
     private static final Block POOL = Block.of("max");
     private static final Block REALM = new Block(Set.of("connectionString", "pool"), Map.of("pool", POOL));
     private static final Block ROOT = new Block(Set.of("server", "db", "email", "rateLimit", "timeouts", "conflicts",
-            "notifications", "admin", "quotas", "tombstones", "sharing"), Map.ofEntries(
+            "notifications", "admin", "quotas", "tombstones", "sharing", "backup"), Map.ofEntries(
+            Map.entry("backup", Block.of("dir", "every", "keep")),
             Map.entry("server", Block.of("authentication", "secret_key", "secret_key_refresh", "port", "host", "metricsToken",
                     "maxBodyBytes", "maxPendingChunkBytesPerUser", "maxPendingChunkBytesPerRealm", "logFormat", "logLevel")),
             Map.entry("db", new Block(Set.of("realms"), Map.of("realms", new Block(null, Map.of("*", REALM))))),

@@ -2,13 +2,29 @@ package org.syncserver.config;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A libpq-style {@code postgresql://user:password@host:port/database?params} URL, as the Node server took it,
  * turned into a JDBC URL plus credentials. Written by hand because passwords in existing files are not always
  * percent-encoded, which {@link java.net.URI} would reject.
+ * <p>
+ * Several hosts ({@code h1:5432,h2:5432}, a primary and its standbys) mean failover: the server must write only to
+ * whichever of them is the primary now, so pgjdbc is told {@code targetServerType=primary} (libpq's
+ * {@code target_session_attrs=read-write}, which pgjdbc does not read, is translated). README "High availability".
  */
 record PostgresUrl(String jdbcUrl, String user, String password) {
+
+    /** libpq's way of asking for the primary, and pgjdbc's. */
+    private static final String LIBPQ_TARGET = "target_session_attrs=";
+    private static final String PGJDBC_TARGET = "targetServerType=";
+    /**
+     * How long pgjdbc remembers that a host failed or was a standby. Short, because after a failover the standby it
+     * remembered is the new primary; long enough that a frozen host (which costs a connection attempt its full
+     * timeout) is not tried again for every new connection.
+     */
+    private static final String HOST_RECHECK = "hostRecheckSeconds=5";
 
     static PostgresUrl parse(String url, String key) {
         String rest = stripScheme(url.trim(), key);
@@ -35,8 +51,36 @@ record PostgresUrl(String jdbcUrl, String user, String password) {
         if (database.isBlank()) {
             database = user.isBlank() ? "postgres" : user;
         }
+        if (hostPort.contains(",")) {
+            query = primaryOnly(query);
+        }
         return new PostgresUrl("jdbc:postgresql://" + hostPort + "/" + database + query,
                 user.isBlank() ? null : user, password);
+    }
+
+    /** The query of a URL naming several hosts: connections go to the primary unless the URL says otherwise. */
+    private static String primaryOnly(String query) {
+        List<String> params = new ArrayList<>(query.isEmpty() ? List.of()
+                : List.of(query.substring(1).split("&")));
+        params.replaceAll(param -> param.startsWith(LIBPQ_TARGET)
+                ? PGJDBC_TARGET + libpqTarget(param.substring(LIBPQ_TARGET.length())) : param);
+        if (params.stream().noneMatch(param -> param.startsWith(PGJDBC_TARGET))) {
+            params.add(PGJDBC_TARGET + "primary");
+        }
+        if (params.stream().noneMatch(param -> param.startsWith("hostRecheckSeconds="))) {
+            params.add(HOST_RECHECK);
+        }
+        return "?" + String.join("&", params);
+    }
+
+    /** libpq's target_session_attrs values, as pgjdbc's targetServerType names them. */
+    private static String libpqTarget(String value) {
+        return switch (value) {
+            case "read-write", "primary" -> "primary";
+            case "read-only", "standby" -> "secondary";
+            case "prefer-standby" -> "preferSecondary";
+            default -> "any";
+        };
     }
 
     RealmConfig toRealm(String name, int poolSize) {

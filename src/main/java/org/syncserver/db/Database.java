@@ -64,7 +64,9 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: the realm answers 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
-        hikari.addDataSourceProperty("socketTimeout", Math.max(1, timeouts.statement().toSeconds()));
+        // A string: pgjdbc reads only the string-valued properties it is given, and silently dropped a Long here,
+        // which left statements on a frozen primary hanging for good (FailoverTest).
+        hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, timeouts.statement().toSeconds())));
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
         // A statement waits at most lockWait for a row lock, then the request fails with 503 instead of hanging.
         hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '"
@@ -176,8 +178,20 @@ public final class Database implements AutoCloseable {
             connection.commit();
             return result;
         } catch (SQLException | RuntimeException e) {
-            connection.rollback();
+            rollBack(connection, e);
             throw e;
+        }
+    }
+
+    /**
+     * A connection that failed (a database gone silent, a socket timeout) cannot roll back either: its failure is
+     * kept beside the first, which says what happened (a 503), instead of replacing it (a 500).
+     */
+    private static void rollBack(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailed) {
+            failure.addSuppressed(rollbackFailed);
         }
     }
 

@@ -73,13 +73,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final FileLock lock;
     private final String password;
     private final int port;
+    /** Where PostgreSQL copies each completed WAL segment (README "Backups and restore"); empty: no archiving. */
+    private final Optional<Path> walArchive;
 
-    private EmbeddedPostgres(DataFolder folder, PostgresBinaries binaries, FileLock lock, String password, int port) {
+    private EmbeddedPostgres(DataFolder folder, PostgresBinaries binaries, FileLock lock, String password, int port,
+                             Optional<Path> walArchive) {
         this.folder = folder;
         this.binaries = binaries;
         this.lock = lock;
         this.password = password;
         this.port = port;
+        this.walArchive = walArchive;
     }
 
     /**
@@ -87,12 +91,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @throws EmbeddedDatabaseException when the folder cannot be used, with a message saying why and what to do
      */
     public static EmbeddedPostgres start(Path dataDir, String postgresVersion) {
+        return start(dataDir, postgresVersion, Optional.empty());
+    }
+
+    /** @param walArchive where every completed WAL segment is copied, for point-in-time restores */
+    public static EmbeddedPostgres start(Path dataDir, String postgresVersion, Optional<Path> walArchive) {
         DataFolder folder = new DataFolder(dataDir.toAbsolutePath());
         FileLock lock = folder.lock();
         try {
             folder.checkMajorVersion(majorOf(postgresVersion));
             PostgresBinaries binaries = PostgresBinaries.unpack(folder.binaries(), postgresVersion);
-            EmbeddedPostgres postgres = new EmbeddedPostgres(folder, binaries, lock, prepare(folder, binaries), freePort());
+            EmbeddedPostgres postgres = new EmbeddedPostgres(folder, binaries, lock, prepare(folder, binaries), freePort(),
+                    walArchive);
             postgres.stopOrphan();
             postgres.writeSettings();
             postgres.startServer();
@@ -181,10 +191,41 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void writeSettings() {
-        folder.write("sync-server.conf", SETTINGS);
+        writeSettings(folder.postgres(), SETTINGS + walArchive.map(EmbeddedPostgres::archiving).orElse(NOT_ARCHIVING));
+    }
+
+    /** The settings of a data directory, written at every start; {@code settings} replaces sync-server.conf. */
+    static void writeSettings(Path postgresDir, String settings) {
+        DataFolder folder = new DataFolder(postgresDir.getParent());
+        folder.write("sync-server.conf", settings);
         folder.write("pg_hba.conf", HBA);
         folder.appendLineOnce("postgresql.conf", INCLUDE);
     }
+
+    /** The settings every start writes, without those of WAL archiving: for recoveries (see PostgresRecovery). */
+    static String baseSettings() {
+        return SETTINGS + NOT_ARCHIVING;
+    }
+
+    private static final String NOT_ARCHIVING = "archive_mode = off\n";
+
+    /**
+     * Each completed WAL segment is copied into the archive under a temporary name, flushed to disk, then renamed:
+     * an archive never holds half a segment. A segment already there (archived before a crash) counts as done when
+     * it is identical, and is an error otherwise. archive_timeout bounds what a lost machine takes with it.
+     */
+    private static String archiving(Path archive) {
+        String target = archive.toAbsolutePath() + "/%f";
+        return """
+                wal_level = replica
+                archive_mode = on
+                archive_timeout = %d
+                archive_command = 'if [ -f ''%s'' ]; then cmp -s %%p ''%s''; else cp %%p ''%s.part'' && sync ''%s.part'' && mv ''%s.part'' ''%s''; fi'
+                """.formatted(ARCHIVE_TIMEOUT.toSeconds(), target, target, target, target, target, target);
+    }
+
+    /** At most this much of the last writes is not yet archived when the machine is lost. */
+    public static final Duration ARCHIVE_TIMEOUT = Duration.ofSeconds(60);
 
     private void startServer() {
         for (int attempt = 1; ; attempt++) {

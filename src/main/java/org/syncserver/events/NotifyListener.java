@@ -27,6 +27,15 @@ final class NotifyListener implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(NotifyListener.class);
     private static final int POLL_MILLIS = 500;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * A database that stops answering without closing the connection (a frozen or cut-off primary) sends no
+     * notification and no error: after this much silence the connection is asked whether it is alive, and is
+     * reopened, on whichever host is the primary now, when it does not answer within {@link #PROBE_TIMEOUT}.
+     */
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** Longest silence while connecting or running LISTEN: a frozen host must not hold the listener. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
     /** SQLStates of an engine that has no LISTEN: feature not supported, or not even the syntax. */
     private static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("0A000", "42601", "42883");
 
@@ -61,7 +70,7 @@ final class NotifyListener implements Runnable {
                 backoffMillis = 500;
                 log.info("realm {}: listening for change notifications", realm.name());
                 onListening.run();
-                receive(opened.unwrap(PGConnection.class));
+                receive(opened);
             } catch (SQLException e) {
                 listening = false;
                 if (UNSUPPORTED.contains(e.getSQLState())) {
@@ -79,15 +88,28 @@ final class NotifyListener implements Runnable {
         }
     }
 
-    private void receive(PGConnection connection) throws SQLException {
+    private void receive(Connection opened) throws SQLException {
+        PGConnection connection = opened.unwrap(PGConnection.class);
+        long heardAt = System.nanoTime();
         while (running) {
             PGNotification[] received = connection.getNotifications(POLL_MILLIS);
-            if (received == null) {
+            if (received == null || received.length == 0) {
+                if (System.nanoTime() - heardAt > PROBE_EVERY.toNanos()) {
+                    probe(opened);
+                    heardAt = System.nanoTime();
+                }
                 continue;
             }
+            heardAt = System.nanoTime();
             for (PGNotification notification : received) {
                 ChangeNotice.parse(notification.getParameter()).ifPresent(notices);
             }
+        }
+    }
+
+    private static void probe(Connection connection) throws SQLException {
+        if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
+            throw new SQLException("the database did not answer within " + PROBE_TIMEOUT.toSeconds() + " s", "08006");
         }
     }
 
@@ -101,6 +123,7 @@ final class NotifyListener implements Runnable {
         }
         properties.setProperty("ApplicationName", "sync-server-listener");
         properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", String.valueOf(HANDSHAKE_TIMEOUT.toSeconds()));
         return DriverManager.getConnection(realm.jdbcUrl(), properties);
     }
 

@@ -22,10 +22,15 @@ public final class UserRepository {
     }
 
     private final Departure departure;
+    private final Erasures erasures;
 
-    /** @param departure runs first in every deletion of a user */
-    public UserRepository(Departure departure) {
+    /**
+     * @param departure runs first in every deletion of a user
+     * @param erasures  told of every user deleted with all their data
+     */
+    public UserRepository(Departure departure, Erasures erasures) {
         this.departure = departure;
+        this.erasures = erasures;
     }
 
     private static final String COLUMNS = "id, name, email, password, salt, language, tokens_valid_after";
@@ -98,6 +103,7 @@ public final class UserRepository {
     public Map<String, Integer> deleteWithAllData(Connection connection, UUID userId) throws SQLException {
         lockUserAndDevices(connection, userId);
         departure.before(connection, userId);
+        erasures.record(userId);
         Map<String, Integer> deleted = new LinkedHashMap<>();
         for (Map.Entry<String, String> step : DELETE_USER.entrySet()) {
             try (PreparedStatement statement = connection.prepareStatement(step.getValue())) {

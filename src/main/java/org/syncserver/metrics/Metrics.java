@@ -58,6 +58,7 @@ public final class Metrics {
         counter("sync.lock.refusals", LOCK_REFUSALS, "realm", realm);
         counter("sync.quota.refusals", QUOTA_REFUSALS, "realm", realm);
         counter("sync.tombstones.purged", TOMBSTONES_PURGED, "realm", realm);
+        counter("sync.database.failovers", FAILOVERS, "realm", realm);
     }
 
     private static final String PULLS = "pulls answered (a sync begins with one)";
@@ -67,6 +68,7 @@ public final class Metrics {
     private static final List<String> CONFLICT_KINDS = List.of("skipped", "overwritten");
     private static final String LOCK_REFUSALS = "pulls refused because the device was already syncing";
     private static final String QUOTA_REFUSALS = "pushes refused because they would pass a quota";
+    private static final String FAILOVERS = "times the realm's writes moved to another PostgreSQL server (a failover)";
     private static final String TOMBSTONES_PURGED = "tombstones removed once every device had acknowledged them";
 
     /**
@@ -158,6 +160,10 @@ public final class Metrics {
     /** A realm's gauge, read when scraped. */
     public void realmGauge(String name, String description, String realm, java.util.function.Supplier<Number> value) {
         Gauge.builder(name, value).description(description).tag("realm", realm).register(registry);
+    }
+
+    public void failover(String realm) {
+        counter("sync.database.failovers", FAILOVERS, "realm", realm).increment();
     }
 
     public void lockRefused(String realm) {

@@ -42,16 +42,18 @@ final class SyncRepository {
      * is no longer alive ({@link SyncInstance}), and reads the user's clock in
      * the same snapshot: every change stamped up to that value is committed (pushes of a user stamp and commit in
      * order, see {@link #holdLockForPush}), so the pull that follows can deliver exactly the changes up to it.
-     * The same statement keeps the cursor the device sent (acknowledged: it holds back the tombstone purge) and opens
+     * The same statement keeps the cursor the device sent (acknowledged: it holds back the tombstone purge; one past
+     * the user's clock, from a future a restore took away, acknowledges no more than the clock) and opens
      * a sync attempt, unless one is open already (a pull retried within it); an attempt whose stale lock is taken
      * over died without a final push and counts as failed.
      *
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
-    OptionalLong takeLock(Connection connection, UUID userId, UUID clientId, long sentCursor, long now,
+    Optional<Clock> takeLock(Connection connection, UUID userId, UUID clientId, long sentCursor, long now,
                           long staleBefore, SyncInstance holder) throws SQLException {
         String sql = """
-                UPDATE user_clients c SET syncing = ?, syncing_by = ?, last_sync_at = ?, acked_lastsync = ?,
+                UPDATE user_clients c SET syncing = ?, syncing_by = ?, last_sync_at = ?,
+                       acked_lastsync = LEAST(?, u.sync_clock),
                        %s,
                        attempt_started = CASE WHEN c.attempt_started IS NULL OR %s THEN ? ELSE c.attempt_started END,
                        attempt_refusal = CASE WHEN c.attempt_started IS NULL OR %2$s THEN NULL
@@ -63,7 +65,7 @@ final class SyncRepository {
                    AND (c.syncing IS NULL OR c.syncing < ?
                         OR (c.syncing_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_instances i
                                                                       WHERE i.id = c.syncing_by AND i.seen_at >= ?)))
-                RETURNING u.sync_clock
+                RETURNING u.sync_clock, u.resync_before
                 """.formatted(failedAttemptIf(ABANDONED), ABANDONED);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
@@ -76,8 +78,21 @@ final class SyncRepository {
             statement.setLong(8, staleBefore);
             statement.setLong(9, holder.aliveSince());
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? OptionalLong.of(rows.getLong(1)) : OptionalLong.empty();
+                return rows.next() ? Optional.of(new Clock(rows.getLong(1), rows.getLong(2))) : Optional.empty();
             }
+        }
+    }
+
+    /**
+     * The user's clock as a pull reads it.
+     *
+     * @param resyncBefore a cursor at or below this was handed out before a restore: answered with everything
+     */
+    record Clock(long value, long resyncBefore) {
+
+        /** Where a pull from {@code lastSync} starts: 0 (everything) for a cursor a restore made meaningless. */
+        long from(long lastSync) {
+            return lastSync > value || (resyncBefore > 0 && lastSync <= resyncBefore) ? 0 : lastSync;
         }
     }
 

@@ -50,6 +50,8 @@ public final class SyncService {
      */
     static final int SMALL_PULL = 500;
     static final long SMALL_PULL_BYTES = 1024 * 1024;
+    /** No device: a pull that leaves out no device's rows. */
+    private static final UUID NO_DEVICE = new UUID(0, 0);
     /** A shared pull is always streamed: rows of several owners, read in pages of this many. */
     private static final int SHARED_FETCH_ROWS = 500;
 
@@ -118,10 +120,13 @@ public final class SyncService {
             metrics.rowsPulled(realm.name(), writer.rows());
             return;
         }
-        long cursor = spans.lock(() -> database.withConnection(connection ->
+        SyncRepository.Clock clock = spans.lock(() -> database.withConnection(connection ->
                 takeLock(connection, realm, principal, clientId, lastSync, now)));
         try {
-            answer(database, principal, clientId, lastSync, cursor, pending, writer);
+            long from = clock.from(lastSync);
+            // A cursor a restore made meaningless: everything again, the device's own rows too (they may differ).
+            answer(database, principal, clientId, from == lastSync ? clientId : NO_DEVICE, from, clock.value(),
+                    pending, writer);
         } catch (RuntimeException e) {
             releaseAfterFailure(database, principal, clientId);
             throw e;
@@ -141,7 +146,9 @@ public final class SyncService {
             if (sharing.shares(realm.name())) {
                 answerAgainShared(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
             } else {
-                answer(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
+                // past the clock: a cursor from a future a restore took away (SyncRepository.Clock)
+                answer(realm.database(), principal, clientId, lastSync > cursor ? NO_DEVICE : clientId,
+                        lastSync > cursor ? 0 : lastSync, cursor, request.pending(), writer);
             }
             span.setAttribute(SyncSpans.ROWS, writer.rows());
             span.setAttribute(SyncSpans.BYTES, writer.bytes());
@@ -154,12 +161,14 @@ public final class SyncService {
      * server's version is at least as new: the device imports it and still pushes its own change, which the push
      * journals as skipped, with its data (docs/protocol.md §11.3). The device's own newer change wins: the row is
      * left out, and the device pushes its change next.
+     *
+     * @param notFrom the device whose own changes are left out: the pulling one, or none when it gets everything
      */
-    private void answer(Database database, Principal principal, UUID clientId, long lastSync, long cursor,
-                        Map<UUID, PendingChange> pending, PullWriter writer) {
+    private void answer(Database database, Principal principal, UUID clientId, UUID notFrom, long lastSync,
+                        long cursor, Map<UUID, PendingChange> pending, PullWriter writer) {
         writer.lastSync(cursor);
         spans.step("sync.read", () -> {
-            readRows(database, principal.userId(), clientId, lastSync, cursor, unlessNewerHere(pending, writer),
+            readRows(database, principal.userId(), notFrom, lastSync, cursor, unlessNewerHere(pending, writer),
                     writer);
             return null;
         });
@@ -198,9 +207,12 @@ public final class SyncService {
         UUID userId = principal.userId();
         Opening opening = database.withConnection(connection -> new Opening(
                 spaces.seenBy(connection, userId, List.of(), now), shared.vectors(connection, clientId)));
-        CursorVector sent = CursorVector.sent(opening.vectors(), lastSync, userId, OptionalLong.empty());
-        long userClock = spans.lock(() -> database.withConnection(connection -> takeLock(connection, realm,
-                principal, clientId, sent.clock(userId).orElse(0L), now)));
+        CursorVector named = CursorVector.sent(opening.vectors(), lastSync, userId, OptionalLong.empty());
+        SyncRepository.Clock clock = spans.lock(() -> database.withConnection(connection -> takeLock(connection,
+                realm, principal, clientId, named.clock(userId).orElse(0L), now)));
+        long userClock = clock.value();
+        long namedUserClock = named.clock(userId).orElse(0L);
+        CursorVector sent = namedUserClock > 0 && clock.from(namedUserClock) == 0 ? CursorVector.NOTHING : named;
         try {
             Map<UUID, Long> spaceClocks = new HashMap<>();
             opening.visibility().spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
@@ -455,14 +467,14 @@ public final class SyncService {
     }
 
     /** @return the user's clock, which the pull reaches up to */
-    private long takeLock(Connection connection, Realm realm, Principal principal, UUID clientId, long sentCursor,
-                          long now) throws SQLException {
-        OptionalLong userClock = sync.takeLock(connection, principal.userId(), clientId, sentCursor, now,
-                now - LOCK_TAKEOVER.toMillis(), instance);
+    private SyncRepository.Clock takeLock(Connection connection, Realm realm, Principal principal, UUID clientId,
+                                          long sentCursor, long now) throws SQLException {
+        Optional<SyncRepository.Clock> userClock = sync.takeLock(connection, principal.userId(), clientId,
+                sentCursor, now, now - LOCK_TAKEOVER.toMillis(), instance);
         if (userClock.isEmpty()) {
             throw lockRefused(connection, realm.name(), principal, clientId);
         }
-        return userClock.getAsLong();
+        return userClock.get();
     }
 
     private RuntimeException lockRefused(Connection connection, String realm, Principal principal, UUID clientId)

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,6 +47,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRealmOnSeveralHostsConnectsOnlyToTheirPrimary() throws IOException {
+        Config config = load("""
+                {"db": {"realms": {
+                    "ha": "postgresql://u:pw@db1:5432,db2:5432/sync",
+                    "libpq": "postgresql://u:pw@db1,db2/sync?sslmode=require&target_session_attrs=read-write",
+                    "reads": "postgresql://u:pw@db1,db2/sync?targetServerType=preferSecondary",
+                    "single": "postgresql://u:pw@db1/sync" }}}""", Map.of());
+
+        assertThat(config.realms()).extracting(RealmConfig::jdbcUrl).containsExactly(
+                "jdbc:postgresql://db1:5432,db2:5432/sync?targetServerType=primary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1,db2/sync?sslmode=require&targetServerType=primary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1,db2/sync?targetServerType=preferSecondary&hostRecheckSeconds=5",
+                "jdbc:postgresql://db1/sync");
+        assertThat(config.realms().getFirst().address()).isEqualTo("db1:5432,db2:5432");
+    }
+
+    @Test
     void fileWithoutServerBlockMeansOpaqueTokensOnPort3000() throws IOException {
         Config config = load("{\"db\":{\"realms\":{\"default\":\"postgresql://u:p@localhost/db\"}}}", Map.of());
         assertThat(config.tokens().mode()).isEqualTo(TokenMode.OPAQUE);
@@ -75,6 +93,23 @@ class ConfigLoaderTest {
         assertError("{\"db\":{\"realms\":{\"d\":\"postgresql://h/d\"}},\"email\":{\"fromEmail\":\"a@b\"}}",
                 "email.smtp is required");
         assertError("{\"db\": ", "is not valid JSON (line 1");
+    }
+
+    @Test
+    void backupsAreForTheEmbeddedDatabaseOffUnlessSetAndCheckedAtStart() throws IOException {
+        assertThat(load("{}", Map.of()).backup()).isEmpty();
+        assertThat(load("{}", Map.of()).describe()).contains("backup=off");
+        Config config = load("{\"backup\": {\"dir\": \"" + dir.resolve("b") + "\", \"every\": \"6h\", \"keep\": 3}}", Map.of());
+        assertThat(config.backup()).hasValue(new BackupConfig(dir.resolve("b"), Duration.ofHours(6), 3));
+        assertThat(load("{\"backup\": {\"dir\": \"/b\"}}", Map.of()).backup().orElseThrow())
+                .isEqualTo(new BackupConfig(Path.of("/b"), Duration.ofDays(1), 7));
+
+        assertError("{\"backup\": {\"every\": \"1d\"}}", "backup.dir is required");
+        assertError("{\"backup\": {\"dir\": \"/b\", \"every\": \"daily\"}}", "backup.every must be minutes, hours or days");
+        assertError("{\"backup\": {\"dir\": \"/b\", \"keep\": 0}}", "backup.keep must be a whole number of at least 1");
+        assertError("{\"backup\": {\"dir\": \"/b's\"}}", "backup.dir must not contain a quote");
+        assertError("{\"db\":{\"realms\":{\"d\":\"postgresql://h/d\"}}, \"backup\": {\"dir\": \"/b\"}}",
+                "backup is for the embedded database only");
     }
 
     @Test

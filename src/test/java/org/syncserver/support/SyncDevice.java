@@ -26,7 +26,7 @@ public final class SyncDevice {
     private record LoggedChange(String operation, long clientdate, String tablename) {
     }
 
-    private final List<TestServer> servers;
+    private List<TestServer> servers;
     private final Map<UUID, Map<String, Object>> rows = new HashMap<>();
     private final Map<UUID, LoggedChange> log = new LinkedHashMap<>();
     private final Map<UUID, String> tableOf = new HashMap<>();
@@ -39,6 +39,8 @@ public final class SyncDevice {
     private int syncs;
     /** The answer of the device's last call that was not answered 200, as the app's error handler would see it. */
     private volatile Response lastRefusal;
+    /** The status of every call not answered 200, oldest first, until taken. */
+    private final List<Integer> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** @param legacyPaths true for a 2024 client: /pull/:realm instead of /pull/:realm/:clientId */
     public SyncDevice(TestServer server, Accounts.Device device, boolean legacyPaths) {
@@ -51,6 +53,12 @@ public final class SyncDevice {
         this.device = device;
         this.session = new SyncSession(device.realm(), device.clientId(), legacyPaths,
                 TestServer.json(Map.of("accessToken", device.accessToken(), "refreshToken", device.refreshToken())));
+    }
+
+    /** The same device, its rows and cursor, talking to another server from now on (one restored from a backup). */
+    public SyncDevice on(TestServer server) {
+        servers = List.of(server);
+        return this;
     }
 
     /** The account with the tokens the device holds now (sync_client refreshes them before every call). */
@@ -119,6 +127,24 @@ public final class SyncDevice {
         session.sync(new Calls(server), changes(), this::apply, log::clear);
     }
 
+    /** Logs the device in again with the user's password, as the app asks when its refresh token is refused. */
+    public void logInAgain(Accounts accounts) {
+        Response answer = accounts.login(device.realm(), device.email(), device.password(), device.clientId());
+        if (answer.status() != 200) {
+            throw new IllegalStateException("login failed: " + answer);
+        }
+        session.loggedIn(answer.json());
+    }
+
+    /** The statuses of the calls refused since the last time they were taken. */
+    public List<Integer> takeRefusals() {
+        synchronized (refusals) {
+            List<Integer> taken = List.copyOf(refusals);
+            refusals.clear();
+            return taken;
+        }
+    }
+
     public Response lastRefusal() {
         return lastRefusal;
     }
@@ -137,6 +163,7 @@ public final class SyncDevice {
             Response response = server.post(path, body, headers);
             if (response.status() != 200) {
                 lastRefusal = response;
+                refusals.add(response.status());
                 throw new IllegalStateException("sync call failed: " + response);
             }
             return response.json();

@@ -1,5 +1,6 @@
 package org.syncserver.support;
 
+import org.syncserver.config.BackupConfig;
 import org.syncserver.config.Config;
 import org.syncserver.config.LogSettings;
 import org.syncserver.config.MailConfig;
@@ -108,7 +109,7 @@ public final class TestConfig {
         return new Config(new Config.ServerConfig("127.0.0.1", 0, maxBodyBytes, metricsToken,
                 pendingChunks.orElse(Config.ServerConfig.defaultPendingChunks(maxBodyBytes))), tokens, realms,
                 Optional.empty(), mail, rateLimits, timeouts, LogSettings.DEFAULTS, Config.DEFAULT_CONFLICT_RETENTION,
-                notifications, admin, lifecycle, sharing, List.of());
+                notifications, admin, lifecycle, sharing, Optional.empty(), List.of());
     }
 
     public TestServer start() {
@@ -120,9 +121,14 @@ public final class TestConfig {
      * system picks (a port chosen beforehand could be taken by a server of another test class meanwhile).
      */
     public static Config embedded(java.nio.file.Path dataDir) {
+        return embedded(dataDir, Optional.empty());
+    }
+
+    /** The embedded database with its WAL archived and base backups taken as {@code backup} says. */
+    public static Config embedded(java.nio.file.Path dataDir, Optional<BackupConfig> backup) {
         Config built = new TestConfig(List.of()).build();
         return new Config(built.server(), built.tokens(), List.of(), Optional.of(dataDir), built.mail(),
                 built.rateLimits(), built.timeouts(), built.logging(), built.conflictRetention(), built.notifications(),
-                built.admin(), built.lifecycle(), built.sharing(), List.of());
+                built.admin(), built.lifecycle(), built.sharing(), backup, List.of());
     }
 }

@@ -77,7 +77,7 @@ public final class PullWriter {
         generator.writeString(row.clientid().toString());
         if (row.json() != null) {
             generator.writeFieldName(ROW_DATA);
-            generator.writeRawValue(new RawUtf8(row.json()));
+            generator.writeRawValue(row.json());
         }
         generator.writeEndObject();
     }

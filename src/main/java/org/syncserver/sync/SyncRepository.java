@@ -296,7 +296,7 @@ final class SyncRepository {
 
     private static ServerRow row(ResultSet rows) throws SQLException {
         return new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getBytes(7));
+                rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7));
     }
 
     /** Live rows and their bytes as sent: a user's usage, or a change of it. */

@@ -15,9 +15,9 @@ import java.net.SocketTimeoutException;
  * socket timeout. pgjdbc and HikariCP still ask for timeouts (a validation's network timeout) through
  * {@link #setSoTimeout}: this socket keeps them as the bound on how long one read, write or connect may wait, and
  * the watchdog closes the socket of one that waited longer. "No timeout" means the pool's silence bound
- * ({@code timeouts.statement}, pgjdbc's {@code socketTimeout}): HikariCP sets a pooled connection's network
- * timeout back to what it found when it opened it after each validation. Only a timeout too short for the watchdog's tick (pgjdbc's 1 ms check for pending
- * notifications) is given to the socket itself.
+ * ({@code timeouts.statement}, given as pgjdbc's {@code socketTimeout}): no statement waits on a silent database for
+ * longer. Only a timeout too short for the watchdog's tick (pgjdbc's 1 ms check for pending notifications) is given
+ * to the socket itself.
  */
 final class SilenceBoundSocket extends Socket {
 

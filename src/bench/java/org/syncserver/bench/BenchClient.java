@@ -213,9 +213,31 @@ final class BenchClient implements SyncSession.Transport {
         return inflated(connection.getInputStream(), gzippedAnswer);
     }
 
-    private static InputStream inflated(InputStream in, boolean gzipped) throws IOException {
-        return gzipped ? new GZIPInputStream(in, 64 * 1024) : in;
+    private InputStream inflated(InputStream in, boolean gzipped) throws IOException {
+        InputStream counted = new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                answerBytes.add(b < 0 ? 0 : 1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                answerBytes.add(Math.max(n, 0));
+                return n;
+            }
+        };
+        return gzipped ? new GZIPInputStream(counted, 64 * 1024) : counted;
     }
+
+    /** Bytes of answers received so far, as sent (compressed when the server compressed them). */
+    long answerBytes() {
+        return answerBytes.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder answerBytes = new java.util.concurrent.atomic.LongAdder();
 
     private static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);

@@ -32,6 +32,9 @@ public final class BenchCommand {
                                the server, printed (for profiling: add --server-jvm -XX:StartFlightRecording:...)
               --ingest-only    the same for the ingest scenario (floor and server 3 times each, alternately), then
                                100,000 rows against the server alone (long enough to attach a profiler)
+              --cost-only      the server's CPU per sync beside PostgreSQL's: warm up, then steady and ingest against
+                               the server 3 times each, medians and ratios; then 3 bootstraps of 100,000 rows beside
+                               the streamed read, with the bytes sent (issue #27)
               --bootstrap-only the same for bootstraps: the database's streamed read, then fresh devices
                                pulling 20,000 rows (3 times) and 1,000,000 rows (for profiling the pull)
               --purge-under-load the steady scenario with and without the tombstone purge running beside it
@@ -74,6 +77,7 @@ public final class BenchCommand {
         boolean steadyOnly = false;
         boolean ingestOnly = false;
         boolean bootstrapOnly = false;
+        boolean costOnly = false;
         boolean purgeUnderLoad = false;
         boolean journalCost = false;
         boolean hostileMix = false;
@@ -89,6 +93,7 @@ public final class BenchCommand {
                 case "--steady-only" -> steadyOnly = true;
                 case "--ingest-only" -> ingestOnly = true;
                 case "--bootstrap-only" -> bootstrapOnly = true;
+                case "--cost-only" -> costOnly = true;
                 case "--purge-under-load" -> purgeUnderLoad = true;
                 case "--journal-cost" -> journalCost = true;
                 case "--hostile-mix" -> hostileMix = true;
@@ -129,6 +134,11 @@ public final class BenchCommand {
             }
             if (bootstrapOnly) {
                 bootstrapOnly(environment);
+                return;
+            }
+            if (costOnly) {
+                BenchClient client = new BenchClient(environment.serverUri());
+                CostBench.run(environment, settled(client, new Seeder(environment.database()), environment), client);
                 return;
             }
             if (purgeUnderLoad) {

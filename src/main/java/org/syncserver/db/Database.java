@@ -64,9 +64,11 @@ public final class Database implements AutoCloseable {
         // Start even when the database is down: the realm answers 503 until it is back.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "sync-server");
-        // A string: pgjdbc reads only the string-valued properties it is given, and silently dropped a Long here,
-        // which left statements on a frozen primary hanging for good (FailoverTest).
+        // As text: pgjdbc and HikariCP read only text properties, and silently dropped this one as a number, which
+        // left statements on a frozen primary hanging for good (FailoverTest, FrozenDatabaseTest).
         hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, timeouts.statement().toSeconds())));
+        // Sockets that block, their silence bounded by a watchdog: a socket timeout costs a poll every read.
+        hikari.addDataSourceProperty("socketFactory", SilenceBoundSocketFactory.class.getName());
         // Bookkeeping commits by default (see Commit); durable transactions switch it back on for themselves.
         // A statement waits at most lockWait for a row lock, then the request fails with 503 instead of hanging.
         hikari.setConnectionInitSql("SET synchronous_commit TO OFF; SET lock_timeout TO '"

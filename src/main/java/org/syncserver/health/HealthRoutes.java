@@ -26,8 +26,13 @@ public final class HealthRoutes {
 
     private final Realms realms;
     private final BuildInfo build;
-    /** Not closed: a hung check must not hold up the answer, and virtual threads cost nothing while parked. */
-    private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Not closed: a hung check must not hold up the answer (the pool's silence bound ends it). Platform threads, not
+     * virtual: a pooled connection that a virtual thread once read from stays non-blocking for good, and every later
+     * read of every request on it paid a poll (the probes and each metrics scrape made one such connection a time).
+     */
+    private final ExecutorService checks = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("readiness-check-", 0).daemon().factory());
 
     public HealthRoutes(Realms realms, BuildInfo build, Metrics metrics) {
         this.realms = realms;

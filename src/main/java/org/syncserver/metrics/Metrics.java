@@ -20,6 +20,8 @@ import org.syncserver.version.BuildInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What the server counts and times, exposed at {@code GET /metrics} in Prometheus' text format. */
 public final class Metrics {
@@ -89,12 +91,18 @@ public final class Metrics {
     }
 
     public void request(String method, String route, int status, Duration duration) {
-        Timer.builder("http.server.requests")
+        requestTimers.computeIfAbsent(new RequestKey(method, route, status), key -> Timer.builder("http.server.requests")
                 .description("HTTP requests by route template and status")
                 .tags("method", method, "route", route, "status", String.valueOf(status))
                 .publishPercentileHistogram()
-                .register(registry)
-                .record(duration);
+                .register(registry)).record(duration);
+    }
+
+    /** A request's timer is found here, not built and looked up in the registry again for every request. */
+    private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+
+    /** Route templates and statuses are few: so are these. */
+    private record RequestKey(String method, String route, int status) {
     }
 
     /** A push stored (one of the requests of a push in several parts), and its rows. */

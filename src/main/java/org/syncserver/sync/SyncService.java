@@ -146,9 +146,10 @@ public final class SyncService {
             if (sharing.shares(realm.name())) {
                 answerAgainShared(realm.database(), principal, clientId, lastSync, cursor, request.pending(), writer);
             } else {
-                // past the clock: a cursor from a future a restore took away (SyncRepository.Clock)
-                answer(realm.database(), principal, clientId, lastSync > cursor ? NO_DEVICE : clientId,
-                        lastSync > cursor ? 0 : lastSync, cursor, request.pending(), writer);
+                // The first chunk's answer again: the same start (this retry does not know resync_before).
+                long from = new SyncRepository.Clock(cursor, 0).from(lastSync);
+                answer(realm.database(), principal, clientId, from == lastSync ? clientId : NO_DEVICE, from, cursor,
+                        request.pending(), writer);
             }
             span.setAttribute(SyncSpans.ROWS, writer.rows());
             span.setAttribute(SyncSpans.BYTES, writer.bytes());

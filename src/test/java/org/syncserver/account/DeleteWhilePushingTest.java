@@ -13,7 +13,6 @@ import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,7 +64,7 @@ class DeleteWhilePushingTest {
                 }, threads);
                 CompletableFuture<Response> delete = CompletableFuture.supplyAsync(() -> {
                     await(go);
-                    return byOperator ? operator.delete("/api/realms/default/users/" + userId) : unregister(device);
+                    return byOperator ? operator.delete("/api/realms/default/users/" + userId) : accounts.unregister(device, true);
                 }, threads);
                 go.countDown();
 
@@ -101,14 +100,6 @@ class DeleteWhilePushingTest {
                 "isPartial", 0, "changes", changes), "Authorization", device.bearer());
     }
 
-    private static Response unregister(Device device) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("email", device.email());
-        body.put("password", device.password());
-        body.put("clientId", device.clientId().toString());
-        body.put("deleteRemoteData", true);
-        return server.post("/unregister/default", body, "Authorization", device.bearer());
-    }
 
     private static UUID userIdOf(Device device) {
         return (UUID) TestPostgres.queryValue(realm,

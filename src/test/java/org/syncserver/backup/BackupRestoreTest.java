@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -70,7 +69,7 @@ class BackupRestoreTest {
             late = phone.insert(Map.of("title", "after the moment"));
             phone.update(changedLater, Map.of("title", "changed after the moment"));
             phone.sync();
-            assertThat(unregister(server, leavingPhone.account()).status()).isEqualTo(200);
+            assertThat(new Accounts(server).unregister(leavingPhone.account(), true).status()).isEqualTo(200);
             // one more base backup, beside the running server: its end waits until the WAL up to here is archived
             assertThat(ServerProcess.run(log, "backup", "--config", configFile.toString(), "--data-dir",
                     data.toString())).as(Files.readString(log)).isZero();
@@ -132,14 +131,6 @@ class BackupRestoreTest {
         }
     }
 
-    private static Response unregister(TestServer server, Accounts.Device device) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("email", device.email());
-        body.put("password", device.password());
-        body.put("clientId", device.clientId().toString());
-        body.put("deleteRemoteData", true);
-        return server.post("/unregister/default", body, "Authorization", device.bearer());
-    }
 
     /** The server takes a first base backup at start when the folder has none. */
     static void awaitFirstBackup(TestServer server) throws InterruptedException {

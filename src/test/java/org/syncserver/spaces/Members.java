@@ -3,6 +3,7 @@ package org.syncserver.spaces;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.syncserver.support.Accounts;
 import org.syncserver.support.Response;
+import org.syncserver.support.SyncDevice;
 import org.syncserver.support.TestServer;
 
 import java.net.http.HttpRequest;
@@ -20,6 +21,30 @@ final class Members {
     Members(TestServer server, String realm) {
         this.server = server;
         this.realm = realm;
+    }
+
+    /** A list of the owner's with one row in it, shared with a member whose device has pulled it. */
+    record SharedList(SyncDevice owner, SyncDevice member, UUID list, UUID milk) {
+    }
+
+    /** Two new users: the owner makes a list with "milk" in it and shares it with the member in this role. */
+    SharedList sharedList(String role) {
+        Accounts accounts = new Accounts(server);
+        SyncDevice owner = new SyncDevice(server, accounts.device(realm, UUID.randomUUID() + "@example.com", "pw",
+                true), false);
+        SyncDevice member = new SyncDevice(server, accounts.device(realm, UUID.randomUUID() + "@example.com", "pw",
+                true), false);
+        UUID list = UUID.randomUUID();
+        UUID milk = owner.insert("items", item(list, "milk"));
+        owner.sync();
+        share(owner.account(), list, member.account(), role);
+        member.sync();
+        return new SharedList(owner, member, list, milk);
+    }
+
+    /** A row of the shared table {@code items} in the space, as the tests' apps write it. */
+    static Map<String, Object> item(UUID space, String text) {
+        return Map.of("space_id", space.toString(), "text", text);
     }
 
     JsonNode spaces(Accounts.Device device) {

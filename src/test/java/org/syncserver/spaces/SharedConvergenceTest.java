@@ -136,7 +136,7 @@ class SharedConvergenceTest {
             for (int e = 1 + random.nextInt(3); e > 0; e--) {
                 edit(device, roles, spaces, random);
             }
-            syncAsTheAppWould(device);
+            device.syncAsTheAppWould();
         }
     }
 
@@ -158,19 +158,6 @@ class SharedConvergenceTest {
             device.update(row, data);
         } else {
             device.delete(known.get(random.nextInt(known.size())));
-        }
-    }
-
-    private static void syncAsTheAppWould(SyncDevice device) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                device.sync();
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 3 || device.lastRefusal() == null || device.lastRefusal().status() != 503) {
-                    throw e;
-                }
-            }
         }
     }
 

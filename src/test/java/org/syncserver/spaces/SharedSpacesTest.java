@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.syncserver.spaces.Members.item;
 
 /** Rows shared between users through spaces (PROTOCOL §12), with devices doing what sync_client does. */
 class SharedSpacesTest {
@@ -52,9 +53,6 @@ class SharedSpacesTest {
         return new SyncDevice(server, account, false);
     }
 
-    private static Map<String, Object> item(UUID space, String text) {
-        return Map.of("space_id", space.toString(), "text", text);
-    }
 
     @Test
     void twoUsersShareAListAndEachSeesTheOthersRowsAfterOneSyncWhilePrivateRowsStayPrivate() {
@@ -84,13 +82,11 @@ class SharedSpacesTest {
 
     @Test
     void concurrentEditsBetweenUsersConvergeByLastWriterWinsAndBothSeeTheConflict() throws Exception {
-        SyncDevice alice = device(newUser());
-        SyncDevice bob = device(newUser());
-        UUID list = UUID.randomUUID();
-        UUID milk = alice.insert(ITEMS, item(list, "milk"));
-        alice.sync();
-        members.share(alice.account(), list, bob.account(), "editor");
-        bob.sync();
+        Members.SharedList shared = members.sharedList("editor");
+        SyncDevice alice = shared.owner();
+        SyncDevice bob = shared.member();
+        UUID list = shared.list();
+        UUID milk = shared.milk();
 
         alice.update(milk, item(list, "oat milk"));
         Thread.sleep(5);
@@ -148,13 +144,11 @@ class SharedSpacesTest {
 
     @Test
     void aReadersEditIsRefusedJournalledAndCorrectedOnItsNextPull() {
-        SyncDevice alice = device(newUser());
-        SyncDevice reader = device(newUser());
-        UUID list = UUID.randomUUID();
-        UUID milk = alice.insert(ITEMS, item(list, "milk"));
-        alice.sync();
-        members.share(alice.account(), list, reader.account(), "reader");
-        reader.sync();
+        Members.SharedList shared = members.sharedList("reader");
+        SyncDevice alice = shared.owner();
+        SyncDevice reader = shared.member();
+        UUID list = shared.list();
+        UUID milk = shared.milk();
 
         reader.update(milk, item(list, "vandalised"));
         UUID added = reader.insert(ITEMS, item(list, "reader's own"));
@@ -220,13 +214,11 @@ class SharedSpacesTest {
 
     @Test
     void deletingASpaceEndsItForEveryMemberAndItsIdCannotBeCreatedAgain() {
-        SyncDevice alice = device(newUser());
-        SyncDevice bob = device(newUser());
-        UUID list = UUID.randomUUID();
-        UUID milk = alice.insert(ITEMS, item(list, "milk"));
-        alice.sync();
-        members.share(alice.account(), list, bob.account(), "editor");
-        bob.sync();
+        Members.SharedList shared = members.sharedList("editor");
+        SyncDevice alice = shared.owner();
+        SyncDevice bob = shared.member();
+        UUID list = shared.list();
+        UUID milk = shared.milk();
         Response deleted = members.deleteSpace(alice.account(), list);
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         UUID offline = bob.insert(ITEMS, item(list, "added offline"));

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.syncserver.spaces.Members.item;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Membership over time: invitations by e-mail, failed imports, leave and rejoin, a deleted owner, change events. */
@@ -61,9 +62,6 @@ class SpaceMembershipTest {
         return accounts.device("default", UUID.randomUUID() + "@example.com", "pw", true);
     }
 
-    private static Map<String, Object> item(UUID space, String text) {
-        return Map.of("space_id", space.toString(), "text", text);
-    }
 
     @Test
     void anInvitationIsEmailedWithTheAppAndTheInvitersNameAndExpires() throws Exception {
@@ -138,13 +136,11 @@ class SpaceMembershipTest {
 
     @Test
     void aLeaveAndARejoinBetweenTwoSyncsNetOut() {
-        SyncDevice alice = new SyncDevice(server, newUser(), false);
-        SyncDevice bob = new SyncDevice(server, newUser(), false);
-        UUID list = UUID.randomUUID();
-        UUID milk = alice.insert(ITEMS, item(list, "milk"));
-        alice.sync();
-        members.share(alice.account(), list, bob.account(), "editor");
-        bob.sync();
+        Members.SharedList shared = members.sharedList("editor");
+        SyncDevice alice = shared.owner();
+        SyncDevice bob = shared.member();
+        UUID list = shared.list();
+        UUID milk = shared.milk();
         UUID bobId = members.userId(bob.account(), list);
         assertThat(members.remove(alice.account(), list, bobId).status()).isEqualTo(200);
         members.share(alice.account(), list, bob.account(), "reader");
@@ -168,9 +164,7 @@ class SpaceMembershipTest {
         members.share(alice.account(), list, bob.account(), "editor");
 
         Accounts.Device deleting = accounts.refreshed(alice.account());
-        Response gone = server.post("/unregister/default", Map.of("email", deleting.email(), "password", "pw",
-                "clientId", deleting.clientId().toString(), "deleteRemoteData", true), "Authorization",
-                deleting.bearer());
+        Response gone = accounts.unregister(deleting, true);
         assertThat(gone.status()).as(gone.body()).isEqualTo(200);
         JsonNode spaces = members.spaces(bob.account());
         assertThat(spaces).hasSize(1);

@@ -51,6 +51,16 @@ public final class Accounts {
                 "Authorization", basic(email, password));
     }
 
+    /** Unregisters the device, as sync_client's unregister sends it; with {@code deleteRemoteData} the whole user. */
+    public Response unregister(Device device, boolean deleteRemoteData) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("email", device.email());
+        body.put("password", device.password());
+        body.put("clientId", device.clientId().toString());
+        body.put("deleteRemoteData", deleteRemoteData);
+        return server.post("/unregister/" + device.realm(), body, "Authorization", device.bearer());
+    }
+
     public Response refresh(String realm, String refreshToken) {
         return server.post("/login/" + realm + "/refreshToken", Map.of("refreshToken", refreshToken));
     }

@@ -145,6 +145,29 @@ public final class SyncDevice {
         }
     }
 
+    /**
+     * A sync as the app runs it on a busy server: a 503 (e.g. a serialization conflict past its retries) means
+     * "again later", and the app syncs again; up to three tries, anything else fails at once.
+     */
+    public void syncAsTheAppWould() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                sync();
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || lastRefusal == null || lastRefusal.status() != 503) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     public Response lastRefusal() {
         return lastRefusal;
     }

@@ -82,7 +82,7 @@ class ConvergenceTest {
         }
         for (int quiet = 0; quiet < 2; quiet++) {
             for (SyncDevice device : devices) {
-                syncAsTheAppWould(device);
+                device.syncAsTheAppWould();
             }
         }
 
@@ -110,31 +110,7 @@ class ConvergenceTest {
                     device.delete(known.get(random.nextInt(known.size())));
                 }
             }
-            syncAsTheAppWould(device);
-        }
-    }
-
-    /** A busy server answers 503 (e.g. a serialization conflict past its retries); the app syncs again later. */
-    private static void syncAsTheAppWould(SyncDevice device) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                device.sync();
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 3 || device.lastRefusal() == null || device.lastRefusal().status() != 503) {
-                    throw e;
-                }
-                sleep(100L * attempt);
-            }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            device.syncAsTheAppWould();
         }
     }
 }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.javalin.http.Context;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.syncserver.error.BadRequestException;
 
 import java.io.FilterInputStream;
@@ -189,10 +190,16 @@ public final class RequestBodies {
 
     private static void drain(Context ctx) {
         // A read that waits longer than DISCARD_TIME for bytes fails: the connection's idle timeout is shortened
-        // for the drain, and the time between reads is checked.
+        // for the drain, and the time between reads is checked. The idle timeout counts from the connection's last
+        // I/O, and Jetty checks it at once when it is shortened: cut after a request had worked for longer than
+        // DISCARD_TIME (a 503 after a wait on the database), it failed the request on the spot, whose answer became
+        // a 500, or the next request on the connection was refused. So the idle time starts again here.
         EndPoint endPoint = endPoint(ctx);
         long idleTimeout = endPoint.getIdleTimeout();
-        endPoint.setIdleTimeout(DISCARD_TIME.toMillis());
+        if (endPoint instanceof IdleTimeout idle) {
+            idle.notIdle();
+            endPoint.setIdleTimeout(DISCARD_TIME.toMillis());
+        }
         try {
             var raw = ctx.req().getInputStream();
             byte[] buffer = new byte[8192];

@@ -36,6 +36,8 @@ final class DeviceFleet {
     private final Set<UUID> acknowledged = ConcurrentHashMap.newKeySet();
     /** status of a refused call → how many calls were refused with it (0: no answer at all) */
     private final Map<Integer, AtomicLong> failures = new ConcurrentHashMap<>();
+    /** The first answer of each unexpected status (not 503, 403 or 409), so that a failure says what was refused. */
+    private final Map<Integer, String> unexpected = new ConcurrentHashMap<>();
     private final AtomicLong slowestSyncNanos = new AtomicLong();
     private final AtomicLong failedSyncs = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -95,6 +97,9 @@ final class DeviceFleet {
             failedSyncs.incrementAndGet();
             Response refusal = device.lastRefusal();
             int status = refusal == null ? 0 : refusal.status();
+            if (status != 503 && status != 403 && status != 409) {
+                unexpected.putIfAbsent(status, failed.getMessage());
+            }
             List<Integer> refused = device.takeRefusals();
             (refused.isEmpty() ? List.of(0) : refused).forEach(code ->
                     failures.computeIfAbsent(code, s -> new AtomicLong()).incrementAndGet());
@@ -187,6 +192,11 @@ final class DeviceFleet {
         Map<Integer, Long> byStatus = new TreeMap<>();
         failures.forEach((status, count) -> byStatus.put(status, count.get()));
         return byStatus;
+    }
+
+    /** @return status → the first answer refused with it, for the statuses a failover should not produce */
+    Map<Integer, String> unexpectedRefusals() {
+        return Map.copyOf(unexpected);
     }
 
     long failedSyncs() {

@@ -187,7 +187,7 @@ public final class SyncDevice {
             if (response.status() != 200) {
                 lastRefusal = response;
                 refusals.add(response.status());
-                throw new IllegalStateException("sync call failed: " + response);
+                throw new IllegalStateException("sync call failed: POST " + path + " → " + response);
             }
             return response.json();
         }

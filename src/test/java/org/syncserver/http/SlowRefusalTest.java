@@ -152,7 +152,13 @@ class SlowRefusalTest {
      */
     private static final class JettyIdleTimeouts implements AutoCloseable {
         private final Logger channel = (Logger) LoggerFactory.getLogger("org.eclipse.jetty.server.internal.HttpChannelState");
-        private final ListAppender<ILoggingEvent> events = new ListAppender<>();
+        private final ListAppender<ILoggingEvent> events = new ListAppender<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                event.prepareForDeferredProcessing(); // its thread's name is taken now, not when it is read
+                super.append(event);
+            }
+        };
         private final Level level = channel.getLevel();
         private final boolean additive = channel.isAdditive();
 
@@ -165,8 +171,13 @@ class SlowRefusalTest {
             return watch;
         }
 
+        /**
+         * Those set off on a request thread, by the handling of a call: a connection left idle (of this server or of
+         * another test's) times out on Jetty's scheduler thread, as it should.
+         */
         List<ILoggingEvent> seen() {
-            return events.list.stream().filter(event -> event.getMessage().startsWith("onIdleTimeout")).toList();
+            return events.list.stream().filter(event -> event.getMessage().startsWith("onIdleTimeout"))
+                    .filter(event -> event.getThreadName().startsWith("JettyServerThreadPool")).toList();
         }
 
         @Override

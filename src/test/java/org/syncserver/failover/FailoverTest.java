@@ -68,8 +68,8 @@ class FailoverTest {
             Thread.sleep(3_000);
 
             String lost = database.primary();
-            long lostAt = System.nanoTime();
             loseThePrimary.accept(database);
+            long lostAt = System.nanoTime(); // once every process of the primary is killed or stopped
             Duration promotion = database.awaitPromotion(lost, Duration.ofSeconds(60));
             long resumedAt = fleet.awaitAcknowledgedSyncAfter(lostAt, Duration.ofSeconds(60));
             Thread.sleep(3_000);

@@ -78,14 +78,21 @@ public final class AutoFailover implements AutoCloseable {
 
     /** SIGKILL to the primary's keeper and its PostgreSQL: its machine died. */
     public void killPrimary() {
+        // a backend forked after the listing ends by itself once it sees its postmaster gone
         processesOf(primary()).forEach(ProcessHandle::destroyForcibly);
     }
 
     /** SIGSTOP to the primary's keeper and its PostgreSQL: its sockets stay open and silent. */
     public void freezePrimary() {
-        List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
-        processesOf(primary()).forEach(process -> command.add(String.valueOf(process.pid())));
-        run(command);
+        String node = primary();
+        // Twice: a process that forked between the listing and the signal (a backend for a new connection) would
+        // go on answering; once its parent is stopped, nothing new can start. A process that ended meanwhile makes
+        // kill fail for it alone; the others are signalled.
+        for (int pass = 0; pass < 2; pass++) {
+            List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
+            processesOf(node).forEach(process -> command.add(String.valueOf(process.pid())));
+            runIgnoringFailure(command);
+        }
     }
 
     /** @return how long the monitor took to make the standby the primary */
@@ -223,6 +230,18 @@ public final class AutoFailover implements AutoCloseable {
             return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void runIgnoringFailure(List<String> command) {
+        try {
+            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

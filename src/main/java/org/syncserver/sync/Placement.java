@@ -55,7 +55,7 @@ final class Placement {
     }
 
     /**
-     * @param current where each row lives now, among the owners the user sees
+     * @param current where each row lives now, among the owners the user sees and those the device saw
      * @param seen    the owners' clocks up to which the device had seen their rows when its user made the edits
      * @param stamps  owner → the stamp of this push (the user's, and the spaces' locked so far; others stamp 0 and
      *                are named in {@link Placed#spaces} for the caller to lock and place again)
@@ -67,6 +67,10 @@ final class Placement {
         Set<UUID> spaces = new HashSet<>();
         for (PushedChange change : batch) {
             SharedRows.Current now = current.get(change.rowguid());
+            if (now != null && now.live() && !now.owner().equals(userId) && !visibility.sees(now.owner())) {
+                refused.add(new SharedRows.Refused(change, null)); // it lives in a space the user left: out of sight
+                continue;
+            }
             UUID target = "D".equals(change.operation())
                     ? (now == null ? userId : now.owner())
                     : named.getOrDefault(change.rowguid(), userId);

@@ -79,6 +79,9 @@ final class SharedPush {
         Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(namedSpaces.values()), now);
         Set<UUID> owners = new HashSet<>(visibility.ids());
         owners.add(userId);
+        // and the spaces the device saw when its user made the edits: a space the user has left since may still
+        // hold the row, which an edit naming another space must not bring to life there too
+        owners.addAll(seen.clocks().keySet());
         List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
         // The spaces the rows name are locked before anything is read: most batches are then placed in one round.
         Set<UUID> named = new HashSet<>(namedSpaces.values());

@@ -12,6 +12,11 @@ import org.syncserver.support.TestConfig;
 import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +29,14 @@ import static org.syncserver.spaces.Members.item;
 class SharedSpacesTest {
 
     private static final String ITEMS = "items";
+    private static RealmConfig realm;
     private static TestServer server;
     private static Accounts accounts;
     private static Members members;
 
     @BeforeAll
     static void start() {
-        RealmConfig realm = TestPostgres.newRealm("default");
+        realm = TestPostgres.newRealm("default");
         server = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id")).start();
         accounts = new Accounts(server);
         members = new Members(server, "default");
@@ -213,6 +219,34 @@ class SharedSpacesTest {
     }
 
     @Test
+    void aRemovedMembersOfflineMoveOfARowIntoAnotherSpaceIsRefusedAndTheRowLivesOnce() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        UUID groceries = UUID.randomUUID();
+        UUID hardware = UUID.randomUUID();
+        UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
+        alice.insert(ITEMS, item(hardware, "hammer"));
+        alice.sync();
+        members.share(alice.account(), groceries, bob.account(), "editor");
+        members.share(alice.account(), hardware, bob.account(), "editor");
+        bob.sync();
+        assertThat(bob.rows()).containsKey(nails);
+
+        // Bob is removed from groceries while his phone, offline, moves the row into hardware.
+        Response removed = members.remove(alice.account(), groceries, members.userId(bob.account(), groceries));
+        assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+        bob.update(nails, item(hardware, "nails, moved by bob"));
+        bob.sync();
+        bob.sync();
+        alice.sync();
+
+        assertThat(alice.rows().get(nails)).as("the row stays where it lives, unchanged")
+                .containsEntry("space_id", groceries.toString()).containsEntry("text", "nails");
+        assertThat(bob.rows()).as("bob no longer sees it").doesNotContainKey(nails);
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+    }
+
+    @Test
     void deletingASpaceEndsItForEveryMemberAndItsIdCannotBeCreatedAgain() {
         Members.SharedList shared = members.sharedList("editor");
         SyncDevice alice = shared.owner();
@@ -255,5 +289,20 @@ class SharedSpacesTest {
         assertThat(notOwner.status()).isEqualTo(403);
         Response stranger = members.invite(newUser(), list, "x@example.com", "editor");
         assertThat(stranger.status()).as("a space one is not in is not there").isEqualTo(404);
+    }
+
+    /** Under how many owners (users, spaces) the row is live, read from the database. */
+    private static long liveCopies(UUID rowguid) {
+        try (Connection connection = DriverManager.getConnection(realm.jdbcUrl(), realm.user(), realm.password());
+             PreparedStatement statement = connection.prepareStatement(
+                     "SELECT count(*) FROM sync_rows WHERE rowguid = ? AND operation <> 'D'")) {
+            statement.setObject(1, rowguid);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

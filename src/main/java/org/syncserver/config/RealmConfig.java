@@ -23,6 +23,11 @@ public record RealmConfig(String name, String jdbcUrl, String user, String passw
         return hostPort.contains(":") || hostPort.contains(",") ? hostPort : hostPort + ":" + POSTGRES_PORT;
     }
 
+    /** Whether the URL names several hosts: a primary and its standbys, any of which may be the primary tomorrow. */
+    public boolean replicated() {
+        return address().contains(",");
+    }
+
     /** The message with the password masked, should a driver or server ever quote it. */
     public String withoutPassword(String message) {
         return password == null || password.length() < MIN_MASKED_LENGTH || message == null ? message

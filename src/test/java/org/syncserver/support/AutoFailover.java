@@ -105,7 +105,7 @@ public final class AutoFailover implements AutoCloseable {
                 throw new IllegalStateException("pg_auto_failover did not promote " + standby + " within " + atMost
                         + ": " + states());
             }
-            sleep(100);
+            ServerProcess.sleep(100);
         }
         return Duration.ofNanos(System.nanoTime() - start);
     }
@@ -158,7 +158,7 @@ public final class AutoFailover implements AutoCloseable {
                 throw new IllegalStateException("pg_auto_failover nodes " + states() + " instead of " + wanted
                         + " after " + atMost + "; logs in " + dir);
             }
-            sleep(200);
+            ServerProcess.sleep(200);
         }
     }
 
@@ -202,7 +202,7 @@ public final class AutoFailover implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("PostgreSQL on port " + port + " did not answer", notYet);
                 }
-                sleep(200);
+                ServerProcess.sleep(200);
             }
         }
     }
@@ -288,15 +288,6 @@ public final class AutoFailover implements AutoCloseable {
             map.put((String) keysAndValues[i], (Integer) keysAndValues[i + 1]);
         }
         return map;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Every keeper and PostgreSQL of the formation, frozen or not, ends with the test; its folder goes too. */

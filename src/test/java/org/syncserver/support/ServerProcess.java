@@ -152,7 +152,8 @@ public final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("The server did not answer " + path + " within " + START_TIMEOUT + "; see " + log);
     }
 
-    private static void sleep(long millis) {
+    /** Thread.sleep for the support classes' polling loops: an interruption ends the test. */
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

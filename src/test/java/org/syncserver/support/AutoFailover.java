@@ -29,8 +29,8 @@ import java.util.stream.Stream;
 public final class AutoFailover implements AutoCloseable {
 
     private static final Path PG_AUTOCTL = Path.of("/usr/bin/pg_autoctl");
-    /** Faster than the defaults (5 s checks, 20 s to judge a node unhealthy, 30 s for it to demote itself). */
-    private static final Map<String, Integer> MONITOR_SETTINGS_MS = orderedMap(
+    /** Faster than the defaults (5 s checks, 20 s to judge a node unhealthy, 30 s for it to demote itself); ms. */
+    private static final Map<String, Integer> MONITOR_SETTINGS = Map.of(
             "pgautofailover.health_check_period", 1000, "pgautofailover.health_check_timeout", 1000,
             "pgautofailover.health_check_max_retries", 1, "pgautofailover.health_check_retry_delay", 500,
             "pgautofailover.node_considered_unhealthy_timeout", 2000, "pgautofailover.primary_demote_timeout", 3000);
@@ -38,14 +38,16 @@ public final class AutoFailover implements AutoCloseable {
     private final Path dir;
     private final Path bin;
     private final int monitorPort = ServerProcess.freePort();
-    private final Map<String, Integer> nodePorts = orderedMap("node1", ServerProcess.freePort(), "node2",
-            ServerProcess.freePort());
+    /** node name → port, in the order the nodes join: the first becomes the primary. */
+    private final Map<String, Integer> nodePorts = new LinkedHashMap<>();
     private final List<Process> keepers = new ArrayList<>();
     private final Map<String, Process> nodeKeepers = new LinkedHashMap<>();
 
     private AutoFailover(Path dir, Path bin) {
         this.dir = dir;
         this.bin = bin;
+        nodePorts.put("node1", ServerProcess.freePort());
+        nodePorts.put("node2", ServerProcess.freePort());
     }
 
     /** Whether pg_auto_failover and a PostgreSQL for it are installed here. */
@@ -129,7 +131,7 @@ public final class AutoFailover implements AutoCloseable {
         awaitAnswer(monitorPort, "pg_auto_failover");
         try (Connection monitor = connect(monitorPort, "pg_auto_failover");
              Statement statement = monitor.createStatement()) {
-            for (var setting : MONITOR_SETTINGS_MS.entrySet()) {
+            for (var setting : MONITOR_SETTINGS.entrySet()) {
                 statement.execute("ALTER SYSTEM SET " + setting.getKey() + " = " + setting.getValue());
             }
             statement.execute("SELECT pg_reload_conf()");
@@ -280,14 +282,6 @@ public final class AutoFailover implements AutoCloseable {
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
-    }
-
-    private static Map<String, Integer> orderedMap(Object... keysAndValues) {
-        Map<String, Integer> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], (Integer) keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     /** Every keeper and PostgreSQL of the formation, frozen or not, ends with the test; its folder goes too. */

@@ -269,7 +269,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     /** Runs one of PostgreSQL's programs to its end; its output goes to the exception when it fails. */
-    private static void run(List<String> command, String what) {
+    static void run(List<String> command, String what) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -292,11 +292,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static int freePort() {
+    /** A loopback port free now, for an embedded PostgreSQL (the server's, or one replaying a backup). */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new UncheckedIOException("No free port for the embedded PostgreSQL", e);
+            throw new UncheckedIOException("No free port for an embedded PostgreSQL", e);
         }
     }
 

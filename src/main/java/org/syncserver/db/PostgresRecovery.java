@@ -4,8 +4,6 @@ import org.syncserver.config.RealmConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +54,7 @@ public final class PostgresRecovery implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PostgresRecovery recovering = new PostgresRecovery(postgresDir, binaries, freePort(), password);
+        PostgresRecovery recovering = new PostgresRecovery(postgresDir, binaries, EmbeddedPostgres.freePort(), password);
         recovering.run(binaries.command("pg_ctl", "start", "-D", postgresDir.toString(), "-w", "-t",
                 String.valueOf(START_TIMEOUT.toSeconds()), "-l", postgresDir.resolve("log/recovery.log").toString(),
                 "-o", "-p " + recovering.port), "pg_ctl start");
@@ -114,27 +112,12 @@ public final class PostgresRecovery implements AutoCloseable {
         }
     }
 
+    /** EmbeddedPostgres's runner, with the recovery's log tail in the message should it fail. */
     private void run(List<String> command, String what) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new EmbeddedDatabaseException(what + " failed: " + output.strip() + "\n" + logTail());
-            }
-        } catch (IOException e) {
-            throw new EmbeddedDatabaseException(what + " could not be run: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EmbeddedDatabaseException(what + " was interrupted");
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port for a recovery", e);
+            EmbeddedPostgres.run(command, what);
+        } catch (EmbeddedDatabaseException e) {
+            throw new EmbeddedDatabaseException(e.getMessage() + "\n" + logTail());
         }
     }
 

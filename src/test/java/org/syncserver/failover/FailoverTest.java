@@ -6,8 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.syncserver.config.Config;
 import org.syncserver.config.ConfigLoader;
-import org.syncserver.support.ServerProcess;
 import org.syncserver.support.AutoFailover;
+import org.syncserver.support.ServerProcess;
 import org.syncserver.support.TestServer;
 
 import java.nio.file.Files;

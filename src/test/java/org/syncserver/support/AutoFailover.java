@@ -93,7 +93,7 @@ public final class AutoFailover implements AutoCloseable {
         for (int pass = 0; pass < 2; pass++) {
             List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
             processesOf(node).forEach(process -> command.add(String.valueOf(process.pid())));
-            runIgnoringFailure(command);
+            exitCodeOf(command);
         }
     }
 
@@ -235,25 +235,18 @@ public final class AutoFailover implements AutoCloseable {
         }
     }
 
-    private static void runIgnoringFailure(List<String> command) {
-        try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    private void run(List<String> command) {
+        if (exitCodeOf(command) != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed; see " + dir.resolve("commands.log"));
         }
     }
 
-    private void run(List<String> command) {
+    /** Runs the command to its end, its output appended to the formation's commands.log. */
+    private int exitCodeOf(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.log").toFile())).start();
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed; see " + dir.resolve("commands.log"));
-            }
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.log").toFile()))
+                    .start().waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

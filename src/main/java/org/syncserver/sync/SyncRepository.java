@@ -420,7 +420,10 @@ final class SyncRepository {
                      ON CONFLICT (userid, rowguid) DO UPDATE
                         SET tablename = EXCLUDED.tablename, operation = EXCLUDED.operation,
                             clientid = EXCLUDED.clientid, clientdate = EXCLUDED.clientdate,
-                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json, moved = EXCLUDED.moved),
+                            serverdate = EXCLUDED.serverdate, json = EXCLUDED.json,
+                            -- a D landing where a row moved away leaves it moved: an edit from a device that
+                            -- cannot see where it went must still be refused, not revive it here as well
+                            moved = EXCLUDED.moved OR (r.moved AND EXCLUDED.operation = 'D')),
                 delta AS (
                      SELECT d.owner,
                             sum(CASE WHEN d.operation <> 'D' THEN 1 ELSE 0 END

@@ -247,6 +247,37 @@ class SharedSpacesTest {
     }
 
     @Test
+    void aDeleteLandingWhereARowMovedAwayKeepsItMovedSoAnOfflineEditElsewhereCannotMakeItLiveTwice() {
+        SyncDevice alice = device(newUser());
+        SyncDevice carol = device(newUser());
+        SyncDevice dave = device(newUser());
+        UUID groceries = UUID.randomUUID();
+        UUID hardware = UUID.randomUUID();
+        UUID garden = UUID.randomUUID();
+        UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
+        alice.insert(ITEMS, item(hardware, "hammer"));
+        alice.insert(ITEMS, item(garden, "rake"));
+        alice.sync();
+        members.share(alice.account(), groceries, carol.account(), "editor");
+        members.share(alice.account(), groceries, dave.account(), "editor");
+        members.share(alice.account(), garden, dave.account(), "editor");
+        carol.sync();
+        dave.sync();
+
+        alice.update(nails, item(hardware, "nails")); // moved where neither carol nor dave sees it
+        alice.sync();
+        carol.delete(nails); // offline: her delete lands where the row was
+        carol.sync();
+        dave.update(nails, item(garden, "nails, moved by dave")); // offline too, from his old copy
+        dave.sync();
+        alice.sync();
+
+        assertThat(alice.rows().get(nails)).as("the row stays where alice moved it")
+                .containsEntry("space_id", hardware.toString());
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+    }
+
+    @Test
     void deletingASpaceEndsItForEveryMemberAndItsIdCannotBeCreatedAgain() {
         Members.SharedList shared = members.sharedList("editor");
         SyncDevice alice = shared.owner();

@@ -81,7 +81,7 @@ public final class AutoFailover implements AutoCloseable {
     /** SIGKILL to the primary's keeper and its PostgreSQL: its machine died. */
     public void killPrimary() {
         // a backend forked after the listing ends by itself once it sees its postmaster gone
-        processesOf(primary()).forEach(ProcessHandle::destroyForcibly);
+        processesOf(nodeKeepers.get(primary())).forEach(ProcessHandle::destroyForcibly);
     }
 
     /** SIGSTOP to the primary's keeper and its PostgreSQL: its sockets stay open and silent. */
@@ -92,7 +92,7 @@ public final class AutoFailover implements AutoCloseable {
         // kill fail for it alone; the others are signalled.
         for (int pass = 0; pass < 2; pass++) {
             List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
-            processesOf(node).forEach(process -> command.add(String.valueOf(process.pid())));
+            processesOf(nodeKeepers.get(node)).forEach(process -> command.add(String.valueOf(process.pid())));
             exitCodeOf(command);
         }
     }
@@ -209,10 +209,10 @@ public final class AutoFailover implements AutoCloseable {
         }
     }
 
-    private List<ProcessHandle> processesOf(String node) {
-        ProcessHandle keeper = nodeKeepers.get(node).toHandle();
-        List<ProcessHandle> processes = new ArrayList<>(List.of(keeper));
-        keeper.descendants().forEach(processes::add);
+    /** A keeper and everything it started: its services, its PostgreSQL and the backends of that. */
+    private static List<ProcessHandle> processesOf(Process keeper) {
+        List<ProcessHandle> processes = new ArrayList<>(List.of(keeper.toHandle()));
+        keeper.toHandle().descendants().forEach(processes::add);
         return processes;
     }
 
@@ -281,9 +281,7 @@ public final class AutoFailover implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (Process keeper : keepers) {
-            List<ProcessHandle> processes = new ArrayList<>(List.of(keeper.toHandle()));
-            keeper.toHandle().descendants().forEach(processes::add);
-            processes.forEach(ProcessHandle::destroyForcibly);
+            processesOf(keeper).forEach(ProcessHandle::destroyForcibly);
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

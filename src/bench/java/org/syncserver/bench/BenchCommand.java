@@ -202,11 +202,22 @@ public final class BenchCommand {
      * third of the server's CPU during an ingest (async-profiler), so a fixed warm-up decided what the report said.
      */
     static void settle(BenchClient client, Scenarios scenarios, int users) throws InterruptedException {
+        settle(client, () -> {
+            scenarios.ingest();
+            scenarios.steady(users);
+        });
+    }
+
+    /** Some unmeasured load, run again and again while the server's JIT compiles for more than 2 % of it. */
+    interface SettlingRound {
+        void run() throws InterruptedException;
+    }
+
+    static void settle(BenchClient client, SettlingRound load) throws InterruptedException {
         for (int round = 1; round <= MAX_SETTLE_ROUNDS; round++) {
             double before = client.compilationMillis();
             long start = System.nanoTime();
-            scenarios.ingest();
-            scenarios.steady(users);
+            load.run();
             double share = (client.compilationMillis() - before) / ((System.nanoTime() - start) / 1e6);
             System.out.printf(Locale.ROOT, "Settling, round %d: the server's JIT compiled %.1f %% of the time%n",
                     round, share * 100);

@@ -49,6 +49,12 @@ final class SharedBench {
         }
         Map<Integer, UUID> spaceOf = new HashMap<>();
         List<BenchDevice> sharingDevices = membersOfSpaces(client, users, spaceOf);
+        // The shared paths (the pull over several owners, placement, the spaces' clocks) are compiled by the JIT
+        // only under shared load: without this their first measured round ran half-interpreted (119 vs 144 syncs/s
+        // in its third).
+        System.out.println("Warm-up of the shared scenario (not reported)");
+        BenchCommand.settle(client, () -> shared.steady(sharingDevices, false, () -> { },
+                (device, n) -> items(spaceOf.get(device), n)));
         List<Results.Steady> plain = new ArrayList<>();
         List<Results.Steady> sharing = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {

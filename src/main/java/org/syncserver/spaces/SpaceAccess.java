@@ -4,17 +4,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.ArrayList;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * What sync asks of spaces, on the connection of its own pull or push: which spaces a user sees (one statement),
- * and, after a push into spaces, that their members' devices be told. Sync knows nothing else of membership.
+ * and, for a push into spaces, their clocks' stamps, which tell their members' devices too. Sync knows nothing else
+ * of membership.
  */
 public final class SpaceAccess {
 
@@ -22,6 +25,8 @@ public final class SpaceAccess {
      * The spaces the user sees now, with roles and clocks. A space id that a push names and that no one has used
      * yet is created in the same statement with the user as its owner (an app makes a list's id offline); a
      * deleted space's id stays taken, and a user's id is never a space (rows under it would be that user's).
+     * A space that exists is not inserted again: an insert that meets a space whose clock a concurrent push holds
+     * waits for that push to commit (to learn whether the conflict is real), and the push would then wait twice.
      */
     public Visibility seenBy(Connection connection, UUID userId, Collection<UUID> named, long now)
             throws SQLException {
@@ -29,7 +34,9 @@ public final class SpaceAccess {
                 WITH named AS (SELECT DISTINCT id FROM unnest(CAST(? AS UUID[])) AS n(id)),
                 created AS (
                      INSERT INTO spaces (id, created_at)
-                     SELECT id, ? FROM named WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = named.id)
+                     SELECT id, ? FROM named
+                      WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = named.id)
+                        AND NOT EXISTS (SELECT 1 FROM spaces s WHERE s.id = named.id)
                      ON CONFLICT (id) DO NOTHING
                      RETURNING id),
                 joined AS (
@@ -102,25 +109,44 @@ public final class SpaceAccess {
     }
 
     /**
-     * Queues a change notice for every member of the spaces a push stamped, delivered by PostgreSQL when the push
-     * commits (never when it rolls back), to every listening instance: {@code userId:clock:pusherClientId:pushedAt}.
+     * Moves each space's clock past its last value and the present, locking the spaces in id order (no deadlock
+     * between two pushes into the same spaces); the locks are held until the push commits, so a space's rows take
+     * their stamps in commit order, as a user's do. With a pusher, the same statement queues a change notice for
+     * every member of each space, delivered by PostgreSQL when the push commits (never when it rolls back), to
+     * every listening instance: {@code userId:clock:pusherClientId:pushedAt} — no round trip of its own while the
+     * push holds the spaces.
+     *
+     * @param pusher the pushing device, when members are to be told (this instance listens)
+     * @return space id → the stamp for its rows
      */
-    public void notifyMembers(Connection connection, Map<UUID, Long> stamps, UUID pusher, long now)
+    public Map<UUID, Long> stamp(Connection connection, Collection<UUID> spaceIds, long now, Optional<UUID> pusher)
             throws SQLException {
-        if (stamps.isEmpty()) {
-            return;
-        }
         String sql = """
-                SELECT pg_notify('sync_changes', CAST(m.userid AS TEXT) || ':' || s.clock || ':' || ? || ':' || ?)
-                  FROM unnest(CAST(? AS UUID[]), CAST(? AS INT8[])) AS s(id, clock)
-                  JOIN space_members m ON m.spaceid = s.id
+                WITH locked AS (
+                     SELECT id FROM spaces WHERE id = ANY(CAST(? AS UUID[])) ORDER BY id FOR UPDATE),
+                stamped AS (
+                     UPDATE spaces s SET sync_clock = GREATEST(s.sync_clock + 1, ?)
+                       FROM locked WHERE s.id = locked.id
+                     RETURNING s.id, s.sync_clock)
+                SELECT st.id, st.sync_clock,
+                       (SELECT count(pg_notify('sync_changes',
+                                               CAST(m.userid AS TEXT) || ':' || st.sync_clock || ':' || ? || ':' || ?))
+                          FROM space_members m WHERE m.spaceid = st.id AND CAST(? AS BOOLEAN))
+                  FROM stamped st
                 """;
+        Map<UUID, Long> stamps = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, pusher.toString());
+            statement.setArray(1, connection.createArrayOf("uuid", new TreeSet<>(spaceIds).toArray()));
             statement.setLong(2, now);
-            statement.setArray(3, connection.createArrayOf("uuid", stamps.keySet().toArray()));
-            statement.setArray(4, connection.createArrayOf("int8", stamps.values().toArray()));
-            statement.executeQuery().close();
+            statement.setString(3, pusher.map(UUID::toString).orElse(""));
+            statement.setLong(4, now);
+            statement.setBoolean(5, pusher.isPresent());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    stamps.put(rows.getObject(1, UUID.class), rows.getLong(2));
+                }
+            }
         }
+        return stamps;
     }
 }

@@ -8,11 +8,7 @@ interface BatchPlacer {
 
     List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException;
 
-    /**
-     * Runs once every batch is stored.
-     *
-     * @param notify whether the push tells other instances of its changes (this instance listens)
-     */
-    default void finish(boolean notify) throws SQLException {
+    /** Runs once every batch is stored. */
+    default void finish() throws SQLException {
     }
 }

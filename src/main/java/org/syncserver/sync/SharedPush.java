@@ -10,10 +10,10 @@ import org.syncserver.spaces.Visibility;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -40,32 +40,34 @@ final class SharedPush {
 
     /**
      * Rows under the spaces they name or the user (Placement); the spaces' clocks are locked and stamped as the
-     * batches need them, and the changes the user may not make are refused and journalled.
+     * batches need them (their members' devices told, when {@code notify}), and the changes the user may not make
+     * are refused and journalled.
      */
     BatchPlacer placer(Connection connection, String realm, UUID userId, UUID clientId, Long lastSync,
-                       SyncRepository.Held held, Map<UUID, Long> stamps, long now) throws SQLException {
+                       SyncRepository.Held held, Map<UUID, Long> stamps, long now, boolean notify)
+            throws SQLException {
+        shared.genericPlans(connection);
         Map<Long, CursorVector> vectors = shared.vectors(connection, clientId);
         CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
                 : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
         Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);
+        Stamper stamper = spaceIds -> stamps.putAll(spaces.stamp(connection, spaceIds, now,
+                notify ? Optional.of(clientId) : Optional.empty()));
         return new BatchPlacer() {
             @Override
             public List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException {
                 return SharedPush.this.place(connection, realm, userId, clientId, batch, placement, seen, held,
-                        stamps, now);
+                        stamps, stamper, now);
             }
 
-            /** The spaces written into join the answer's vector; their members' devices are told. */
+            /** The spaces written into join the answer's vector. */
             @Override
-            public void finish(boolean notify) throws SQLException {
-                Map<UUID, Long> spaceStamps = new HashMap<>(stamps);
-                spaceStamps.remove(userId);
+            public void finish() throws SQLException {
+                Set<UUID> written = new HashSet<>(stamps.keySet());
+                written.remove(userId);
                 CursorVector pulled = vectors.get(held.pulledUpTo());
                 if (pulled != null) {
-                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, spaceStamps.keySet());
-                }
-                if (notify) {
-                    spaces.notifyMembers(connection, spaceStamps, clientId, now);
+                    shared.addWrittenSpaces(connection, clientId, held.pulledUpTo(), pulled, written);
                 }
             }
         };
@@ -73,8 +75,8 @@ final class SharedPush {
 
     private List<SyncRepository.Placed> place(Connection connection, String realm, UUID userId, UUID clientId,
                                               List<PushedChange> batch, Placement placement, CursorVector seen,
-                                              SyncRepository.Held held, Map<UUID, Long> stamps, long now)
-            throws SQLException {
+                                              SyncRepository.Held held, Map<UUID, Long> stamps, Stamper stamper,
+                                              long now) throws SQLException {
         Map<UUID, UUID> namedSpaces = placement.namedSpaces(batch);
         Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(namedSpaces.values()), now);
         Set<UUID> owners = new HashSet<>(visibility.ids());
@@ -87,7 +89,7 @@ final class SharedPush {
         Set<UUID> named = new HashSet<>(namedSpaces.values());
         named.removeIf(space -> !visibility.canWrite(space) || stamps.containsKey(space));
         if (!named.isEmpty()) {
-            stamps.putAll(shared.stampSpaces(connection, named, now));
+            stamper.stamp(named);
         }
         for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
             Placement.Placed placed = placement.place(batch, namedSpaces, visibility,
@@ -102,9 +104,14 @@ final class SharedPush {
                 return placed.stored();
             }
             // Rows may have moved before the spaces were locked: place the batch again under the locks.
-            stamps.putAll(shared.stampSpaces(connection, unstamped, now));
+            stamper.stamp(unstamped);
         }
         throw new ConflictException("The rows of this push are moving between spaces right now, please retry");
+    }
+
+    /** Locks and stamps spaces (SpaceAccess.stamp) and keeps their stamps with the push's. */
+    private interface Stamper {
+        void stamp(Set<UUID> spaceIds) throws SQLException;
     }
 
     /** A batch is placed again while its rows move into spaces it has not locked yet; they settle at once. */

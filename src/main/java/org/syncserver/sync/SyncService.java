@@ -250,6 +250,7 @@ public final class SyncService {
         long userClock = read.clock(userId).orElseThrow();
         writer.lastSync(name);
         spans.step("sync.read", () -> database.read(connection -> {
+            shared.genericPlans(connection);
             shared.pull(connection, OwnerRange.between(sent, read), clientId, importedUpTo, userClock,
                     SHARED_FETCH_ROWS, unlessNewerHere(pending, writer));
             return null;
@@ -320,7 +321,7 @@ public final class SyncService {
             Map<UUID, Long> stamps = new HashMap<>(Map.of(userId, held.serverdate()));
             BatchPlacer placer = sharing.shares(realm.name())
                     ? sharedPush.placer(connection, realm.name(), userId, clientId, request.lastSync(), held, stamps,
-                            now)
+                            now, notify)
                     : privatePlacer(userId, request.lastSync(), held);
             Pushed total = new Pushed(held.pulledUpTo());
             request.forEachBatch(batch -> {
@@ -336,7 +337,7 @@ public final class SyncService {
                 total.last().ifPresent(stored -> QuotaCheck.usage(limits, stored.usage(), total.change(),
                         stored.announcedFrees()));
             }
-            placer.finish(notify);
+            placer.finish();
             withPush.run(connection, total.cursor());
             return total;
         });

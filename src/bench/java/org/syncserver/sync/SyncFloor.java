@@ -154,7 +154,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         return realm.database().inTransaction(connection -> {
             boolean stamp = !changes.isEmpty();
             SyncRepository.Held held = sync.holdLockForPush(connection, principal.userId(), clientId, partial, stamp,
-                    now, stamp).orElseThrow(() -> new IllegalStateException("push without the lock"));
+                    now, stamp, false).orElseThrow(() -> new IllegalStateException("push without the lock"));
             long seenUpTo = Math.clamp(sentCursor, 0, held.pulledUpTo());
             for (int from = 0; from < changes.size(); from += PushRequest.BATCH_CHANGES) {
                 sync.upsert(connection, principal.userId(), clientId, now,

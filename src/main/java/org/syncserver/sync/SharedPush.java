@@ -46,8 +46,7 @@ final class SharedPush {
     BatchPlacer placer(Connection connection, String realm, UUID userId, UUID clientId, Long lastSync,
                        SyncRepository.Held held, Map<UUID, Long> stamps, long now, boolean notify)
             throws SQLException {
-        shared.genericPlans(connection);
-        Map<Long, CursorVector> vectors = shared.vectors(connection, clientId);
+        Map<Long, CursorVector> vectors = shared.vectors(held.vectors());
         CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
                 : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
         Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);

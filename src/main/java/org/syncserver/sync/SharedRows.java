@@ -1,5 +1,9 @@
 package org.syncserver.sync;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Array;
@@ -7,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,27 +32,49 @@ final class SharedRows {
         }
     }
 
+    private final ObjectMapper json = new ObjectMapper();
+
     /** A change skipped because the pusher may not make it, and the version that stays (null: none visible). */
     record Refused(PushedChange change, Current stays) {
     }
 
+    /**
+     * A column of the client's vectors as one JSON value, {@code [[lastSync, [owner…], [clock…]], …]} (null: none),
+     * for a statement that binds the client id once more: the push reads them with its lock, the pull on its own.
+     */
+    static final String VECTORS_COLUMN = """
+            (SELECT json_agg(json_build_array(v.lastsync, v.owners, v.clocks)) FROM cursor_vectors v \
+            WHERE v.clientid = ?)""";
+
     /** The vectors that the device's {@code lastSync} values name, by name: at most a handful per device. */
     Map<Long, CursorVector> vectors(Connection connection, UUID clientId) throws SQLException {
-        Map<Long, CursorVector> vectors = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT lastsync, owners, clocks FROM cursor_vectors WHERE clientid = ?")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + VECTORS_COLUMN)) {
             statement.setObject(1, clientId);
             try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    UUID[] owners = (UUID[]) rows.getArray(2).getArray();
-                    Long[] clocks = (Long[]) rows.getArray(3).getArray();
-                    Map<UUID, Long> vector = new LinkedHashMap<>();
-                    for (int i = 0; i < owners.length; i++) {
-                        vector.put(owners[i], clocks[i]);
-                    }
-                    vectors.put(rows.getLong(1), new CursorVector(vector));
-                }
+                rows.next();
+                return vectors(rows.getString(1));
             }
+        }
+    }
+
+    /** The vectors of {@link #VECTORS_COLUMN}'s value. */
+    Map<Long, CursorVector> vectors(String column) {
+        Map<Long, CursorVector> vectors = new HashMap<>();
+        if (column == null) {
+            return vectors;
+        }
+        try {
+            for (JsonNode named : json.readTree(column)) {
+                Map<UUID, Long> vector = new LinkedHashMap<>();
+                JsonNode owners = named.get(1);
+                JsonNode clocks = named.get(2);
+                for (int i = 0; i < owners.size(); i++) {
+                    vector.put(UUID.fromString(owners.get(i).asText()), clocks.get(i).asLong());
+                }
+                vectors.put(named.get(0).asLong(), new CursorVector(vector));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("The database answered cursor vectors that are not JSON", e);
         }
         return vectors;
     }
@@ -113,20 +138,6 @@ final class SharedRows {
             statement.setObject(3, clientId);
             statement.setLong(4, name);
             statement.executeUpdate();
-        }
-    }
-
-    /**
-     * Lets the rest of the transaction run its statements with their cached generic plans. PostgreSQL plans a
-     * statement again for every call while a plan for the call's own values looks cheaper than the generic one, and
-     * statements over arrays of owners always look so (it counts the arrays' elements): the shared pull was planned
-     * afresh at every call, which took PostgreSQL longer than running it (pg_stat_statements under
-     * `bin/bench --shared`: 2.3 ms planning, 2.1 ms executing a call). Their generic plans are the ones the custom
-     * plans chose anyway (index probes per owner), which the benchmark's move-in of 100,000 rows confirms.
-     */
-    void genericPlans(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL plan_cache_mode TO force_generic_plan");
         }
     }
 

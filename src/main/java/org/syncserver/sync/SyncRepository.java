@@ -152,8 +152,12 @@ final class SyncRepository {
         }
     }
 
-    /** What a push learns when it checks its lock: where its last pull ended, and the stamp for its rows. */
-    record Held(long pulledUpTo, long serverdate) {
+    /**
+     * What a push learns when it checks its lock: where its last pull ended, and the stamp for its rows.
+     *
+     * @param vectors the vectors the client's {@code lastSync} values name (JSON, see SharedRows), when asked for
+     */
+    record Held(long pulledUpTo, long serverdate, String vectors) {
     }
 
     /**
@@ -163,11 +167,13 @@ final class SyncRepository {
      * attempt as successful and forgets the deletes its pull announced (undone with the rest should the push fail).
      * One statement.
      *
+     * @param vectors whether to read the client's cursor vectors too (a realm that shares tables), in the same
+     *                round trip
      * @return the cursor of the client's last pull and the stamp (0 when not stamped); empty when the client does
      *         not hold the lock
      */
     Optional<Held> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock, boolean stamp,
-                                   long now, boolean notify) throws SQLException {
+                                   long now, boolean notify, boolean vectors) throws SQLException {
         // With notify, the same statement queues a NOTIFY (ids and numbers only), which PostgreSQL delivers to
         // every listening instance when the push commits, and never when it rolls back.
         String sql = """
@@ -188,8 +194,8 @@ final class SyncRepository {
                      UPDATE users SET sync_clock = GREATEST(sync_clock + 1, ?)
                       WHERE id = ? AND CAST(? AS BOOLEAN) AND EXISTS (SELECT 1 FROM held)
                      RETURNING sync_clock)
-                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0)%s FROM held LEFT JOIN stamped ON TRUE
-                """.formatted(notify ? NOTIFY_COLUMN : "");
+                SELECT held.lastsync, COALESCE(stamped.sync_clock, 0), %s%s FROM held LEFT JOIN stamped ON TRUE
+                """.formatted(vectors ? SharedRows.VECTORS_COLUMN : "NULL", notify ? NOTIFY_COLUMN : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
             statement.setBoolean(++p, keepLock);
@@ -198,12 +204,16 @@ final class SyncRepository {
             statement.setLong(++p, now);
             statement.setObject(++p, userId);
             statement.setBoolean(++p, stamp);
+            if (vectors) {
+                statement.setObject(++p, clientId);
+            }
             if (notify) {
                 statement.setString(++p, userId + ":");
                 statement.setString(++p, ":" + clientId + ":" + now);
             }
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2))) : Optional.empty();
+                return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2), rows.getString(3)))
+                        : Optional.empty();
             }
         }
     }

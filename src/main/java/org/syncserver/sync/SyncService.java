@@ -249,8 +249,7 @@ public final class SyncService {
         long importedUpTo = sent.clock(userId).orElse(0L);
         long userClock = read.clock(userId).orElseThrow();
         writer.lastSync(name);
-        spans.step("sync.read", () -> database.read(connection -> {
-            shared.genericPlans(connection);
+        spans.step("sync.read", () -> database.read(Database.Plans.GENERIC, connection -> {
             shared.pull(connection, OwnerRange.between(sent, read), clientId, importedUpTo, userClock,
                     SHARED_FETCH_ROWS, unlessNewerHere(pending, writer));
             return null;
@@ -307,19 +306,22 @@ public final class SyncService {
         principal.requireDevice(clientId);
         long now = clock.millis();
         Quotas limits = quotas.apply(realm.name());
-        Pushed pushed = realm.database().inTransaction(connection -> {
+        boolean shares = sharing.shares(realm.name());
+        // Pushes into spaces run on generic plans: the statements that place rows are over arrays of owners.
+        Database.Plans plans = shares ? Database.Plans.GENERIC : Database.Plans.PER_CALL;
+        Pushed pushed = realm.database().inTransaction(Database.Commit.DURABLE, plans, connection -> {
             boolean stamp = request.changes() > 0;
             boolean notify = stamp && notifying.test(realm.name());
             Span.current().setAttribute(SyncSpans.NOTIFIES, notify);
             var lock = spans.lock(() -> sync.holdLockForPush(connection, principal.userId(), clientId,
-                    request.partial(), stamp, now, notify));
+                    request.partial(), stamp, now, notify, shares));
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);
             }
             SyncRepository.Held held = lock.get();
             UUID userId = principal.userId();
             Map<UUID, Long> stamps = new HashMap<>(Map.of(userId, held.serverdate()));
-            BatchPlacer placer = sharing.shares(realm.name())
+            BatchPlacer placer = shares
                     ? sharedPush.placer(connection, realm.name(), userId, clientId, request.lastSync(), held, stamps,
                             now, notify)
                     : privatePlacer(userId, request.lastSync(), held);
@@ -330,7 +332,7 @@ public final class SyncService {
                 total.add(spans.step("sync.store", () -> stored(sync.upsert(connection, userId, clientId, now,
                         placed), batch.size())));
             });
-            if (sharing.shares(realm.name()) && limits.limitsUsage() && total.last().isPresent()) {
+            if (shares && limits.limitsUsage() && total.last().isPresent()) {
                 sharedPush.chargeOwners(connection, limits, userId, total.change(), total.spaceChanges(),
                         total.last().get().announcedFrees());
             } else {

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -100,7 +101,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         Database database = realm.database();
         long now = clock.millis();
         long cursor = database.withConnection(connection -> {
-            return sync.takeLock(connection, principal.userId(), clientId, lastSync, now,
+            return sync.takeLock(connection, principal.userId(), clientId, OptionalLong.of(lastSync), now,
                     now - SyncService.LOCK_TAKEOVER.toMillis(), instance)
                     .orElseThrow(() -> new IllegalStateException("lock refused")).value();
         });

@@ -80,15 +80,26 @@ final class SharedRows {
     }
 
     /**
+     * What the device's {@code lastSync} says it has imported of the user's own rows.
+     *
+     * @param correctedUpTo the user's clock in the vector it sent: corrections stamped up to it are imported
+     * @param cursor        the cursor it acknowledges, which holds back the tombstone purge (as
+     *                      {@link SyncRepository#takeLock} keeps it in a realm without spaces)
+     */
+    record Acknowledged(long correctedUpTo, long cursor) {
+    }
+
+    /**
      * Stores the vector a pull read under a new name: the device's previous name plus one, or the present in
      * milliseconds when larger (it stays an increasing epoch-ms value, which sync_client parses as a date). Keeps the
-     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent. The
-     * corrections the device has imported (the vector it sent is past their stamps) are done, in the same statement.
+     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent. In the
+     * same statement: the corrections the device has imported are done, and the cursor it acknowledges is kept.
      */
-    long name(Connection connection, UUID clientId, CursorVector vector, long sent, long importedUpTo, long now)
-            throws SQLException {
+    long name(Connection connection, UUID clientId, CursorVector vector, long sent, Acknowledged acknowledged,
+              long now) throws SQLException {
         String sql = """
                 WITH corrected AS (DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?),
+                acknowledged AS (UPDATE user_clients SET acked_lastsync = ? WHERE clientid = ?),
                 pruned AS (
                      DELETE FROM cursor_vectors
                       WHERE clientid = ? AND lastsync <> ?
@@ -102,7 +113,9 @@ final class SharedRows {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
             statement.setObject(++p, clientId);
-            statement.setLong(++p, importedUpTo);
+            statement.setLong(++p, acknowledged.correctedUpTo());
+            statement.setLong(++p, acknowledged.cursor());
+            statement.setObject(++p, clientId);
             statement.setObject(++p, clientId);
             statement.setLong(++p, sent);
             statement.setObject(++p, clientId);

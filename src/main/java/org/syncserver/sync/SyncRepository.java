@@ -47,13 +47,17 @@ final class SyncRepository {
      * a sync attempt, unless one is open already (a pull retried within it); an attempt whose stale lock is taken
      * over died without a final push and counts as failed.
      *
+     * @param sentCursor the user's clock in the cursor the device sent; empty in a realm that shares tables, where
+     *                   it is known only from the client's vectors, which this statement reads (and
+     *                   {@link SharedRows#name} keeps the acknowledged cursor)
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
-    Optional<Clock> takeLock(Connection connection, UUID userId, UUID clientId, long sentCursor, long now,
+    Optional<Clock> takeLock(Connection connection, UUID userId, UUID clientId, OptionalLong sentCursor, long now,
                           long staleBefore, SyncInstance holder) throws SQLException {
         String sql = """
                 UPDATE user_clients c SET syncing = ?, syncing_by = ?, last_sync_at = ?,
-                       acked_lastsync = LEAST(?, u.sync_clock),
+                       acked_lastsync = CASE WHEN CAST(? AS BOOLEAN) THEN LEAST(?, u.sync_clock)
+                                             ELSE c.acked_lastsync END,
                        %s,
                        attempt_started = CASE WHEN c.attempt_started IS NULL OR %s THEN ? ELSE c.attempt_started END,
                        attempt_refusal = CASE WHEN c.attempt_started IS NULL OR %2$s THEN NULL
@@ -65,20 +69,26 @@ final class SyncRepository {
                    AND (c.syncing IS NULL OR c.syncing < ?
                         OR (c.syncing_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_instances i
                                                                       WHERE i.id = c.syncing_by AND i.seen_at >= ?)))
-                RETURNING u.sync_clock, u.resync_before
-                """.formatted(failedAttemptIf(ABANDONED), ABANDONED);
+                RETURNING u.sync_clock, u.resync_before, %s
+                """.formatted(failedAttemptIf(ABANDONED), ABANDONED,
+                sentCursor.isPresent() ? "NULL" : SharedRows.VECTORS_COLUMN);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
             statement.setObject(2, holder.id());
             statement.setLong(3, now);
-            statement.setLong(4, Math.max(0, sentCursor));
-            statement.setLong(5, now);
-            statement.setObject(6, clientId);
-            statement.setObject(7, userId);
-            statement.setLong(8, staleBefore);
-            statement.setLong(9, holder.aliveSince());
+            statement.setBoolean(4, sentCursor.isPresent());
+            statement.setLong(5, Math.max(0, sentCursor.orElse(0)));
+            statement.setLong(6, now);
+            statement.setObject(7, clientId);
+            statement.setObject(8, userId);
+            statement.setLong(9, staleBefore);
+            statement.setLong(10, holder.aliveSince());
+            if (sentCursor.isEmpty()) {
+                statement.setObject(11, clientId);
+            }
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(new Clock(rows.getLong(1), rows.getLong(2))) : Optional.empty();
+                return rows.next() ? Optional.of(new Clock(rows.getLong(1), rows.getLong(2), rows.getString(3)))
+                        : Optional.empty();
             }
         }
     }
@@ -87,8 +97,13 @@ final class SyncRepository {
      * The user's clock as a pull reads it.
      *
      * @param resyncBefore a cursor at or below this was handed out before a restore: answered with everything
+     * @param vectors      the client's cursor vectors (JSON, see SharedRows) when the lock read them, else null
      */
-    record Clock(long value, long resyncBefore) {
+    record Clock(long value, long resyncBefore, String vectors) {
+
+        Clock(long value, long resyncBefore) {
+            this(value, resyncBefore, null);
+        }
 
         /** Where a pull from {@code lastSync} starts: 0 (everything) for a cursor a restore made meaningless. */
         long from(long lastSync) {

@@ -121,7 +121,7 @@ public final class SyncService {
             return;
         }
         SyncRepository.Clock clock = spans.lock(() -> database.withConnection(connection ->
-                takeLock(connection, realm, principal, clientId, lastSync, now)));
+                takeLock(connection, realm, principal, clientId, OptionalLong.of(lastSync), now)));
         try {
             long from = clock.from(lastSync);
             // A cursor a restore made meaningless: everything again, the device's own rows too (they may differ).
@@ -198,37 +198,34 @@ public final class SyncService {
     }
 
     /**
-     * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the vector the device's lastSync
-     * names, the lock and the user's clock, then the clocks of the spaces the user sees make the vector this pull
-     * reads, stored under a new name that is the answer's lastSync.
+     * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the spaces the user sees; the lock, the
+     * user's clock and the vectors the device's lastSync may name; then the clocks of the spaces make the vector this
+     * pull reads, stored under a new name that is the answer's lastSync.
      */
     private void sharedPull(Realm realm, Principal principal, UUID clientId, long lastSync,
                             Map<UUID, PendingChange> pending, PullWriter writer, long now) {
         Database database = realm.database();
         UUID userId = principal.userId();
-        Opening opening = database.withConnection(connection -> new Opening(
-                spaces.seenBy(connection, userId, List.of(), now), shared.vectors(connection, clientId)));
-        CursorVector named = CursorVector.sent(opening.vectors(), lastSync, userId, OptionalLong.empty());
+        Visibility visibility = database.withConnection(connection -> spaces.seenBy(connection, userId, List.of(),
+                now));
         SyncRepository.Clock clock = spans.lock(() -> database.withConnection(connection -> takeLock(connection,
-                realm, principal, clientId, named.clock(userId).orElse(0L), now)));
-        long userClock = clock.value();
-        long namedUserClock = named.clock(userId).orElse(0L);
-        CursorVector sent = namedUserClock > 0 && clock.from(namedUserClock) == 0 ? CursorVector.NOTHING : named;
+                realm, principal, clientId, OptionalLong.empty(), now)));
         try {
+            CursorVector named = CursorVector.sent(shared.vectors(clock.vectors()), lastSync, userId,
+                    OptionalLong.empty());
+            long namedUserClock = named.clock(userId).orElse(0L);
+            CursorVector sent = namedUserClock > 0 && clock.from(namedUserClock) == 0 ? CursorVector.NOTHING : named;
             Map<UUID, Long> spaceClocks = new HashMap<>();
-            opening.visibility().spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
-            CursorVector read = CursorVector.read(userId, userClock, spaceClocks);
+            visibility.spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
+            CursorVector read = CursorVector.read(userId, clock.value(), spaceClocks);
             long name = database.withConnection(connection -> shared.name(connection, clientId, read, lastSync,
-                    sent.clock(userId).orElse(0L), now));
+                    new SharedRows.Acknowledged(sent.clock(userId).orElse(0L), Math.min(namedUserClock,
+                            clock.value())), now));
             answerShared(database, principal, clientId, sent, read, name, pending, writer);
         } catch (RuntimeException e) {
             releaseAfterFailure(database, principal, clientId);
             throw e;
         }
-    }
-
-    /** What a shared pull reads before it takes the lock. */
-    private record Opening(Visibility visibility, Map<Long, CursorVector> vectors) {
     }
 
     /** A retried chunk of a shared pull: the same two vectors, so the same answer. */
@@ -472,7 +469,7 @@ public final class SyncService {
 
     /** @return the user's clock, which the pull reaches up to */
     private SyncRepository.Clock takeLock(Connection connection, Realm realm, Principal principal, UUID clientId,
-                                          long sentCursor, long now) throws SQLException {
+                                          OptionalLong sentCursor, long now) throws SQLException {
         Optional<SyncRepository.Clock> userClock = sync.takeLock(connection, principal.userId(), clientId,
                 sentCursor, now, now - LOCK_TAKEOVER.toMillis(), instance);
         if (userClock.isEmpty()) {

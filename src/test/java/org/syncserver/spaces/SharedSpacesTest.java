@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
+import org.syncserver.support.ConsoleClient;
 import org.syncserver.support.Response;
 import org.syncserver.support.SyncDevice;
 import org.syncserver.support.TestConfig;
@@ -33,13 +34,16 @@ class SharedSpacesTest {
     private static TestServer server;
     private static Accounts accounts;
     private static Members members;
+    private static ConsoleClient operator;
 
     @BeforeAll
     static void start() {
         realm = TestPostgres.newRealm("default");
-        server = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id")).start();
+        server = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id"))
+                .admin(ConsoleClient.admin(1_000)).start();
         accounts = new Accounts(server);
         members = new Members(server, "default");
+        operator = new ConsoleClient(server).loggedIn();
     }
 
     @AfterAll
@@ -275,6 +279,37 @@ class SharedSpacesTest {
         assertThat(alice.rows().get(nails)).as("the row stays where alice moved it")
                 .containsEntry("space_id", hardware.toString());
         assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+    }
+
+    @Test
+    void whereTablesAreSharedATombstoneIsPurgedOnlyOnceEveryDeviceHasAcknowledgedIt() {
+        Accounts.Device account = newUser();
+        SyncDevice active = device(account);
+        SyncDevice offline = device(anotherDevice(account));
+        UUID row = active.insert(Map.of("title", "private"));
+        active.sync();
+        offline.sync();
+        active.delete(row);
+        active.sync();
+
+        purge();
+        assertThat(tombstones(row)).as("the offline device has not received the delete").isEqualTo(1);
+        offline.sync();
+        purge();
+        assertThat(tombstones(row)).as("received, not acknowledged: its import could have failed").isEqualTo(1);
+        offline.sync();
+        purge();
+        assertThat(tombstones(row)).as("its next pull named a vector past it").isZero();
+        assertThat(offline.rows()).isEmpty();
+    }
+
+    private static long tombstones(UUID rowguid) {
+        return TestPostgres.count(realm, "sync_rows WHERE operation = 'D' AND rowguid = '" + rowguid + "'");
+    }
+
+    private static void purge() {
+        Response purged = operator.post("/api/realms/default/tombstones/purge");
+        assertThat(purged.status()).as(purged.body()).isEqualTo(200);
     }
 
     @Test

@@ -9,6 +9,8 @@ import org.syncserver.metrics.Metrics;
 import org.syncserver.realm.Realm;
 import org.syncserver.realm.Realms;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,11 @@ import java.util.UUID;
 public final class DataLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DataLifecycle.class);
-    /** Users a purge statement looks at, and tombstones it removes at most: short statements, short row locks. */
-    static final int PURGE_USERS = 1_000;
+    /**
+     * Owners (users, spaces) a purge statement looks at, and tombstones it removes at most: short statements,
+     * short row locks.
+     */
+    static final int PURGE_OWNERS = 1_000;
     static final int PURGE_ROWS = 5_000;
     public static final int MAX_LIST = 500;
 
@@ -55,22 +60,32 @@ public final class DataLifecycle {
         });
     }
 
-    /** @return how many tombstones were removed */
+    /** @return how many tombstones were removed: the users' tombstones, then the spaces' */
     public long purge(Realm realm) {
+        return purge(realm, repository::purge) + purge(realm, repository::purgeSpaces);
+    }
+
+    /** One statement of the purge: a page of owners after the given one. */
+    private interface PurgeStatement {
+        LifecycleRepository.PurgePage run(Connection connection, UUID after, int owners, int rows)
+                throws SQLException;
+    }
+
+    private long purge(Realm realm, PurgeStatement statement) {
         long purged = 0;
         UUID after = null;
         while (true) {
             UUID from = after;
             LifecycleRepository.PurgePage page = realm.database().withConnection(connection ->
-                    repository.purge(connection, from, PURGE_USERS, PURGE_ROWS));
+                    statement.run(connection, from, PURGE_OWNERS, PURGE_ROWS));
             purged += page.purged();
             if (page.purged() == PURGE_ROWS) {
-                continue; // the same users hold more
+                continue; // the same owners hold more
             }
-            if (page.users() < PURGE_USERS) {
+            if (page.owners() < PURGE_OWNERS) {
                 return purged;
             }
-            after = page.lastUser().orElseThrow();
+            after = page.lastOwner().orElseThrow();
         }
     }
 

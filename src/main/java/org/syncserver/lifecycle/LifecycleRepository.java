@@ -15,8 +15,8 @@ public final class LifecycleRepository {
     /** A device is stuck once this many sync attempts in a row ended without a successful final push. */
     public static final int STUCK_AFTER = 3;
 
-    /** One page of the purge: the users after {@code after}, at most {@code rows} tombstones removed. */
-    record PurgePage(Optional<UUID> lastUser, int users, int purged) {
+    /** One page of the purge: the owners (users or spaces) after {@code after}, at most {@code rows} tombstones. */
+    record PurgePage(Optional<UUID> lastOwner, int owners, int purged) {
     }
 
     /**
@@ -52,9 +52,51 @@ public final class LifecycleRepository {
                 SELECT (SELECT max(CAST(id AS TEXT)) FROM page), (SELECT count(*) FROM page),
                        (SELECT count(*) FROM purged)
                 """.formatted(HOLDS_BACK);
+        return purgePage(connection, sql, after, users, rows);
+    }
+
+    /**
+     * Removes the tombstones of a page of spaces that no device may still need. A device may need a space's
+     * tombstone while one of the vectors its {@code lastSync} may name (the few the server keeps per device, the
+     * one it last sent among them) holds the space at a clock below the tombstone's stamp: its next pull from that
+     * vector delivers the tombstone (a delta, or the move-out of a member who left). A device whose vectors do not
+     * hold the space never imported its rows, or gets only live ones when it joins. Deleted devices keep no vectors.
+     * Deleted the way {@link #purge} deletes, a page of space ids per statement.
+     *
+     * @param after the last space of the previous page; null for the first
+     */
+    PurgePage purgeSpaces(Connection connection, UUID after, int spaces, int rows) throws SQLException {
+        String sql = """
+                WITH page AS (
+                     SELECT id FROM spaces
+                      WHERE id > COALESCE(CAST(? AS UUID), CAST('00000000-0000-0000-0000-000000000000' AS UUID))
+                      ORDER BY id LIMIT ?),
+                held AS (
+                     SELECT page.id, (SELECT min(v.clocks[array_position(v.owners, page.id)]) FROM cursor_vectors v
+                                       WHERE v.owners @> ARRAY[page.id]) AS below
+                       FROM page),
+                doomed AS (
+                     SELECT t.ctid FROM held CROSS JOIN LATERAL (
+                            SELECT r.ctid FROM sync_rows r
+                             WHERE r.userid = held.id AND r.operation = 'D'
+                               AND (held.below IS NULL OR r.serverdate <= held.below)
+                             LIMIT ?) t
+                      LIMIT ?),
+                purged AS (
+                     DELETE FROM sync_rows r
+                      WHERE r.ctid = ANY(ARRAY(SELECT ctid FROM doomed)) AND r.operation = 'D'
+                     RETURNING 1)
+                SELECT (SELECT max(CAST(id AS TEXT)) FROM page), (SELECT count(*) FROM page),
+                       (SELECT count(*) FROM purged)
+                """;
+        return purgePage(connection, sql, after, spaces, rows);
+    }
+
+    private static PurgePage purgePage(Connection connection, String sql, UUID after, int owners, int rows)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, after);
-            statement.setInt(2, users);
+            statement.setInt(2, owners);
             statement.setInt(3, rows);
             statement.setInt(4, rows);
             try (ResultSet result = statement.executeQuery()) {

@@ -303,6 +303,30 @@ class SharedSpacesTest {
         assertThat(offline.rows()).isEmpty();
     }
 
+    @Test
+    void aSpacesTombstoneIsPurgedOnlyOnceNoDeviceCanPullItAnyMore() {
+        Members.SharedList shared = members.sharedList("editor");
+        SyncDevice owner = shared.owner();
+        SyncDevice member = shared.member();
+        owner.delete(shared.milk());
+        owner.sync();
+
+        purge();
+        assertThat(tombstones(shared.milk())).as("the member's device has not received the delete").isEqualTo(1);
+        member.sync();
+        purge();
+        assertThat(tombstones(shared.milk())).as("received, not acknowledged: its import could have failed")
+                .isEqualTo(1);
+        for (int sync = 0; sync < 4; sync++) { // until the vectors from before the delete are forgotten
+            owner.sync();
+            member.sync();
+        }
+        purge();
+        assertThat(tombstones(shared.milk())).as("no vector a device may still send holds the space below it")
+                .isZero();
+        assertThat(member.rows()).doesNotContainKey(shared.milk()).isEqualTo(owner.rows());
+    }
+
     private static long tombstones(UUID rowguid) {
         return TestPostgres.count(realm, "sync_rows WHERE operation = 'D' AND rowguid = '" + rowguid + "'");
     }

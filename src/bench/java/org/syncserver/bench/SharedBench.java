@@ -172,7 +172,8 @@ final class SharedBench {
                 `bin/bench --shared`: 50 users in 10 spaces of 5 members run the steady scenario (every device syncs
                 again and again for 20 s, each sync adding 10 rows to its space, so each pull brings the rows the
                 other four members added), alternately with 50 users syncing 10 private rows each on the measured
-                realm, which shares nothing. 3 rounds each, one server (-Xmx%s), one PostgreSQL (fsync on).
+                realm, which shares nothing. 3 rounds each, after both scenarios ran unmeasured until the server's JIT settled,
+                one server (-Xmx%s), one PostgreSQL (fsync on).
                 Target: within 20 %% of private steady (docs/protocol.md §12).
 
                 | round | private: syncs/s | p99 ms | shared: syncs/s | p99 ms | shared: failed syncs |

@@ -33,26 +33,14 @@ public final class LifecycleRepository {
      * @param after the last user of the previous page; null for the first
      */
     PurgePage purge(Connection connection, UUID after, int users, int rows) throws SQLException {
-        String sql = """
-                WITH page AS (
-                     SELECT id FROM users
-                      WHERE id > COALESCE(CAST(? AS UUID), CAST('00000000-0000-0000-0000-000000000000' AS UUID))
-                      ORDER BY id LIMIT ?),
+        return purgePage(connection, "users", """
                 doomed AS (
                      SELECT t.ctid FROM page CROSS JOIN LATERAL (
                             SELECT r.ctid FROM sync_rows r
                              WHERE r.userid = page.id AND r.operation = 'D'
                                AND NOT EXISTS (SELECT 1 FROM user_clients c WHERE c.userid = r.userid AND %s)
                              LIMIT ?) t
-                      LIMIT ?),
-                purged AS (
-                     DELETE FROM sync_rows r
-                      WHERE r.ctid = ANY(ARRAY(SELECT ctid FROM doomed)) AND r.operation = 'D'
-                     RETURNING 1)
-                SELECT (SELECT max(CAST(id AS TEXT)) FROM page), (SELECT count(*) FROM page),
-                       (SELECT count(*) FROM purged)
-                """.formatted(HOLDS_BACK);
-        return purgePage(connection, sql, after, users, rows);
+                      LIMIT ?)""".formatted(HOLDS_BACK), after, users, rows);
     }
 
     /**
@@ -66,11 +54,7 @@ public final class LifecycleRepository {
      * @param after the last space of the previous page; null for the first
      */
     PurgePage purgeSpaces(Connection connection, UUID after, int spaces, int rows) throws SQLException {
-        String sql = """
-                WITH page AS (
-                     SELECT id FROM spaces
-                      WHERE id > COALESCE(CAST(? AS UUID), CAST('00000000-0000-0000-0000-000000000000' AS UUID))
-                      ORDER BY id LIMIT ?),
+        return purgePage(connection, "spaces", """
                 held AS (
                      SELECT page.id, (SELECT min(v.clocks[array_position(v.owners, page.id)]) FROM cursor_vectors v
                                        WHERE v.owners @> ARRAY[page.id]) AS below
@@ -81,19 +65,29 @@ public final class LifecycleRepository {
                              WHERE r.userid = held.id AND r.operation = 'D'
                                AND (held.below IS NULL OR r.serverdate <= held.below)
                              LIMIT ?) t
-                      LIMIT ?),
+                      LIMIT ?)""", after, spaces, rows);
+    }
+
+    /**
+     * One statement of a purge: the page of owners (ids of {@code ownerTable}) after {@code after}, the tombstones
+     * that {@code doomed} (CTEs over {@code page} ending in {@code doomed}, binding the rows limit twice) picks among
+     * theirs, deleted by row address.
+     */
+    private static PurgePage purgePage(Connection connection, String ownerTable, String doomed, UUID after,
+                                       int owners, int rows) throws SQLException {
+        String sql = """
+                WITH page AS (
+                     SELECT id FROM %s
+                      WHERE id > COALESCE(CAST(? AS UUID), CAST('00000000-0000-0000-0000-000000000000' AS UUID))
+                      ORDER BY id LIMIT ?),
+                %s,
                 purged AS (
                      DELETE FROM sync_rows r
                       WHERE r.ctid = ANY(ARRAY(SELECT ctid FROM doomed)) AND r.operation = 'D'
                      RETURNING 1)
                 SELECT (SELECT max(CAST(id AS TEXT)) FROM page), (SELECT count(*) FROM page),
                        (SELECT count(*) FROM purged)
-                """;
-        return purgePage(connection, sql, after, spaces, rows);
-    }
-
-    private static PurgePage purgePage(Connection connection, String sql, UUID after, int owners, int rows)
-            throws SQLException {
+                """.formatted(ownerTable, doomed);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, after);
             statement.setInt(2, owners);

@@ -196,16 +196,28 @@ class SharedSpacesTest {
         assertThat(members.spaces(mallory.account())).isEmpty();
     }
 
-    @Test
-    void aRowMovedBetweenSpacesLeavesTheOldSpacesMembersAndArrivesOnceForMembersOfBoth() {
-        SyncDevice alice = device(newUser());
-        SyncDevice bob = device(newUser());
-        SyncDevice carol = device(newUser());
+    /** Two lists of alice's, made by her sync: groceries with "nails" in it, hardware with "hammer". */
+    private record Lists(UUID groceries, UUID hardware, UUID nails) {
+    }
+
+    private static Lists listsOf(SyncDevice alice) {
         UUID groceries = UUID.randomUUID();
         UUID hardware = UUID.randomUUID();
         UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
         alice.insert(ITEMS, item(hardware, "hammer"));
         alice.sync();
+        return new Lists(groceries, hardware, nails);
+    }
+
+    @Test
+    void aRowMovedBetweenSpacesLeavesTheOldSpacesMembersAndArrivesOnceForMembersOfBoth() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        SyncDevice carol = device(newUser());
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
         members.share(alice.account(), groceries, bob.account(), "editor");
         members.share(alice.account(), groceries, carol.account(), "editor");
         members.share(alice.account(), hardware, carol.account(), "editor");
@@ -226,11 +238,10 @@ class SharedSpacesTest {
     void aRemovedMembersOfflineMoveOfARowIntoAnotherSpaceIsRefusedAndTheRowLivesOnce() {
         SyncDevice alice = device(newUser());
         SyncDevice bob = device(newUser());
-        UUID groceries = UUID.randomUUID();
-        UUID hardware = UUID.randomUUID();
-        UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
-        alice.insert(ITEMS, item(hardware, "hammer"));
-        alice.sync();
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
         members.share(alice.account(), groceries, bob.account(), "editor");
         members.share(alice.account(), hardware, bob.account(), "editor");
         bob.sync();
@@ -255,11 +266,11 @@ class SharedSpacesTest {
         SyncDevice alice = device(newUser());
         SyncDevice carol = device(newUser());
         SyncDevice dave = device(newUser());
-        UUID groceries = UUID.randomUUID();
-        UUID hardware = UUID.randomUUID();
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
         UUID garden = UUID.randomUUID();
-        UUID nails = alice.insert(ITEMS, item(groceries, "nails"));
-        alice.insert(ITEMS, item(hardware, "hammer"));
         alice.insert(ITEMS, item(garden, "rake"));
         alice.sync();
         members.share(alice.account(), groceries, carol.account(), "editor");

@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 import static org.syncserver.bench.BenchClient.map;
 
@@ -55,17 +57,42 @@ final class SharedBench {
         System.out.println("Warm-up of the shared scenario (not reported)");
         BenchCommand.settle(client, () -> shared.steady(sharingDevices, false, () -> { },
                 (device, n) -> items(spaceOf.get(device), n)));
-        List<Results.Steady> plain = new ArrayList<>();
-        List<Results.Steady> sharing = new ArrayList<>();
+        CpuMeter cpu = new CpuMeter(environment.serverPid(), privateDatabase);
+        List<Measured> plain = new ArrayList<>();
+        List<Measured> sharing = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
             System.out.println("Round " + round + ": steady, private rows");
-            plain.add(privately.steady(privateDevices, false, () -> { }, (device, n) -> Scenarios.inserts(10, n)));
+            plain.add(measured(cpu, timing -> privately.steady(privateDevices, false, timing,
+                    (device, n) -> Scenarios.inserts(10, n))));
             System.out.println("Round " + round + ": steady, rows of spaces of 5 members");
-            sharing.add(shared.steady(sharingDevices, false, () -> { }, (device, n) -> items(spaceOf.get(device), n)));
+            sharing.add(measured(cpu, timing -> shared.steady(sharingDevices, false, timing,
+                    (device, n) -> items(spaceOf.get(device), n))));
         }
         System.out.println("Move-in of a space of " + MOVE_IN_ROWS + " rows");
         MoveIn moveIn = moveIn(client, sharedDatabase, sizes == Sizes.SMOKE ? 2_000 : MOVE_IN_ROWS);
         report(plain, sharing, moveIn, heap, sizes == Sizes.SMOKE);
+    }
+
+    /**
+     * A steady round with the CPU each process spent a sync: on a machine shared by the server, PostgreSQL and the
+     * load generator, throughput follows their sum, and the split says whose work a shared sync adds.
+     */
+    record Measured(Results.Steady steady, CpuMeter.Reading perSync) {
+        double serverAndPostgres() {
+            return perSync.server() + perSync.postgres();
+        }
+    }
+
+    private static Measured measured(CpuMeter cpu, Function<Runnable, Results.Steady> round) {
+        CpuMeter.Reading[] start = new CpuMeter.Reading[1];
+        Results.Steady steady = round.apply(() -> start[0] = cpu.read());
+        CpuMeter.Reading used = CpuMeter.Reading.ZERO.plus(start[0], cpu.read());
+        if (steady.firstError() != null) {
+            System.out.println("  " + steady.errors() + " failed syncs, the first: " + steady.firstError());
+        }
+        double perSync = 1_000.0 / steady.syncs();
+        return new Measured(steady, new CpuMeter.Reading(used.server() * perSync, used.postgres() * perSync,
+                used.generator() * perSync));
     }
 
     /** Ten spaces, each made by its first member's push, the other four invited and accepted. */
@@ -154,18 +181,17 @@ final class SharedBench {
         return "bench-" + UUID.randomUUID() + "@example.com";
     }
 
-    private static void report(List<Results.Steady> plain, List<Results.Steady> sharing, MoveIn moveIn, String heap,
+    private static void report(List<Measured> plain, List<Measured> sharing, MoveIn moveIn, String heap,
                                boolean quick) throws IOException {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < plain.size(); i++) {
-            rows.append(String.format(Locale.ROOT, "| %d | %.0f | %.1f | %.0f | %.1f | %d |%n", i + 1,
-                    plain.get(i).syncsPerSecond(), plain.get(i).p99Ms(), sharing.get(i).syncsPerSecond(),
-                    sharing.get(i).p99Ms(), sharing.get(i).errors()));
+            rows.append(String.format(Locale.ROOT, "| %d | %s | %s | %d |%n", i + 1, cells(plain.get(i)),
+                    cells(sharing.get(i)), sharing.get(i).steady().errors()));
         }
-        double rate = Results.Versus.median(plain.stream().map(Results.Steady::syncsPerSecond).toList());
-        double rateShared = Results.Versus.median(sharing.stream().map(Results.Steady::syncsPerSecond).toList());
-        double p99 = Results.Versus.median(plain.stream().map(Results.Steady::p99Ms).toList());
-        double p99Shared = Results.Versus.median(sharing.stream().map(Results.Steady::p99Ms).toList());
+        double rate = median(plain, measured -> measured.steady().syncsPerSecond());
+        double rateShared = median(sharing, measured -> measured.steady().syncsPerSecond());
+        double cost = median(plain, Measured::serverAndPostgres);
+        double costShared = median(sharing, Measured::serverAndPostgres);
         String text = String.format(Locale.ROOT, """
                 # Benchmark: shared spaces
 
@@ -173,20 +199,35 @@ final class SharedBench {
                 again and again for 20 s, each sync adding 10 rows to its space, so each pull brings the rows the
                 other four members added), alternately with 50 users syncing 10 private rows each on the measured
                 realm, which shares nothing. 3 rounds each, after both scenarios ran unmeasured until the server's JIT settled,
-                one server (-Xmx%s), one PostgreSQL (fsync on).
+                one server (-Xmx%s), one PostgreSQL (fsync on), the load generator on the same machine. CPU: milliseconds a
+                sync each process spent in the round (/proc).
                 Target: within 20 %% of private steady (docs/protocol.md §12).
 
-                | round | private: syncs/s | p99 ms | shared: syncs/s | p99 ms | shared: failed syncs |
-                |---|---|---|---|---|---|
+                | round | private: syncs/s | p99 ms | CPU ms a sync: server, PostgreSQL, generator | shared: syncs/s | p99 ms | CPU ms a sync: server, PostgreSQL, generator | shared: failed syncs |
+                |---|---|---|---|---|---|---|---|
                 %s
                 Medians: %.0f syncs/s private, %.0f shared (%+.1f %%); p99 %.1f and %.1f ms.
+                Server + PostgreSQL CPU a sync, medians: %.2f ms private, %.2f shared (%+.1f %%).
 
                 Move-in: a new member's fresh device pulled a space of %,d rows in %.1f s (%,d rows received,
                 %,.0f rows/s), from the server at -Xmx%s.
-                """, heap, rows, rate, rateShared, (rateShared / rate - 1) * 100, p99, p99Shared, moveIn.rows(),
-                moveIn.seconds(), moveIn.received(), moveIn.received() / moveIn.seconds(), heap);
+                """, heap, rows, rate, rateShared, (rateShared / rate - 1) * 100,
+                median(plain, measured -> measured.steady().p99Ms()),
+                median(sharing, measured -> measured.steady().p99Ms()), cost, costShared,
+                (costShared / cost - 1) * 100, moveIn.rows(), moveIn.seconds(), moveIn.received(),
+                moveIn.received() / moveIn.seconds(), heap);
         Path out = quick ? Path.of("target", "bench-shared-quick.md") : Path.of("docs", "benchmarks-shared.md");
         Files.writeString(out, text);
         System.out.print(text);
+    }
+
+    private static String cells(Measured measured) {
+        CpuMeter.Reading cpu = measured.perSync();
+        return String.format(Locale.ROOT, "%.0f | %.1f | %.2f, %.2f, %.2f", measured.steady().syncsPerSecond(),
+                measured.steady().p99Ms(), cpu.server(), cpu.postgres(), cpu.generator());
+    }
+
+    private static double median(List<Measured> rounds, ToDoubleFunction<Measured> figure) {
+        return Results.Versus.median(rounds.stream().map(figure::applyAsDouble).toList());
     }
 }

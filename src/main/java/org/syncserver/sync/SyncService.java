@@ -200,16 +200,32 @@ public final class SyncService {
     /**
      * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the spaces the user sees; the lock, the
      * user's clock and the vectors the device's lastSync may name; then the clocks of the spaces make the vector this
-     * pull reads, stored under a new name that is the answer's lastSync.
+     * pull reads, stored under a new name that is the answer's lastSync. Those three statements share one pooled
+     * connection: under load every borrow of the pool is a wait.
      */
     private void sharedPull(Realm realm, Principal principal, UUID clientId, long lastSync,
                             Map<UUID, PendingChange> pending, PullWriter writer, long now) {
         Database database = realm.database();
+        Opened opened = database.withConnection(connection ->
+                openSharedPull(connection, realm, principal, clientId, lastSync, now));
+        try {
+            answerShared(database, principal, clientId, opened.sent(), opened.read(), opened.name(), pending, writer);
+        } catch (RuntimeException e) {
+            releaseAfterFailure(database, principal, clientId);
+            throw e;
+        }
+    }
+
+    /** What a shared pull answers: from the vector the device sent to the one read, and the latter's name. */
+    private record Opened(CursorVector sent, CursorVector read, long name) {
+    }
+
+    private Opened openSharedPull(Connection connection, Realm realm, Principal principal, UUID clientId,
+                                  long lastSync, long now) throws SQLException {
         UUID userId = principal.userId();
-        Visibility visibility = database.withConnection(connection -> spaces.seenBy(connection, userId, List.of(),
-                now));
-        SyncRepository.Clock clock = spans.lock(() -> database.withConnection(connection -> takeLock(connection,
-                realm, principal, clientId, OptionalLong.empty(), now)));
+        Visibility visibility = spaces.seenBy(connection, userId, List.of(), now);
+        SyncRepository.Clock clock = spans.lock(() -> takeLock(connection, realm, principal, clientId,
+                OptionalLong.empty(), now));
         try {
             CursorVector named = CursorVector.sent(shared.vectors(clock.vectors()), lastSync, userId,
                     OptionalLong.empty());
@@ -218,12 +234,12 @@ public final class SyncService {
             Map<UUID, Long> spaceClocks = new HashMap<>();
             visibility.spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
             CursorVector read = CursorVector.read(userId, clock.value(), spaceClocks);
-            long name = database.withConnection(connection -> shared.name(connection, clientId, read, lastSync,
-                    new SharedRows.Acknowledged(sent.clock(userId).orElse(0L), Math.min(namedUserClock,
-                            clock.value())), now));
-            answerShared(database, principal, clientId, sent, read, name, pending, writer);
-        } catch (RuntimeException e) {
-            releaseAfterFailure(database, principal, clientId);
+            long name = shared.name(connection, clientId, read, lastSync, new SharedRows.Acknowledged(
+                    sent.clock(userId).orElse(0L), Math.min(namedUserClock, clock.value())), now);
+            return new Opened(sent, read, name);
+        } catch (SQLException | RuntimeException e) {
+            // on this connection: borrowing another while holding one could wait for a pool this very wait drains
+            releaseAfterFailure(connection, principal, clientId);
             throw e;
         }
     }
@@ -261,8 +277,20 @@ public final class SyncService {
      */
     private void releaseAfterFailure(Database database, Principal principal, UUID clientId) {
         try {
-            database.withConnection(connection -> sync.releaseLock(connection, principal.userId(), clientId));
+            database.withConnection(connection -> {
+                releaseAfterFailure(connection, principal, clientId);
+                return null;
+            });
         } catch (RuntimeException e) {
+            log.warn("Could not release the sync lock of a failed pull: {}", e.getMessage());
+        }
+    }
+
+    /** The same on a connection the failed pull holds. */
+    private void releaseAfterFailure(Connection connection, Principal principal, UUID clientId) {
+        try {
+            sync.releaseLock(connection, principal.userId(), clientId);
+        } catch (SQLException | RuntimeException e) {
             log.warn("Could not release the sync lock of a failed pull: {}", e.getMessage());
         }
     }

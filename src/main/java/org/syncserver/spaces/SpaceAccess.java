@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -21,14 +20,44 @@ import java.util.UUID;
  */
 public final class SpaceAccess {
 
+    /** The spaces the user sees now, with roles and clocks (a pull's question, and the journal's). */
+    public Visibility seenBy(Connection connection, UUID userId) throws SQLException {
+        String sql = """
+                SELECT m.spaceid, m.role, s.sync_clock
+                  FROM space_members m JOIN spaces s ON s.id = m.spaceid
+                 WHERE m.userid = ? AND s.deleted_at IS NULL
+                """;
+        Map<UUID, Visibility.Seen> seen = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, userId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    seen.put(rows.getObject(1, UUID.class),
+                            new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+                }
+            }
+        }
+        return new Visibility(seen);
+    }
+
+    /** What a push's batch sees: the user's spaces, and the stamps of those it names and may write. */
+    public record SeenAndStamped(Visibility visibility, Map<UUID, Long> stamps) {
+    }
+
     /**
-     * The spaces the user sees now, with roles and clocks. A space id that a push names and that no one has used
-     * yet is created in the same statement with the user as its owner (an app makes a list's id offline); a
-     * deleted space's id stays taken, and a user's id is never a space (rows under it would be that user's).
-     * A space that exists is not inserted again: an insert that meets a space whose clock a concurrent push holds
-     * waits for that push to commit (to learn whether the conflict is real), and the push would then wait twice.
+     * A push's question, with its first locks: the spaces the user sees now, with roles and clocks, and in the same
+     * statement the spaces the batch names that the user may write, unless already stamped by this push, locked and
+     * stamped as {@link #stamp} does. A space id that the push names and that no one has used yet is created with the
+     * user as its owner (an app makes a list's id offline); it is not stamped here (a statement does not see its own
+     * inserts): {@link #stamp} does that next. A deleted space's id stays taken, and a user's id is never a space
+     * (rows under it would be that user's). A space that exists is not inserted again: an insert that meets a space
+     * whose clock a concurrent push holds waits for that push to commit (to learn whether the conflict is real), and
+     * the push would then wait twice.
+     *
+     * @param pusher the pushing device, when members are to be told (this instance listens)
      */
-    public Visibility seenBy(Connection connection, UUID userId, Collection<UUID> named, long now)
+    public SeenAndStamped seenAndStamped(Connection connection, UUID userId, Collection<UUID> named,
+                                         Collection<UUID> stamped, long now, Optional<UUID> pusher)
             throws SQLException {
         String sql = """
                 WITH named AS (SELECT DISTINCT id FROM unnest(CAST(? AS UUID[])) AS n(id)),
@@ -42,28 +71,44 @@ public final class SpaceAccess {
                 joined AS (
                      INSERT INTO space_members (spaceid, userid, role, since)
                      SELECT id, ?, 'owner', ? FROM created
-                     RETURNING spaceid, role)
-                SELECT m.spaceid, m.role, s.sync_clock
-                  FROM space_members m JOIN spaces s ON s.id = m.spaceid
-                 WHERE m.userid = ? AND s.deleted_at IS NULL
+                     RETURNING spaceid, role),
+                seen AS (
+                     SELECT m.spaceid, m.role, s.sync_clock
+                       FROM space_members m JOIN spaces s ON s.id = m.spaceid
+                      WHERE m.userid = ? AND s.deleted_at IS NULL),
+                to_stamp AS (
+                     SELECT spaceid AS id FROM seen
+                      WHERE role <> 'reader' AND spaceid IN (SELECT id FROM named)
+                        AND spaceid <> ALL(CAST(? AS UUID[]))),
+                """ + LOCK_AND_STAMP + """
+                SELECT seen.spaceid, seen.role, seen.sync_clock, st.sync_clock, st.told
+                  FROM seen LEFT JOIN stamped st ON st.id = seen.spaceid
                 UNION ALL
-                SELECT spaceid, role, 0 FROM joined
+                SELECT spaceid, role, 0, NULL, NULL FROM joined
                 """;
         Map<UUID, Visibility.Seen> seen = new HashMap<>();
+        Map<UUID, Long> stamps = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setArray(1, connection.createArrayOf("uuid", named.toArray()));
-            statement.setLong(2, now);
-            statement.setObject(3, userId);
-            statement.setLong(4, now);
-            statement.setObject(5, userId);
+            int p = 0;
+            statement.setArray(++p, connection.createArrayOf("uuid", named.toArray()));
+            statement.setLong(++p, now);
+            statement.setObject(++p, userId);
+            statement.setLong(++p, now);
+            statement.setObject(++p, userId);
+            statement.setArray(++p, connection.createArrayOf("uuid", stamped.toArray()));
+            bindStamp(statement, p, now, pusher);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    seen.put(rows.getObject(1, UUID.class),
-                            new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+                    UUID spaceId = rows.getObject(1, UUID.class);
+                    seen.put(spaceId, new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+                    long stamp = rows.getLong(4);
+                    if (!rows.wasNull()) {
+                        stamps.put(spaceId, stamp);
+                    }
                 }
             }
         }
-        return new Visibility(seen);
+        return new SeenAndStamped(new Visibility(seen), stamps);
     }
 
     /**
@@ -121,26 +166,12 @@ public final class SpaceAccess {
      */
     public Map<UUID, Long> stamp(Connection connection, Collection<UUID> spaceIds, long now, Optional<UUID> pusher)
             throws SQLException {
-        String sql = """
-                WITH locked AS (
-                     SELECT id FROM spaces WHERE id = ANY(CAST(? AS UUID[])) ORDER BY id FOR UPDATE),
-                stamped AS (
-                     UPDATE spaces s SET sync_clock = GREATEST(s.sync_clock + 1, ?)
-                       FROM locked WHERE s.id = locked.id
-                     RETURNING s.id, s.sync_clock)
-                SELECT st.id, st.sync_clock,
-                       (SELECT count(pg_notify('sync_changes',
-                                               CAST(m.userid AS TEXT) || ':' || st.sync_clock || ':' || ? || ':' || ?))
-                          FROM space_members m WHERE m.spaceid = st.id AND CAST(? AS BOOLEAN))
-                  FROM stamped st
-                """;
+        String sql = "WITH to_stamp AS (SELECT unnest(CAST(? AS UUID[])) AS id),\n" + LOCK_AND_STAMP
+                + "SELECT id, sync_clock, told FROM stamped";
         Map<UUID, Long> stamps = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setArray(1, connection.createArrayOf("uuid", new TreeSet<>(spaceIds).toArray()));
-            statement.setLong(2, now);
-            statement.setString(3, pusher.map(UUID::toString).orElse(""));
-            statement.setLong(4, now);
-            statement.setBoolean(5, pusher.isPresent());
+            statement.setArray(1, connection.createArrayOf("uuid", spaceIds.toArray()));
+            bindStamp(statement, 1, now, pusher);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     stamps.put(rows.getObject(1, UUID.class), rows.getLong(2));
@@ -148,5 +179,30 @@ public final class SpaceAccess {
             }
         }
         return stamps;
+    }
+
+    /**
+     * The stamping of {@link #stamp}, over the ids of a CTE {@code to_stamp} before it: the CTE {@code stamped}
+     * (id, sync_clock, told), whose {@code told} counts the notices queued (a column read, so it is evaluated).
+     * Parameters: {@link #bindStamp}.
+     */
+    private static final String LOCK_AND_STAMP = """
+            locked AS (SELECT id FROM spaces WHERE id IN (SELECT id FROM to_stamp) ORDER BY id FOR UPDATE),
+            stamped AS (
+                 UPDATE spaces s SET sync_clock = GREATEST(s.sync_clock + 1, ?)
+                   FROM locked WHERE s.id = locked.id
+                 RETURNING s.id, s.sync_clock,
+                           (SELECT count(pg_notify('sync_changes',
+                                                   CAST(m.userid AS TEXT) || ':' || s.sync_clock || ':' || ? || ':' || ?))
+                              FROM space_members m WHERE m.spaceid = s.id AND CAST(? AS BOOLEAN)) AS told)
+            """;
+
+    /** Binds {@link #LOCK_AND_STAMP}'s parameters after parameter {@code before}. */
+    private static void bindStamp(PreparedStatement statement, int before, long now, Optional<UUID> pusher)
+            throws SQLException {
+        statement.setLong(before + 1, now);
+        statement.setString(before + 2, pusher.map(UUID::toString).orElse(""));
+        statement.setLong(before + 3, now);
+        statement.setBoolean(before + 4, pusher.isPresent());
     }
 }

@@ -89,7 +89,7 @@ public final class ConflictJournal {
     private List<UUID> journalsOf(Connection connection, Realm realm, UUID userId) throws SQLException {
         List<UUID> owners = new ArrayList<>(List.of(userId));
         if (sharing.shares(realm.name())) {
-            owners.addAll(spaces.seenBy(connection, userId, List.of(), clock.millis()).ids());
+            owners.addAll(spaces.seenBy(connection, userId).ids());
         }
         return owners;
     }

@@ -50,13 +50,26 @@ final class SharedPush {
         CursorVector seen = lastSync == null ? vectors.getOrDefault(held.pulledUpTo(), CursorVector.NOTHING)
                 : CursorVector.sent(vectors, lastSync, userId, OptionalLong.of(held.pulledUpTo()));
         Placement placement = new Placement(userId, clientId, sharing.tables(realm), json);
-        Stamper stamper = spaceIds -> stamps.putAll(spaces.stamp(connection, spaceIds, now,
-                notify ? Optional.of(clientId) : Optional.empty()));
+        Optional<UUID> pusher = notify ? Optional.of(clientId) : Optional.empty();
+        SpaceLocks locks = new SpaceLocks() {
+            @Override
+            public Visibility seeAndStamp(Set<UUID> named) throws SQLException {
+                SpaceAccess.SeenAndStamped seenAndStamped = spaces.seenAndStamped(connection, userId, named,
+                        stamps.keySet(), now, pusher);
+                stamps.putAll(seenAndStamped.stamps());
+                return seenAndStamped.visibility();
+            }
+
+            @Override
+            public void stamp(Set<UUID> spaceIds) throws SQLException {
+                stamps.putAll(spaces.stamp(connection, spaceIds, now, pusher));
+            }
+        };
         return new BatchPlacer() {
             @Override
             public List<SyncRepository.Placed> place(List<PushedChange> batch) throws SQLException {
                 return SharedPush.this.place(connection, realm, userId, clientId, batch, placement, seen, held,
-                        stamps, stamper, now);
+                        stamps, locks, now);
             }
 
             /** The spaces written into join the answer's vector. */
@@ -74,21 +87,22 @@ final class SharedPush {
 
     private List<SyncRepository.Placed> place(Connection connection, String realm, UUID userId, UUID clientId,
                                               List<PushedChange> batch, Placement placement, CursorVector seen,
-                                              SyncRepository.Held held, Map<UUID, Long> stamps, Stamper stamper,
+                                              SyncRepository.Held held, Map<UUID, Long> stamps, SpaceLocks locks,
                                               long now) throws SQLException {
         Map<UUID, UUID> namedSpaces = placement.namedSpaces(batch);
-        Visibility visibility = spaces.seenBy(connection, userId, new HashSet<>(namedSpaces.values()), now);
+        // The spaces the rows name are locked with the visibility read: most batches are then placed in one round.
+        Set<UUID> named = new HashSet<>(namedSpaces.values());
+        Visibility visibility = locks.seeAndStamp(named);
         Set<UUID> owners = new HashSet<>(visibility.ids());
         owners.add(userId);
         // and the spaces the device saw when its user made the edits: a space the user has left since may still
         // hold the row, which an edit naming another space must not bring to life there too
         owners.addAll(seen.clocks().keySet());
         List<UUID> rowguids = batch.stream().map(PushedChange::rowguid).toList();
-        // The spaces the rows name are locked before anything is read: most batches are then placed in one round.
-        Set<UUID> named = new HashSet<>(namedSpaces.values());
+        // the spaces the visibility statement created (it cannot stamp its own inserts)
         named.removeIf(space -> !visibility.canWrite(space) || stamps.containsKey(space));
         if (!named.isEmpty()) {
-            stamper.stamp(named);
+            locks.stamp(named);
         }
         for (int round = 0; round < MAX_PLACING_ROUNDS; round++) {
             Placement.Placed placed = placement.place(batch, namedSpaces, visibility,
@@ -103,13 +117,16 @@ final class SharedPush {
                 return placed.stored();
             }
             // Rows may have moved before the spaces were locked: place the batch again under the locks.
-            stamper.stamp(unstamped);
+            locks.stamp(unstamped);
         }
         throw new ConflictException("The rows of this push are moving between spaces right now, please retry");
     }
 
-    /** Locks and stamps spaces (SpaceAccess.stamp) and keeps their stamps with the push's. */
-    private interface Stamper {
+    /** The push's spaces: seen and stamped (SpaceAccess), their stamps kept with the push's. */
+    private interface SpaceLocks {
+        /** The user's visibility, the named spaces the user may write locked and stamped with it. */
+        Visibility seeAndStamp(Set<UUID> named) throws SQLException;
+
         void stamp(Set<UUID> spaceIds) throws SQLException;
     }
 

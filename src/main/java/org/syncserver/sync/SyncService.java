@@ -223,7 +223,7 @@ public final class SyncService {
     private Opened openSharedPull(Connection connection, Realm realm, Principal principal, UUID clientId,
                                   long lastSync, long now) throws SQLException {
         UUID userId = principal.userId();
-        Visibility visibility = spaces.seenBy(connection, userId, List.of(), now);
+        Visibility visibility = spaces.seenBy(connection, userId);
         SyncRepository.Clock clock = spans.lock(() -> takeLock(connection, realm, principal, clientId,
                 OptionalLong.empty(), now));
         try {

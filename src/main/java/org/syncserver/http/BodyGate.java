@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   lower than their pool, so that a few addresses cannot take it all.</li>
  * </ul>
  * 64 per address leaves room for many honest devices behind one NAT address: with 24, the benchmark's 50 devices
- * on one address were refused now and then.
+ * on one address were refused now and then. A body whose bytes have all arrived takes no place: reading it cannot
+ * wait on its sender (a token refresh's body comes with its headers; with 12 places an address, the benchmark's
+ * refreshes were refused now and then).
  */
 final class BodyGate {
 
@@ -35,6 +37,9 @@ final class BodyGate {
         @Override
         void close();
     }
+
+    /** For a body read without a place: one whose bytes have all arrived, whose reading cannot wait. */
+    static final Permit NOT_COUNTED = () -> { };
 
     /** Counts by key, each up to its own maximum. */
     private static final class Counts {

@@ -85,13 +85,48 @@ class BodyFairnessTest {
         }
     }
 
+    @Test
+    void aWholeSmallBodyIsReadWhileSlowBodiesFromItsAddressHoldEveryPlace() throws Exception {
+        Device device = newUser();
+        // the anonymous pool's places of 127.0.0.1, this test's own address, all taken by bodies that have only begun
+        List<Socket> slow = slowBodies("/register/default", null, List.of("127.0.0.1"), 12);
+        try {
+            Response refresh = accounts.refresh("default", device.refreshToken());
+            assertThat(refresh.status()).as("a token refresh whose body came whole: " + refresh.body())
+                    .isEqualTo(200);
+            slow.addAll(slowBodies("/register/default", null, List.of("127.0.0.1"), 1));
+            assertThat(statusLine(slow.getLast())).as("one more body that has only begun, from that address")
+                    .contains(" 503 ");
+        } finally {
+            close(slow);
+        }
+    }
+
+    private static String statusLine(Socket socket) throws IOException {
+        socket.setSoTimeout(5_000);
+        StringBuilder line = new StringBuilder();
+        for (int b = socket.getInputStream().read(); b >= 0 && b != '\r'; b = socket.getInputStream().read()) {
+            line.append((char) b);
+        }
+        return line.toString();
+    }
+
     /** 64 requests from each of 127.0.0.2 to 127.0.0.5, whose bodies (1,000 bytes announced) have only begun. */
     private static List<Socket> slowBodies(String path, String bearer) throws IOException, InterruptedException {
-        List<Socket> sockets = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
         for (int address = 0; address < ADDRESSES; address++) {
-            for (int i = 0; i < CONNECTIONS_PER_ADDRESS; i++) {
+            addresses.add("127.0.0." + (2 + address));
+        }
+        return slowBodies(path, bearer, addresses, CONNECTIONS_PER_ADDRESS);
+    }
+
+    private static List<Socket> slowBodies(String path, String bearer, List<String> addresses, int perAddress)
+            throws IOException, InterruptedException {
+        List<Socket> sockets = new ArrayList<>();
+        for (String address : addresses) {
+            for (int i = 0; i < perAddress; i++) {
                 Socket socket = new Socket();
-                socket.bind(new InetSocketAddress("127.0.0." + (2 + address), 0));
+                socket.bind(new InetSocketAddress(address, 0));
                 socket.connect(new InetSocketAddress("127.0.0.1", server.uri("/").getPort()));
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"

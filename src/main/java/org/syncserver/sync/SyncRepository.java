@@ -281,13 +281,6 @@ final class SyncRepository {
     }
 
     /**
-     * Streams the latest change of every row of the user stamped after {@code after} and up to {@code upTo} by
-     * another device, oldest first, at most {@code limit} rows. Rows stamped later are left for the next pull, whose
-     * cursor is {@code upTo}. The order also makes the planner use the cursor index even when the user's statistics
-     * are stale: without it, a user who had just grown to 60,000 rows was read whole through the primary key (48 ms
-     * instead of 0.1 ms). Rows arrive in pages when the connection is in a transaction, all at once otherwise.
-     */
-    /**
      * The first rows of {@link #pull}, at most {@code limit} of them and no more than {@code maxBytes} of row data
      * (plus the row that crosses it): a pull of a few photos must not be read whole into memory. One auto-committed
      * statement, without a cursor.
@@ -325,6 +318,11 @@ final class SyncRepository {
     }
 
     /**
+     * Streams the latest change of every row of the user stamped after {@code after} and up to {@code upTo} by
+     * another device, oldest first. Rows stamped later are left for the next pull, whose cursor is {@code upTo}. The order also makes the planner use the cursor index even when the user's statistics
+     * are stale: without it, a user who had just grown to 60,000 rows was read whole through the primary key (48 ms
+     * instead of 0.1 ms). Rows arrive in pages when the connection is in a transaction, all at once otherwise.
+     *
      * @param rowBytes the average stored size of a row, which sets how many rows a page holds
      */
     void pull(Connection connection, UUID userId, UUID clientId, long after, long upTo, long rowBytes, RowSink sink)

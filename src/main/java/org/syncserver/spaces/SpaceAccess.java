@@ -40,10 +40,6 @@ public final class SpaceAccess {
         return new Visibility(seen);
     }
 
-    /** What a push's batch sees: the user's spaces, and the stamps of those it names and may write. */
-    public record SeenAndStamped(Visibility visibility, Map<UUID, Long> stamps) {
-    }
-
     /**
      * A push's question, with its first locks: the spaces the user sees now, with roles and clocks, and in the same
      * statement the spaces the batch names that the user may write, unless already stamped by this push, locked and
@@ -54,11 +50,12 @@ public final class SpaceAccess {
      * whose clock a concurrent push holds waits for that push to commit (to learn whether the conflict is real), and
      * the push would then wait twice.
      *
+     * @param stamps the push's stamps so far, by space id (those spaces are not stamped again); the spaces this
+     *               statement stamps are added
      * @param pusher the pushing device, when members are to be told (this instance listens)
      */
-    public SeenAndStamped seenAndStamped(Connection connection, UUID userId, Collection<UUID> named,
-                                         Collection<UUID> stamped, long now, Optional<UUID> pusher)
-            throws SQLException {
+    public Visibility seenAndStamped(Connection connection, UUID userId, Collection<UUID> named,
+                                     Map<UUID, Long> stamps, long now, Optional<UUID> pusher) throws SQLException {
         String sql = """
                 WITH named AS (SELECT DISTINCT id FROM unnest(CAST(? AS UUID[])) AS n(id)),
                 created AS (
@@ -87,7 +84,6 @@ public final class SpaceAccess {
                 SELECT spaceid, role, 0, NULL, NULL FROM joined
                 """;
         Map<UUID, Visibility.Seen> seen = new HashMap<>();
-        Map<UUID, Long> stamps = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 0;
             statement.setArray(++p, connection.createArrayOf("uuid", named.toArray()));
@@ -95,7 +91,7 @@ public final class SpaceAccess {
             statement.setObject(++p, userId);
             statement.setLong(++p, now);
             statement.setObject(++p, userId);
-            statement.setArray(++p, connection.createArrayOf("uuid", stamped.toArray()));
+            statement.setArray(++p, connection.createArrayOf("uuid", stamps.keySet().toArray()));
             bindStamp(statement, p, now, pusher);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -108,7 +104,7 @@ public final class SpaceAccess {
                 }
             }
         }
-        return new SeenAndStamped(new Visibility(seen), stamps);
+        return new Visibility(seen);
     }
 
     /**

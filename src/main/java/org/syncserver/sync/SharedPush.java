@@ -54,10 +54,7 @@ final class SharedPush {
         SpaceLocks locks = new SpaceLocks() {
             @Override
             public Visibility seeAndStamp(Set<UUID> named) throws SQLException {
-                SpaceAccess.SeenAndStamped seenAndStamped = spaces.seenAndStamped(connection, userId, named,
-                        stamps.keySet(), now, pusher);
-                stamps.putAll(seenAndStamped.stamps());
-                return seenAndStamped.visibility();
+                return spaces.seenAndStamped(connection, userId, named, stamps, now, pusher);
             }
 
             @Override

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -91,15 +92,28 @@ class BodyFairnessTest {
         // the anonymous pool's places of 127.0.0.1, this test's own address, all taken by bodies that have only begun
         List<Socket> slow = slowBodies("/register/default", null, List.of("127.0.0.1"), 12);
         try {
-            Response refresh = accounts.refresh("default", device.refreshToken());
-            assertThat(refresh.status()).as("a token refresh whose body came whole: " + refresh.body())
-                    .isEqualTo(200);
+            try (Socket refresh = new Socket("127.0.0.1", server.uri("/").getPort())) {
+                byte[] body = ("{\"refreshToken\":\"" + device.refreshToken() + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                // headers and body in one write, as a client that buffers a small request sends them
+                refresh.getOutputStream().write(concat(("POST /login/default/refreshToken HTTP/1.1\r\n"
+                        + "Host: localhost\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII), body));
+                assertThat(statusLine(refresh)).as("a token refresh whose body came with its headers")
+                        .contains(" 200 ");
+            }
             slow.addAll(slowBodies("/register/default", null, List.of("127.0.0.1"), 1));
             assertThat(statusLine(slow.getLast())).as("one more body that has only begun, from that address")
                     .contains(" 503 ");
         } finally {
             close(slow);
         }
+    }
+
+    private static byte[] concat(byte[] head, byte[] body) {
+        byte[] request = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, request, head.length, body.length);
+        return request;
     }
 
     private static String statusLine(Socket socket) throws IOException {

@@ -22,22 +22,30 @@ public final class SpaceAccess {
 
     /** The spaces the user sees now, with roles and clocks (a pull's question, and the journal's). */
     public Visibility seenBy(Connection connection, UUID userId) throws SQLException {
-        String sql = """
-                SELECT m.spaceid, m.role, s.sync_clock
-                  FROM space_members m JOIN spaces s ON s.id = m.spaceid
-                 WHERE m.userid = ? AND s.deleted_at IS NULL
-                """;
         Map<UUID, Visibility.Seen> seen = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection.prepareStatement(SEEN)) {
             statement.setObject(1, userId);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    seen.put(rows.getObject(1, UUID.class),
-                            new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+                    see(rows, seen);
                 }
             }
         }
         return new Visibility(seen);
+    }
+
+    /** Which spaces a user sees, with role and clock: one parameter, the user; also the CTE {@code seen} below. */
+    private static final String SEEN = """
+            SELECT m.spaceid, m.role, s.sync_clock
+              FROM space_members m JOIN spaces s ON s.id = m.spaceid
+             WHERE m.userid = ? AND s.deleted_at IS NULL
+            """;
+
+    /** Reads one space of {@link #SEEN}'s shape (space id, role, clock) from the current row. @return its id */
+    private static UUID see(ResultSet rows, Map<UUID, Visibility.Seen> seen) throws SQLException {
+        UUID spaceId = rows.getObject(1, UUID.class);
+        seen.put(spaceId, new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+        return spaceId;
     }
 
     /**
@@ -70,9 +78,8 @@ public final class SpaceAccess {
                      SELECT id, ?, 'owner', ? FROM created
                      RETURNING spaceid, role),
                 seen AS (
-                     SELECT m.spaceid, m.role, s.sync_clock
-                       FROM space_members m JOIN spaces s ON s.id = m.spaceid
-                      WHERE m.userid = ? AND s.deleted_at IS NULL),
+                """ + SEEN + """
+                ),
                 to_stamp AS (
                      SELECT spaceid AS id FROM seen
                       WHERE role <> 'reader' AND spaceid IN (SELECT id FROM named)
@@ -95,8 +102,7 @@ public final class SpaceAccess {
             bindStamp(statement, p, now, pusher);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    UUID spaceId = rows.getObject(1, UUID.class);
-                    seen.put(spaceId, new Visibility.Seen(Role.fromWire(rows.getString(2)), rows.getLong(3)));
+                    UUID spaceId = see(rows, seen);
                     long stamp = rows.getLong(4);
                     if (!rows.wasNull()) {
                         stamps.put(spaceId, stamp);

@@ -176,7 +176,11 @@ class SlowRefusalTest {
          * another test's) times out on Jetty's scheduler thread, as it should.
          */
         List<ILoggingEvent> seen() {
-            return events.list.stream().filter(event -> event.getMessage().startsWith("onIdleTimeout"))
+            List<ILoggingEvent> logged;
+            synchronized (events) { // the lock AppenderBase.doAppend appends under: other tests' servers log meanwhile
+                logged = List.copyOf(events.list);
+            }
+            return logged.stream().filter(event -> event.getMessage().startsWith("onIdleTimeout"))
                     .filter(event -> event.getThreadName().startsWith("JettyServerThreadPool")).toList();
         }
 

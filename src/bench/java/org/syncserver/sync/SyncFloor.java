@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -118,7 +119,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
                 .map(PendingChange::rowguid).toList();
         database.withConnection(connection -> {
             sync.saveCursor(connection, principal.userId(), clientId, cursor,
-                    tables.isEmpty() ? null : String.join(", ", tables), deletes);
+                    tables.isEmpty() ? null : String.join(", ", tables), deletes, Optional.empty());
             return null;
         });
         return cursor;

@@ -139,6 +139,14 @@ public final class Database implements AutoCloseable {
         Map<String, String> settings() {
             return this == GENERIC ? Map.of("plan_cache_mode", "force_generic_plan") : Map.of();
         }
+
+        /**
+         * The statement that sets these plans for the rest of its transaction, to send in the round trip of the
+         * statements it is for (a connection in auto-commit mode runs that round trip as one transaction).
+         */
+        public String statement() {
+            return setConfig(settings());
+        }
     }
 
     /** The connection pool right now: connections in use, idle, and its size. */
@@ -182,12 +190,16 @@ public final class Database implements AutoCloseable {
         if (settings.isEmpty()) {
             return;
         }
-        String values = settings.entrySet().stream()
+        try (Statement statement = transaction.createStatement()) {
+            statement.execute(setConfig(settings));
+        }
+    }
+
+    /** The settings for the rest of the transaction, as one statement. */
+    private static String setConfig(Map<String, String> settings) {
+        return "SELECT " + settings.entrySet().stream()
                 .map(setting -> "set_config('%s', '%s', true)".formatted(setting.getKey(), setting.getValue()))
                 .collect(Collectors.joining(", "));
-        try (Statement statement = transaction.createStatement()) {
-            statement.execute("SELECT " + values);
-        }
     }
 
     /**

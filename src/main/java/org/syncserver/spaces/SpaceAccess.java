@@ -1,5 +1,9 @@
 package org.syncserver.spaces;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +23,8 @@ import java.util.UUID;
  * of membership.
  */
 public final class SpaceAccess {
+
+    private final ObjectMapper json = new ObjectMapper();
 
     /** The spaces the user sees now, with roles and clocks (a pull's question, and the journal's). */
     public Visibility seenBy(Connection connection, UUID userId) throws SQLException {
@@ -40,6 +46,31 @@ public final class SpaceAccess {
               FROM space_members m JOIN spaces s ON s.id = m.spaceid
              WHERE m.userid = ? AND s.deleted_at IS NULL
             """;
+
+    /**
+     * {@link #SEEN} as one JSON column, {@code [[space id, role, clock], …]} (null: none), for a statement of sync's
+     * that binds the user's id once more: a pull reads what its user sees with its lock, without a round trip of
+     * its own. {@link #visibility} reads it.
+     */
+    public static final String SEEN_COLUMN = "(SELECT json_agg(json_build_array(seen.spaceid, seen.role, "
+            + "seen.sync_clock)) FROM (" + SEEN + ") seen)";
+
+    /** The spaces a user sees, from the value of {@link #SEEN_COLUMN}. */
+    public Visibility visibility(String column) {
+        if (column == null) {
+            return Visibility.NONE;
+        }
+        Map<UUID, Visibility.Seen> seen = new HashMap<>();
+        try {
+            for (JsonNode space : json.readTree(column)) {
+                seen.put(UUID.fromString(space.get(0).asText()),
+                        new Visibility.Seen(Role.fromWire(space.get(1).asText()), space.get(2).asLong()));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("The database answered visible spaces that are not JSON", e);
+        }
+        return new Visibility(seen);
+    }
 
     /** Reads one space of {@link #SEEN}'s shape (space id, role, clock) from the current row. @return its id */
     private static UUID see(ResultSet rows, Map<UUID, Visibility.Seen> seen) throws SQLException {

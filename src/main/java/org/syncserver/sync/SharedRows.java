@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.syncserver.db.Database;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Array;
@@ -90,45 +92,52 @@ final class SharedRows {
     }
 
     /**
-     * Stores the vector a pull read under a new name: the device's previous name plus one, or the present in
-     * milliseconds when larger (it stays an increasing epoch-ms value, which sync_client parses as a date). Keeps the
-     * device's last three names (an answer lost on the way leaves the device one behind) and the one it sent. In the
-     * same statement: the corrections the device has imported are done, and the cursor it acknowledges is kept.
+     * The name for the vector a pull reads, decided under the client's lock from the names the lock read: the
+     * device's last name plus one, or the present in milliseconds when larger (it stays an increasing epoch-ms
+     * value, which sync_client parses as a date).
      */
-    long name(Connection connection, UUID clientId, CursorVector vector, long sent, Acknowledged acknowledged,
-              long now) throws SQLException {
-        String sql = """
-                WITH corrected AS (DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?),
-                acknowledged AS (UPDATE user_clients SET acked_lastsync = ? WHERE clientid = ?),
-                pruned AS (
-                     DELETE FROM cursor_vectors
-                      WHERE clientid = ? AND lastsync <> ?
-                        AND lastsync NOT IN (SELECT lastsync FROM cursor_vectors WHERE clientid = ?
-                                              ORDER BY lastsync DESC LIMIT 3))
-                INSERT INTO cursor_vectors (clientid, lastsync, owners, clocks)
-                SELECT ?, GREATEST(COALESCE(max(lastsync), 0) + 1, ?), CAST(? AS UUID[]), CAST(? AS INT8[])
-                  FROM cursor_vectors WHERE clientid = ?
-                RETURNING lastsync
-                """;
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int p = 0;
-            statement.setObject(++p, clientId);
-            statement.setLong(++p, acknowledged.correctedUpTo());
-            statement.setLong(++p, acknowledged.cursor());
-            statement.setObject(++p, clientId);
-            statement.setObject(++p, clientId);
-            statement.setLong(++p, sent);
-            statement.setObject(++p, clientId);
-            statement.setObject(++p, clientId);
-            statement.setLong(++p, now);
-            statement.setArray(++p, connection.createArrayOf("uuid", vector.clocks().keySet().toArray()));
-            statement.setArray(++p, connection.createArrayOf("int8", vector.clocks().values().toArray()));
-            statement.setObject(++p, clientId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+    static long nextName(Map<Long, CursorVector> vectors, long now) {
+        long last = vectors.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        return Math.max(last + 1, now);
+    }
+
+    /** A pull's vector under its name, from the {@code lastSync} the device sent, with what that acknowledges. */
+    record Named(UUID clientId, long name, CursorVector vector, long sent, Acknowledged acknowledged) {
+    }
+
+    /**
+     * Stores the vector a pull read under its name; a statement that runs in the round trip that saves the name as
+     * the device's cursor ({@link SyncRepository#saveCursor}), before it. Keeps the device's last three names (an
+     * answer lost on the way leaves the device one behind) and the one it sent. The corrections the device has
+     * imported are done, and the cursor it acknowledges is kept. Parameters: {@link #bindNaming}.
+     */
+    static final String NAMING = """
+            WITH corrected AS (DELETE FROM sync_corrections WHERE clientid = ? AND stamp <= ?),
+            acknowledged AS (UPDATE user_clients SET acked_lastsync = ? WHERE clientid = ?),
+            pruned AS (
+                 DELETE FROM cursor_vectors
+                  WHERE clientid = ? AND lastsync <> ?
+                    AND lastsync NOT IN (SELECT lastsync FROM cursor_vectors WHERE clientid = ?
+                                          ORDER BY lastsync DESC LIMIT 3))
+            INSERT INTO cursor_vectors (clientid, lastsync, owners, clocks)
+            VALUES (?, ?, CAST(? AS UUID[]), CAST(? AS INT8[]))
+            """;
+
+    /** Binds {@link #NAMING}'s parameters from the first. @return the index of its last parameter */
+    static int bindNaming(Connection connection, PreparedStatement statement, Named named) throws SQLException {
+        int p = 0;
+        statement.setObject(++p, named.clientId());
+        statement.setLong(++p, named.acknowledged().correctedUpTo());
+        statement.setLong(++p, named.acknowledged().cursor());
+        statement.setObject(++p, named.clientId());
+        statement.setObject(++p, named.clientId());
+        statement.setLong(++p, named.sent());
+        statement.setObject(++p, named.clientId());
+        statement.setObject(++p, named.clientId());
+        statement.setLong(++p, named.name());
+        statement.setArray(++p, connection.createArrayOf("uuid", named.vector().clocks().keySet().toArray()));
+        statement.setArray(++p, connection.createArrayOf("int8", named.vector().clocks().values().toArray()));
+        return p;
     }
 
     /**
@@ -155,73 +164,114 @@ final class SharedRows {
     }
 
     /**
-     * Streams a pull's rows over every owner range, oldest first. A D (a tombstone, or a space the user left) is
-     * left out when the row lives on under another owner the device sees: a row moved between spaces arrives once,
-     * where it went. The device's corrections stamped in (correctedAfter, correctedUpTo] add what it may see of a
-     * row it could not change, unless the answer carries that row already.
+     * A pull's rows over every owner range, oldest first: the CTE {@code answer}. A D (a tombstone, or a space the
+     * user left) is left out when the row lives on under another owner the device sees: a row moved between spaces
+     * arrives once, where it went. The device's corrections stamped in (correctedAfter, correctedUpTo] add what it
+     * may see of a row it could not change, unless the answer carries that row already. Parameters: {@link #bind}.
      */
+    private static final String ANSWER = """
+            WITH plan AS (
+                 SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]))
+                      AS p(owner, mode, after, upto)),
+            seen AS (SELECT owner FROM plan WHERE mode <> 'out'),
+            found AS (
+                 SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
+                    AND r.serverdate > p.after AND r.serverdate <= p.upto
+                  WHERE p.mode = 'delta' AND r.clientid <> ?
+                 UNION ALL
+                 SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner AND r.serverdate <= p.upto
+                  WHERE p.mode = 'all' OR (p.mode = 'in' AND r.operation <> 'D')
+                 UNION ALL
+                 SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
+                  WHERE p.mode = 'out' AND (r.operation <> 'D' OR r.serverdate > p.after)),
+            corrected AS (
+                 SELECT k.rowguid, COALESCE(v.operation, 'D') AS operation,
+                        COALESCE(v.tablename, k.tablename) AS tablename,
+                        COALESCE(v.clientdate, k.stamp) AS clientdate, k.stamp AS serverdate,
+                        COALESCE(v.clientid, k.clientid) AS clientid, v.json
+                   FROM sync_corrections k
+                   LEFT JOIN LATERAL (SELECT * FROM sync_rows x
+                                       WHERE x.userid IN (SELECT owner FROM seen) AND x.rowguid = k.rowguid
+                                         AND x.operation <> 'D' LIMIT 1) v ON TRUE
+                  WHERE k.clientid = ? AND k.stamp > ? AND k.stamp <= ?
+                    AND k.rowguid NOT IN (SELECT rowguid FROM found)),
+            answer AS (
+                 SELECT f.rowguid, CASE WHEN f.mode = 'out' THEN 'D' ELSE f.operation END AS operation,
+                        f.tablename, f.clientdate, f.serverdate, f.clientid,
+                        CASE WHEN f.mode = 'out' THEN NULL ELSE f.json END AS json
+                   FROM found f
+                  WHERE NOT ((f.mode = 'out' OR f.operation = 'D')
+                             AND EXISTS (SELECT 1 FROM seen s JOIN sync_rows y
+                                            ON y.userid = s.owner AND y.rowguid = f.rowguid
+                                         WHERE y.userid <> f.userid AND y.operation <> 'D'))
+                 UNION ALL
+                 SELECT * FROM corrected)
+            """;
+
+    /** Streams the rows of {@link #ANSWER}; in pages of {@code fetchSize} rows in a transaction. */
     void pull(Connection connection, List<OwnerRange> ranges, UUID clientId, long correctedAfter,
               long correctedUpTo, int fetchSize, SyncRepository.RowSink sink) throws SQLException {
-        String sql = """
-                WITH plan AS (
-                     SELECT * FROM unnest(CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS INT8[]), CAST(? AS INT8[]))
-                          AS p(owner, mode, after, upto)),
-                seen AS (SELECT owner FROM plan WHERE mode <> 'out'),
-                found AS (
-                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
-                        AND r.serverdate > p.after AND r.serverdate <= p.upto
-                      WHERE p.mode = 'delta' AND r.clientid <> ?
-                     UNION ALL
-                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner AND r.serverdate <= p.upto
-                      WHERE p.mode = 'all' OR (p.mode = 'in' AND r.operation <> 'D')
-                     UNION ALL
-                     SELECT r.*, p.mode FROM plan p JOIN sync_rows r ON r.userid = p.owner
-                      WHERE p.mode = 'out' AND (r.operation <> 'D' OR r.serverdate > p.after)),
-                corrected AS (
-                     SELECT k.rowguid, COALESCE(v.operation, 'D') AS operation,
-                            COALESCE(v.tablename, k.tablename) AS tablename,
-                            COALESCE(v.clientdate, k.stamp) AS clientdate, k.stamp AS serverdate,
-                            COALESCE(v.clientid, k.clientid) AS clientid, v.json
-                       FROM sync_corrections k
-                       LEFT JOIN LATERAL (SELECT * FROM sync_rows x
-                                           WHERE x.userid IN (SELECT owner FROM seen) AND x.rowguid = k.rowguid
-                                             AND x.operation <> 'D' LIMIT 1) v ON TRUE
-                      WHERE k.clientid = ? AND k.stamp > ? AND k.stamp <= ?
-                        AND k.rowguid NOT IN (SELECT rowguid FROM found)),
-                answer AS (
-                     SELECT f.rowguid, CASE WHEN f.mode = 'out' THEN 'D' ELSE f.operation END AS operation,
-                            f.tablename, f.clientdate, f.serverdate, f.clientid,
-                            CASE WHEN f.mode = 'out' THEN NULL ELSE f.json END AS json
-                       FROM found f
-                      WHERE NOT ((f.mode = 'out' OR f.operation = 'D')
-                                 AND EXISTS (SELECT 1 FROM seen s JOIN sync_rows y
-                                                ON y.userid = s.owner AND y.rowguid = f.rowguid
-                                             WHERE y.userid <> f.userid AND y.operation <> 'D'))
-                     UNION ALL
-                     SELECT * FROM corrected)
+        String sql = ANSWER + """
                 SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT)
                   FROM answer ORDER BY serverdate
                 """;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(fetchSize);
-            int p = 0;
-            statement.setArray(++p, connection.createArrayOf("uuid", ranges.stream().map(OwnerRange::owner).toArray()));
-            statement.setArray(++p, connection.createArrayOf("text", ranges.stream().map(OwnerRange::mode).toArray()));
-            statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::after).toArray()));
-            statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::upTo).toArray()));
-            statement.setObject(++p, clientId);
-            statement.setObject(++p, clientId);
-            statement.setLong(++p, correctedAfter);
-            statement.setLong(++p, correctedUpTo);
+            bind(connection, statement, 0, ranges, clientId, correctedAfter, correctedUpTo);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    sink.row(new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
-                            rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7)));
+                    sink.row(SyncRepository.row(rows));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /**
+     * The first rows of {@link #pull}, at most {@code limit} of them and no more than {@code maxBytes} of row data
+     * (plus the row that crosses it), as {@link SyncRepository#firstPage} reads a private pull's: one round trip
+     * that sets the statement's generic plan ({@link Database.Plans}) and reads, in the round trip's own
+     * transaction (PostgreSQL's extended protocol until Sync), on a connection in auto-commit mode.
+     */
+    SyncRepository.FirstPage firstPage(Connection connection, List<OwnerRange> ranges, UUID clientId,
+                                       long correctedAfter, long correctedUpTo, int limit, long maxBytes)
+            throws SQLException {
+        String sql = Database.Plans.GENERIC.statement() + ";\n" + ANSWER + """
+                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
+                  FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
+                                  OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
+                          FROM answer
+                         ORDER BY serverdate
+                         LIMIT ?) page
+                 WHERE running - COALESCE(pg_column_size(json), 0) <= ?
+                 ORDER BY serverdate
+                """;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int p = bind(connection, statement, 0, ranges, clientId, correctedAfter, correctedUpTo);
+            statement.setInt(++p, limit);
+            statement.setLong(++p, maxBytes);
+            statement.execute();
+            statement.getMoreResults(); // past the settings' row
+            try (ResultSet result = statement.getResultSet()) {
+                return SyncRepository.FirstPage.read(result);
+            }
+        }
+    }
+
+    /** Binds {@link #ANSWER}'s parameters after parameter {@code before}. @return the index of its last one */
+    private static int bind(Connection connection, PreparedStatement statement, int before, List<OwnerRange> ranges,
+                            UUID clientId, long correctedAfter, long correctedUpTo) throws SQLException {
+        int p = before;
+        statement.setArray(++p, connection.createArrayOf("uuid", ranges.stream().map(OwnerRange::owner).toArray()));
+        statement.setArray(++p, connection.createArrayOf("text", ranges.stream().map(OwnerRange::mode).toArray()));
+        statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::after).toArray()));
+        statement.setArray(++p, connection.createArrayOf("int8", ranges.stream().map(OwnerRange::upTo).toArray()));
+        statement.setObject(++p, clientId);
+        statement.setObject(++p, clientId);
+        statement.setLong(++p, correctedAfter);
+        statement.setLong(++p, correctedUpTo);
+        return p;
     }
 
     /** Where each row lives now among the owners the pusher sees: one primary-key probe per owner and row. */

@@ -1,5 +1,7 @@
 package org.syncserver.sync;
 
+import org.syncserver.spaces.SpaceAccess;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -35,6 +37,22 @@ final class SyncRepository {
      * @param bytes the stored size of the rows read
      */
     record FirstPage(List<ServerRow> rows, long bytes) {
+
+        /** Whether these rows are the whole pull: fewer than the page's limit of rows and of bytes. */
+        boolean whole(int limit, long maxBytes) {
+            return rows.size() < limit && bytes <= maxBytes;
+        }
+
+        /** Reads a page whose rows carry the running sum of their bytes in an eighth column. */
+        static FirstPage read(ResultSet result) throws SQLException {
+            List<ServerRow> rows = new ArrayList<>();
+            long bytes = 0;
+            while (result.next()) {
+                rows.add(row(result));
+                bytes = result.getLong(8);
+            }
+            return new FirstPage(rows, bytes);
+        }
     }
 
     /**
@@ -69,9 +87,10 @@ final class SyncRepository {
                    AND (c.syncing IS NULL OR c.syncing < ?
                         OR (c.syncing_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_instances i
                                                                       WHERE i.id = c.syncing_by AND i.seen_at >= ?)))
-                RETURNING u.sync_clock, u.resync_before, %s
+                RETURNING u.sync_clock, u.resync_before, %s, %s
                 """.formatted(failedAttemptIf(ABANDONED), ABANDONED,
-                sentCursor.isPresent() ? "NULL" : SharedRows.VECTORS_COLUMN);
+                sentCursor.isPresent() ? "NULL" : SharedRows.VECTORS_COLUMN,
+                sentCursor.isPresent() ? "NULL" : SpaceAccess.SEEN_COLUMN);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, now);
             statement.setObject(2, holder.id());
@@ -85,10 +104,11 @@ final class SyncRepository {
             statement.setLong(10, holder.aliveSince());
             if (sentCursor.isEmpty()) {
                 statement.setObject(11, clientId);
+                statement.setObject(12, userId);
             }
             try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(new Clock(rows.getLong(1), rows.getLong(2), rows.getString(3)))
-                        : Optional.empty();
+                return rows.next() ? Optional.of(new Clock(rows.getLong(1), rows.getLong(2), rows.getString(3),
+                        rows.getString(4))) : Optional.empty();
             }
         }
     }
@@ -98,11 +118,12 @@ final class SyncRepository {
      *
      * @param resyncBefore a cursor at or below this was handed out before a restore: answered with everything
      * @param vectors      the client's cursor vectors (JSON, see SharedRows) when the lock read them, else null
+     * @param seen         the spaces the user sees (JSON, see SpaceAccess) when the lock read them, else null
      */
-    record Clock(long value, long resyncBefore, String vectors) {
+    record Clock(long value, long resyncBefore, String vectors, String seen) {
 
         Clock(long value, long resyncBefore) {
-            this(value, resyncBefore, null);
+            this(value, resyncBefore, null, null);
         }
 
         /** Where a pull from {@code lastSync} starts: 0 (everything) for a cursor a restore made meaningless. */
@@ -244,25 +265,17 @@ final class SyncRepository {
      * free (a quota judges a sync's net effect).
      *
      * @param pendingDeletes the rowguids the device listed as pending deletes
+     * @param named          in a realm that shares tables, the vector the cursor names, stored in the same round trip
      */
     void saveCursor(Connection connection, UUID userId, UUID clientId, long cursor, String pulledTables,
-                    List<UUID> pendingDeletes) throws SQLException {
-        if (pendingDeletes.isEmpty()) {
-            // Most pulls announce no deletes. A statement of its own: with the subquery over an empty array,
-            // PostgreSQL's plan cache kept choosing a custom plan and planned it at every pull.
-            try (PreparedStatement statement = connection.prepareStatement("""
-                    UPDATE user_clients SET lastsync = ?, attempt_pulled_tables = ?,
-                           announced_free_rows = 0, announced_free_bytes = 0
-                     WHERE clientid = ?
-                    """)) {
-                statement.setLong(1, cursor);
-                statement.setString(2, pulledTables);
-                statement.setObject(3, clientId);
-                statement.executeUpdate();
-            }
-            return;
-        }
-        String sql = """
+                    List<UUID> pendingDeletes, Optional<SharedRows.Named> named) throws SQLException {
+        // Most pulls announce no deletes. A statement of its own: with the subquery over an empty array,
+        // PostgreSQL's plan cache kept choosing a custom plan and planned it at every pull.
+        String save = pendingDeletes.isEmpty() ? """
+                UPDATE user_clients SET lastsync = ?, attempt_pulled_tables = ?,
+                       announced_free_rows = 0, announced_free_bytes = 0
+                 WHERE clientid = ?
+                """ : """
                 UPDATE user_clients SET lastsync = ?, attempt_pulled_tables = ?,
                        (announced_free_rows, announced_free_bytes) =
                        (SELECT count(*), COALESCE(sum(octet_length(CAST(json AS TEXT))), 0)
@@ -270,13 +283,18 @@ final class SyncRepository {
                          WHERE userid = ? AND rowguid = ANY(CAST(? AS UUID[])) AND operation <> 'D')
                  WHERE clientid = ?
                 """;
+        // Two statements in one round trip, one implicit transaction (PostgreSQL's extended protocol until Sync).
+        String sql = named.map(vector -> SharedRows.NAMING + ";\n").orElse("") + save;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, cursor);
-            statement.setString(2, pulledTables);
-            statement.setObject(3, userId);
-            statement.setArray(4, connection.createArrayOf("uuid", pendingDeletes.toArray()));
-            statement.setObject(5, clientId);
-            statement.executeUpdate();
+            int p = named.isPresent() ? SharedRows.bindNaming(connection, statement, named.get()) : 0;
+            statement.setLong(++p, cursor);
+            statement.setString(++p, pulledTables);
+            if (!pendingDeletes.isEmpty()) {
+                statement.setObject(++p, userId);
+                statement.setArray(++p, connection.createArrayOf("uuid", pendingDeletes.toArray()));
+            }
+            statement.setObject(++p, clientId);
+            statement.execute();
         }
     }
 
@@ -298,8 +316,6 @@ final class SyncRepository {
                  WHERE running - COALESCE(pg_column_size(json), 0) <= ?
                  ORDER BY serverdate
                 """;
-        List<ServerRow> rows = new ArrayList<>();
-        long bytes = 0;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, userId);
             statement.setLong(2, after);
@@ -308,13 +324,9 @@ final class SyncRepository {
             statement.setInt(5, limit);
             statement.setLong(6, maxBytes);
             try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    rows.add(row(result));
-                    bytes = result.getLong(8);
-                }
+                return FirstPage.read(result);
             }
         }
-        return new FirstPage(rows, bytes);
     }
 
     /**
@@ -349,7 +361,7 @@ final class SyncRepository {
         }
     }
 
-    private static ServerRow row(ResultSet rows) throws SQLException {
+    static ServerRow row(ResultSet rows) throws SQLException {
         return new ServerRow(rows.getObject(1, UUID.class), rows.getString(2), rows.getString(3),
                 rows.getLong(4), rows.getLong(5), rows.getObject(6, UUID.class), rows.getString(7));
     }

@@ -173,7 +173,7 @@ public final class SyncService {
                     writer);
             return null;
         });
-        saveCursor(database, principal, clientId, cursor, pending, writer);
+        saveCursor(database, principal, clientId, cursor, pending, writer, Optional.empty());
         writer.end();
     }
 
@@ -187,21 +187,24 @@ public final class SyncService {
         };
     }
 
+    /** @param named the vector the cursor names, to store with it (a realm that shares tables) */
     private void saveCursor(Database database, Principal principal, UUID clientId, long cursor,
-                            Map<UUID, PendingChange> pending, PullWriter writer) {
+                            Map<UUID, PendingChange> pending, PullWriter writer, Optional<SharedRows.Named> named) {
         List<UUID> pendingDeletes = pending.values().stream()
                 .filter(change -> "D".equals(change.operation())).map(PendingChange::rowguid).toList();
         spans.step("sync.cursor", () -> database.withConnection(connection -> {
-            sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes);
+            sync.saveCursor(connection, principal.userId(), clientId, cursor, writer.tables(), pendingDeletes,
+                    named);
             return null;
         }));
     }
 
     /**
-     * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the spaces the user sees; the lock, the
-     * user's clock and the vectors the device's lastSync may name; then the clocks of the spaces make the vector this
-     * pull reads, stored under a new name that is the answer's lastSync. Those three statements share one pooled
-     * connection: under load every borrow of the pool is a wait.
+     * A pull in a realm that shares tables (docs/adr/0005-shared-spaces.md): the lock, with the user's clock, the
+     * spaces the user sees and the vectors the device's lastSync may name; then the clocks of the spaces make the
+     * vector this pull reads, whose new name is the answer's lastSync, stored with the cursor once the rows are
+     * written. A small pull's rows are read on the lock's connection (under load every borrow of the pool is a
+     * wait); a larger one is streamed.
      */
     private void sharedPull(Realm realm, Principal principal, UUID clientId, long lastSync,
                             Map<UUID, PendingChange> pending, PullWriter writer, long now) {
@@ -209,34 +212,38 @@ public final class SyncService {
         Opened opened = database.withConnection(connection ->
                 openSharedPull(connection, realm, principal, clientId, lastSync, now));
         try {
-            answerShared(database, principal, clientId, opened.sent(), opened.read(), opened.name(), pending, writer);
+            answerShared(database, principal, clientId, opened.sent(), opened.named(), Optional.of(opened.page()),
+                    pending, writer);
         } catch (RuntimeException e) {
             releaseAfterFailure(database, principal, clientId);
             throw e;
         }
     }
 
-    /** What a shared pull answers: from the vector the device sent to the one read, and the latter's name. */
-    private record Opened(CursorVector sent, CursorVector read, long name) {
+    /** What a shared pull answers: from the vector the device sent to the one named, and the first rows. */
+    private record Opened(CursorVector sent, SharedRows.Named named, SyncRepository.FirstPage page) {
     }
 
     private Opened openSharedPull(Connection connection, Realm realm, Principal principal, UUID clientId,
                                   long lastSync, long now) throws SQLException {
         UUID userId = principal.userId();
-        Visibility visibility = spaces.seenBy(connection, userId);
         SyncRepository.Clock clock = spans.lock(() -> takeLock(connection, realm, principal, clientId,
                 OptionalLong.empty(), now));
         try {
-            CursorVector named = CursorVector.sent(shared.vectors(clock.vectors()), lastSync, userId,
-                    OptionalLong.empty());
+            Map<Long, CursorVector> vectors = shared.vectors(clock.vectors());
+            CursorVector named = CursorVector.sent(vectors, lastSync, userId, OptionalLong.empty());
             long namedUserClock = named.clock(userId).orElse(0L);
             CursorVector sent = namedUserClock > 0 && clock.from(namedUserClock) == 0 ? CursorVector.NOTHING : named;
             Map<UUID, Long> spaceClocks = new HashMap<>();
-            visibility.spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
+            spaces.visibility(clock.seen()).spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
             CursorVector read = CursorVector.read(userId, clock.value(), spaceClocks);
-            long name = shared.name(connection, clientId, read, lastSync, new SharedRows.Acknowledged(
-                    sent.clock(userId).orElse(0L), Math.min(namedUserClock, clock.value())), now);
-            return new Opened(sent, read, name);
+            SharedRows.Named name = new SharedRows.Named(clientId, SharedRows.nextName(vectors, now), read, lastSync,
+                    new SharedRows.Acknowledged(sent.clock(userId).orElse(0L),
+                            Math.min(namedUserClock, clock.value())));
+            SyncRepository.FirstPage page = spans.step("sync.read", () -> shared.firstPage(connection,
+                    OwnerRange.between(sent, read), clientId, sent.clock(userId).orElse(0L), clock.value(),
+                    SMALL_PULL + 1, SMALL_PULL_BYTES));
+            return new Opened(sent, name, page);
         } catch (SQLException | RuntimeException e) {
             // on this connection: borrowing another while holding one could wait for a pool this very wait drains
             releaseAfterFailure(connection, principal, clientId);
@@ -253,21 +260,36 @@ public final class SyncService {
             throw new ConflictException(ClientMessages.PULL_BEFORE_PUSH);
         }
         CursorVector sent = CursorVector.sent(vectors, lastSync, principal.userId(), OptionalLong.of(name));
-        answerShared(database, principal, clientId, sent, read, name, pending, writer);
+        // stored already: named again with what it stores, which this answer does not store again
+        SharedRows.Named named = new SharedRows.Named(clientId, name, read, lastSync,
+                new SharedRows.Acknowledged(0, 0));
+        answerShared(database, principal, clientId, sent, named, Optional.empty(), pending, writer);
     }
 
+    /**
+     * Writes the rows from the vector sent to the one named: the first page read already when it holds them all,
+     * else streamed. Then stores the vector (unless it is a retried chunk's, stored before) and saves its name as
+     * the client's cursor.
+     */
     private void answerShared(Database database, Principal principal, UUID clientId, CursorVector sent,
-                              CursorVector read, long name, Map<UUID, PendingChange> pending, PullWriter writer) {
+                              SharedRows.Named named, Optional<SyncRepository.FirstPage> page,
+                              Map<UUID, PendingChange> pending, PullWriter writer) {
         UUID userId = principal.userId();
         long importedUpTo = sent.clock(userId).orElse(0L);
-        long userClock = read.clock(userId).orElseThrow();
-        writer.lastSync(name);
-        spans.step("sync.read", () -> database.read(Database.Plans.GENERIC, connection -> {
-            shared.pull(connection, OwnerRange.between(sent, read), clientId, importedUpTo, userClock,
-                    SHARED_FETCH_ROWS, unlessNewerHere(pending, writer));
-            return null;
-        }, () -> !writer.started()));
-        saveCursor(database, principal, clientId, name, pending, writer);
+        long userClock = named.vector().clock(userId).orElseThrow();
+        SyncRepository.RowSink answer = unlessNewerHere(pending, writer);
+        writer.lastSync(named.name());
+        if (page.isPresent() && page.get().whole(SMALL_PULL + 1, SMALL_PULL_BYTES)) {
+            write(page.get(), answer);
+        } else {
+            spans.step("sync.read", () -> database.read(Database.Plans.GENERIC, connection -> {
+                shared.pull(connection, OwnerRange.between(sent, named.vector()), clientId, importedUpTo, userClock,
+                        SHARED_FETCH_ROWS, answer);
+                return null;
+            }, () -> !writer.started()));
+        }
+        saveCursor(database, principal, clientId, named.name(), pending, writer,
+                page.isPresent() ? Optional.of(named) : Optional.empty());
         writer.end();
     }
 
@@ -478,7 +500,7 @@ public final class SyncService {
                           SyncRepository.RowSink answer, PullWriter writer) {
         SyncRepository.FirstPage firstPage = database.withConnection(connection ->
                 sync.firstPage(connection, userId, clientId, after, upTo, SMALL_PULL + 1, SMALL_PULL_BYTES));
-        if (firstPage.rows().size() > SMALL_PULL || firstPage.bytes() > SMALL_PULL_BYTES) {
+        if (!firstPage.whole(SMALL_PULL + 1, SMALL_PULL_BYTES)) {
             long rowBytes = firstPage.bytes() / firstPage.rows().size();
             database.read(connection -> {
                 sync.pull(connection, userId, clientId, after, upTo, rowBytes, answer);
@@ -486,8 +508,12 @@ public final class SyncService {
             }, () -> !writer.started());
             return;
         }
+        write(firstPage, answer);
+    }
+
+    private static void write(SyncRepository.FirstPage page, SyncRepository.RowSink answer) {
         try {
-            for (ServerRow row : firstPage.rows()) {
+            for (ServerRow row : page.rows()) {
                 answer.row(row);
             }
         } catch (IOException e) {

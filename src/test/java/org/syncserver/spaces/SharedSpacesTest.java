@@ -153,6 +153,32 @@ class SharedSpacesTest {
     }
 
     @Test
+    void aSpaceOfMoreRowsOrBytesThanOnePullReadsAtOnceIsStreamedWholeAndNotSentAgain() {
+        SyncDevice alice = device(newUser());
+        UUID manyRows = UUID.randomUUID();
+        UUID fewLargeRows = UUID.randomUUID();
+        for (int i = 0; i < 520; i++) {
+            alice.insert(ITEMS, item(manyRows, "item " + i));
+        }
+        for (int i = 0; i < 4; i++) {
+            alice.insert(ITEMS, item(fewLargeRows, i + "x".repeat(300_000)));
+        }
+        alice.sync();
+        SyncDevice bob = device(newUser());
+        bob.sync();
+
+        members.share(alice.account(), manyRows, bob.account(), "reader");
+        bob.sync();
+        assertThat(bob.rows()).as("more rows than a first page").hasSize(520);
+        members.share(alice.account(), fewLargeRows, bob.account(), "reader");
+        bob.sync();
+        assertThat(bob.rows()).as("more bytes than a first page").hasSize(524);
+        long imported = bob.imported();
+        bob.sync();
+        assertThat(bob.imported()).as("the cursor the streamed answers named holds").isEqualTo(imported);
+    }
+
+    @Test
     void aReadersEditIsRefusedJournalledAndCorrectedOnItsNextPull() {
         Members.SharedList shared = members.sharedList("reader");
         SyncDevice alice = shared.owner();

@@ -37,6 +37,8 @@ public final class SyncDevice {
     /** The client's calls, shared with the benchmark's devices. */
     private final SyncSession session;
     private int syncs;
+    /** Rows and D the device has imported from pulls, in all. */
+    private long imported;
     /** The answer of the device's last call that was not answered 200, as the app's error handler would see it. */
     private volatile Response lastRefusal;
     /** The status of every call not answered 200, oldest first, until taken. */
@@ -121,6 +123,11 @@ public final class SyncDevice {
         return session.lastSync();
     }
 
+    /** How many rows and D the device has imported from its pulls so far. */
+    public long imported() {
+        return imported;
+    }
+
     /** One full sync, as SyncRepository.sync() of sync_client runs it: pending changes up, the server's rows down. */
     public void sync() {
         TestServer server = servers.get(syncs++ % servers.size());
@@ -203,6 +210,7 @@ public final class SyncDevice {
     }
 
     private void apply(JsonNode change) {
+        imported++;
         String tablename = change.get("tablename").asText();
         if (knownTables != null && !knownTables.contains(tablename)) {
             throw new IllegalStateException("Null check operator used on a null value (table " + tablename + ")");

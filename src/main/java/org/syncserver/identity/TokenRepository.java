@@ -1,7 +1,5 @@
 package org.syncserver.identity;
 
-import org.syncserver.db.Database;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,15 +34,8 @@ public final class TokenRepository {
         }
     }
 
-    /**
-     * Both token lookups run on their generic plans (a key lookup's plan is the same for every token): left to
-     * choose, PostgreSQL's plan cache kept custom plans in some databases and planned both joins at every call,
-     * 3.3 ms of a sync's wall time (docs/performance.md, tenth session). The setting goes in the same round trip.
-     */
-    private static final String KEY_LOOKUP = Database.Plans.GENERIC.prefix();
-
     public Optional<Entry> findByAccess(Connection connection, String accessDigest) throws SQLException {
-        String sql = KEY_LOOKUP + """
+        String sql = """
                 SELECT t.clientid, c.userid, u.email, t.lastrefresh
                   FROM user_tokens t
                   JOIN user_clients c ON c.clientid = t.clientid
@@ -65,7 +56,7 @@ public final class TokenRepository {
      */
     public Optional<Entry> rotate(Connection connection, String oldRefreshDigest, String accessDigest,
                                   String refreshDigest, long now, long issuedAfter) throws SQLException {
-        String sql = KEY_LOOKUP + """
+        String sql = """
                 UPDATE user_tokens t
                    SET token = ?, refreshtoken = ?, lastrefresh = ?
                   FROM user_clients c
@@ -92,7 +83,7 @@ public final class TokenRepository {
     }
 
     private static Optional<Entry> entry(PreparedStatement statement) throws SQLException {
-        try (ResultSet rows = Database.rows(statement, KEY_LOOKUP)) {
+        try (ResultSet rows = statement.executeQuery()) {
             if (!rows.next()) {
                 return Optional.empty();
             }

@@ -153,11 +153,10 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
         boolean partial = ((Number) fields.get("isPartial")).intValue() == 1;
         long now = clock.millis();
         long sentCursor = ((Number) fields.get("lastSync")).longValue();
-        Database.SettingWork<Long> work = (connection, settings) -> {
+        return realm.database().inTransaction(connection -> {
             boolean stamp = !changes.isEmpty();
-            SyncRepository.Held held = sync.holdLockForPush(connection, settings, principal.userId(), clientId,
-                    partial, stamp, now, stamp, false)
-                    .orElseThrow(() -> new IllegalStateException("push without the lock"));
+            SyncRepository.Held held = sync.holdLockForPush(connection, principal.userId(), clientId, partial, stamp,
+                    now, stamp, false).orElseThrow(() -> new IllegalStateException("push without the lock"));
             long seenUpTo = Math.clamp(sentCursor, 0, held.pulledUpTo());
             for (int from = 0; from < changes.size(); from += PushRequest.BATCH_CHANGES) {
                 sync.upsert(connection, principal.userId(), clientId, now,
@@ -166,8 +165,7 @@ public final class SyncFloor implements SyncSession.Transport, AutoCloseable {
                                         held.serverdate())).toList());
             }
             return held.pulledUpTo();
-        };
-        return realm.database().inTransaction(Database.Commit.DURABLE, Database.Plans.PER_CALL, work);
+        });
     }
 
     /** The server stores the row data as the JSON text the device sent: the floor sends the same text. */

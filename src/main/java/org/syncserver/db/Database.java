@@ -11,8 +11,6 @@ import org.syncserver.config.Timeouts;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
@@ -143,12 +141,11 @@ public final class Database implements AutoCloseable {
         }
 
         /**
-         * The statement that sets these plans for the rest of its transaction, as a prefix of the statement it is
-         * for: both go in one round trip, which a connection in auto-commit mode runs as one transaction
-         * (PostgreSQL's extended protocol, until Sync). Read the latter's rows with {@link #rows}.
+         * The statement that sets these plans for the rest of its transaction, to send in the round trip of the
+         * statements it is for (a connection in auto-commit mode runs that round trip as one transaction).
          */
-        public String prefix() {
-            return Database.prefix(settings());
+        public String statement() {
+            return setConfig(settings());
         }
     }
 
@@ -169,66 +166,40 @@ public final class Database implements AutoCloseable {
 
     /** Runs the work in one transaction: commit on success, roll back on any exception, retry serialization failures. */
     public <T> T inTransaction(Commit commit, SqlWork<T> work) {
-        return inTransaction(commit, Plans.PER_CALL, (transaction, settings) -> {
-            execute(transaction, settings);
-            return work.run(transaction);
-        });
+        return inTransaction(commit, Plans.PER_CALL, work);
     }
 
-    /**
-     * Runs the work in one transaction whose settings the work sends itself, as the prefix of its first statement
-     * (a push's lock is then one round trip, not two); {@link #rows} reads that statement's rows.
-     */
-    public <T> T inTransaction(Commit commit, Plans plans, SettingWork<T> work) {
+    public <T> T inTransaction(Commit commit, Plans plans, SqlWork<T> work) {
         return retrying(() -> true, () -> {
             try (Connection connection = connect()) {
                 connection.setAutoCommit(false);
-                Map<String, String> settings = new LinkedHashMap<>(plans.settings());
-                if (commit == Commit.DURABLE && !durableByDefault) {
-                    settings.put("synchronous_commit", "on");
-                }
-                return commitOrRollBack(connection, transaction -> work.run(transaction, prefix(settings)));
+                return commitOrRollBack(connection, transaction -> {
+                    Map<String, String> settings = new LinkedHashMap<>(plans.settings());
+                    if (commit == Commit.DURABLE && !durableByDefault) {
+                        settings.put("synchronous_commit", "on");
+                    }
+                    setLocally(transaction, settings);
+                    return work.run(transaction);
+                });
             }
         });
-    }
-
-    /** Work that sends its transaction's settings with its first statement. */
-    public interface SettingWork<T> {
-        /** @param settings the statement that sets the transaction, as a prefix ("" when there is none) */
-        T run(Connection transaction, String settings) throws SQLException;
-    }
-
-    /**
-     * The rows of a statement whose SQL begins with a settings {@link Plans#prefix prefix} (or an empty one): the
-     * settings' row comes first.
-     */
-    public static ResultSet rows(PreparedStatement statement, String prefix) throws SQLException {
-        if (prefix.isEmpty()) {
-            return statement.executeQuery();
-        }
-        statement.execute();
-        statement.getMoreResults();
-        return statement.getResultSet();
     }
 
     /** The transaction's own settings, all in one statement (one round trip). */
     private static void setLocally(Connection transaction, Map<String, String> settings) throws SQLException {
-        execute(transaction, prefix(settings));
-    }
-
-    private static void execute(Connection transaction, String settings) throws SQLException {
-        if (!settings.isEmpty()) {
-            try (Statement statement = transaction.createStatement()) {
-                statement.execute(settings);
-            }
+        if (settings.isEmpty()) {
+            return;
+        }
+        try (Statement statement = transaction.createStatement()) {
+            statement.execute(setConfig(settings));
         }
     }
 
-    /** The settings for the rest of the transaction, as one statement ending in ";\n" ("" for none). */
-    private static String prefix(Map<String, String> settings) {
-        return settings.isEmpty() ? "" : "SELECT " + settings.entrySet().stream()
+    /** The settings for the rest of the transaction, as one statement. */
+    private static String setConfig(Map<String, String> settings) {
+        return "SELECT " + settings.entrySet().stream()
                 .map(setting -> "set_config('%s', '%s', true)".formatted(setting.getKey(), setting.getValue()))
-                .collect(Collectors.joining(", ")) + ";\n";
+                .collect(Collectors.joining(", "));
     }
 
     /**

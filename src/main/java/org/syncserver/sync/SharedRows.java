@@ -230,14 +230,14 @@ final class SharedRows {
 
     /**
      * The first rows of {@link #pull}, at most {@code limit} of them and no more than {@code maxBytes} of row data
-     * (plus the row that crosses it), as {@link SyncRepository#firstPage} reads a private pull's, in auto-commit
-     * mode: one round trip that sets the statement's generic plan ({@link Database.Plans#prefix}) and reads.
+     * (plus the row that crosses it), as {@link SyncRepository#firstPage} reads a private pull's: one round trip
+     * that sets the statement's generic plan ({@link Database.Plans}) and reads, in the round trip's own
+     * transaction (PostgreSQL's extended protocol until Sync), on a connection in auto-commit mode.
      */
     SyncRepository.FirstPage firstPage(Connection connection, List<OwnerRange> ranges, UUID clientId,
                                        long correctedAfter, long correctedUpTo, int limit, long maxBytes)
             throws SQLException {
-        String settings = Database.Plans.GENERIC.prefix();
-        String sql = settings + ANSWER + """
+        String sql = Database.Plans.GENERIC.statement() + ";\n" + ANSWER + """
                 SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
                   FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
                                   OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
@@ -251,7 +251,9 @@ final class SharedRows {
             int p = bind(connection, statement, 0, ranges, clientId, correctedAfter, correctedUpTo);
             statement.setInt(++p, limit);
             statement.setLong(++p, maxBytes);
-            try (ResultSet result = Database.rows(statement, settings)) {
+            statement.execute();
+            statement.getMoreResults(); // past the settings' row
+            try (ResultSet result = statement.getResultSet()) {
                 return SyncRepository.FirstPage.read(result);
             }
         }

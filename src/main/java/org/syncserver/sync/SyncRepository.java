@@ -1,6 +1,5 @@
 package org.syncserver.sync;
 
-import org.syncserver.db.Database;
 import org.syncserver.spaces.SpaceAccess;
 
 import java.io.IOException;
@@ -67,8 +66,8 @@ final class SyncRepository {
      * over died without a final push and counts as failed.
      *
      * @param sentCursor the user's clock in the cursor the device sent; empty in a realm that shares tables, where
-     *                   it is known only from the client's vectors, which this statement reads with the spaces
-     *                   the user sees (and the pull's {@link #saveCursor} keeps the acknowledged cursor)
+     *                   it is known only from the client's vectors, which this statement reads (and
+     *                   {@link SharedRows#name} keeps the acknowledged cursor)
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
     Optional<Clock> takeLock(Connection connection, UUID userId, UUID clientId, OptionalLong sentCursor, long now,
@@ -204,18 +203,16 @@ final class SyncRepository {
      * attempt as successful and forgets the deletes its pull announced (undone with the rest should the push fail).
      * One statement.
      *
-     * @param settings the transaction's settings, sent in the same round trip ({@link Database.SettingWork})
-     * @param vectors  whether to read the client's cursor vectors too (a realm that shares tables), in the same
-     *                 round trip
+     * @param vectors whether to read the client's cursor vectors too (a realm that shares tables), in the same
+     *                round trip
      * @return the cursor of the client's last pull and the stamp (0 when not stamped); empty when the client does
      *         not hold the lock
      */
-    Optional<Held> holdLockForPush(Connection connection, String settings, UUID userId, UUID clientId,
-                                   boolean keepLock, boolean stamp, long now, boolean notify, boolean vectors)
-            throws SQLException {
+    Optional<Held> holdLockForPush(Connection connection, UUID userId, UUID clientId, boolean keepLock, boolean stamp,
+                                   long now, boolean notify, boolean vectors) throws SQLException {
         // With notify, the same statement queues a NOTIFY (ids and numbers only), which PostgreSQL delivers to
         // every listening instance when the push commits, and never when it rolls back.
-        String sql = settings + """
+        String sql = """
                 WITH batch AS (SELECT CAST(? AS BOOLEAN) AS more),
                 held AS (
                      UPDATE user_clients c SET syncing = CASE WHEN batch.more THEN c.syncing END,
@@ -250,7 +247,7 @@ final class SyncRepository {
                 statement.setString(++p, userId + ":");
                 statement.setString(++p, ":" + clientId + ":" + now);
             }
-            try (ResultSet rows = Database.rows(statement, settings)) {
+            try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(new Held(rows.getLong(1), rows.getLong(2), rows.getString(3)))
                         : Optional.empty();
             }

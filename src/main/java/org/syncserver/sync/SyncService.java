@@ -356,11 +356,11 @@ public final class SyncService {
         boolean shares = sharing.shares(realm.name());
         // Pushes into spaces run on generic plans: the statements that place rows are over arrays of owners.
         Database.Plans plans = shares ? Database.Plans.GENERIC : Database.Plans.PER_CALL;
-        Pushed pushed = realm.database().inTransaction(Database.Commit.DURABLE, plans, (connection, settings) -> {
+        Pushed pushed = realm.database().inTransaction(Database.Commit.DURABLE, plans, connection -> {
             boolean stamp = request.changes() > 0;
             boolean notify = stamp && notifying.test(realm.name());
             Span.current().setAttribute(SyncSpans.NOTIFIES, notify);
-            var lock = spans.lock(() -> sync.holdLockForPush(connection, settings, principal.userId(), clientId,
+            var lock = spans.lock(() -> sync.holdLockForPush(connection, principal.userId(), clientId,
                     request.partial(), stamp, now, notify, shares));
             if (lock.isEmpty()) {
                 throw notPulled(connection, principal, clientId);

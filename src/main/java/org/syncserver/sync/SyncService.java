@@ -260,7 +260,8 @@ public final class SyncService {
             throw new ConflictException(ClientMessages.PULL_BEFORE_PUSH);
         }
         CursorVector sent = CursorVector.sent(vectors, lastSync, principal.userId(), OptionalLong.of(name));
-        // stored already: named again with what it stores, which this answer does not store again
+        // Stored by the first answer: without a first page, answerShared stores nothing (what the vector
+        // acknowledged is not needed again).
         SharedRows.Named named = new SharedRows.Named(clientId, name, read, lastSync,
                 new SharedRows.Acknowledged(0, 0));
         answerShared(database, principal, clientId, sent, named, Optional.empty(), pending, writer);
@@ -268,8 +269,9 @@ public final class SyncService {
 
     /**
      * Writes the rows from the vector sent to the one named: the first page read already when it holds them all,
-     * else streamed. Then stores the vector (unless it is a retried chunk's, stored before) and saves its name as
-     * the client's cursor.
+     * else streamed. Then saves the name as the client's cursor, storing the vector with it.
+     *
+     * @param page the first rows, read with the lock; empty for a retried chunk, whose vector is stored already
      */
     private void answerShared(Database database, Principal principal, UUID clientId, CursorVector sent,
                               SharedRows.Named named, Optional<SyncRepository.FirstPage> page,

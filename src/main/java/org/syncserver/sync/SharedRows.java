@@ -237,16 +237,7 @@ final class SharedRows {
     SyncRepository.FirstPage firstPage(Connection connection, List<OwnerRange> ranges, UUID clientId,
                                        long correctedAfter, long correctedUpTo, int limit, long maxBytes)
             throws SQLException {
-        String sql = Database.Plans.GENERIC.statement() + ";\n" + ANSWER + """
-                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
-                  FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
-                                  OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
-                          FROM answer
-                         ORDER BY serverdate
-                         LIMIT ?) page
-                 WHERE running - COALESCE(pg_column_size(json), 0) <= ?
-                 ORDER BY serverdate
-                """;
+        String sql = Database.Plans.GENERIC.statement() + ";\n" + ANSWER + SyncRepository.FirstPage.of("answer");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = bind(connection, statement, 0, ranges, clientId, correctedAfter, correctedUpTo);
             statement.setInt(++p, limit);

@@ -43,6 +43,24 @@ final class SyncRepository {
             return rows.size() < limit && bytes <= maxBytes;
         }
 
+        /**
+         * The first page of rows of a source ({@code FROM} and {@code WHERE}), oldest first: at most {@code LIMIT ?}
+         * rows and no more than {@code ?} bytes of row data (plus the row that crosses it), each row with the running
+         * sum of the bytes (read by {@link #read}). The two parameters follow the source's.
+         */
+        static String of(String source) {
+            return """
+                    SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
+                      FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
+                                      OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
+                              FROM %s
+                             ORDER BY serverdate
+                             LIMIT ?) page
+                     WHERE running - COALESCE(pg_column_size(json), 0) <= ?
+                     ORDER BY serverdate
+                    """.formatted(source);
+        }
+
         /** Reads a page whose rows carry the running sum of their bytes in an eighth column. */
         static FirstPage read(ResultSet result) throws SQLException {
             List<ServerRow> rows = new ArrayList<>();
@@ -305,17 +323,8 @@ final class SyncRepository {
      */
     FirstPage firstPage(Connection connection, UUID userId, UUID clientId, long after, long upTo, int limit,
                         long maxBytes) throws SQLException {
-        String sql = """
-                SELECT rowguid, operation, tablename, clientdate, serverdate, clientid, CAST(json AS TEXT), running
-                  FROM (SELECT *, SUM(COALESCE(pg_column_size(json), 0))
-                                  OVER (ORDER BY serverdate ROWS UNBOUNDED PRECEDING) AS running
-                          FROM sync_rows
-                         WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?
-                         ORDER BY serverdate
-                         LIMIT ?) page
-                 WHERE running - COALESCE(pg_column_size(json), 0) <= ?
-                 ORDER BY serverdate
-                """;
+        String sql = FirstPage.of(
+                "sync_rows WHERE userid = ? AND serverdate > ? AND serverdate <= ? AND clientid <> ?");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, userId);
             statement.setLong(2, after);

@@ -237,12 +237,12 @@ public final class SyncService {
             Map<UUID, Long> spaceClocks = new HashMap<>();
             spaces.visibility(clock.seen()).spaces().forEach((space, seen) -> spaceClocks.put(space, seen.clock()));
             CursorVector read = CursorVector.read(userId, clock.value(), spaceClocks);
+            long importedUpTo = sent.clock(userId).orElse(0L);
             SharedRows.Named name = new SharedRows.Named(clientId, SharedRows.nextName(vectors, now), read, lastSync,
-                    new SharedRows.Acknowledged(sent.clock(userId).orElse(0L),
-                            Math.min(namedUserClock, clock.value())));
+                    new SharedRows.Acknowledged(importedUpTo, Math.min(namedUserClock, clock.value())));
             SyncRepository.FirstPage page = spans.step("sync.read", () -> shared.firstPage(connection,
-                    OwnerRange.between(sent, read), clientId, sent.clock(userId).orElse(0L), clock.value(),
-                    SMALL_PULL + 1, SMALL_PULL_BYTES));
+                    OwnerRange.between(sent, read), clientId, importedUpTo, clock.value(), SMALL_PULL + 1,
+                    SMALL_PULL_BYTES));
             return new Opened(sent, name, page);
         } catch (SQLException | RuntimeException e) {
             // on this connection: borrowing another while holding one could wait for a pool this very wait drains

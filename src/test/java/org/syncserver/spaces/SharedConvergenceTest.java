@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Eight users with three devices each share four spaces (editors and readers), edit at random with skewed clocks
@@ -116,7 +117,9 @@ class SharedConvergenceTest {
                 for (SyncDevice device : devices) {
                     Map<UUID, JsonNode> held = new HashMap<>();
                     device.rows().forEach((rowguid, data) -> held.put(rowguid, JSON.valueToTree(data)));
-                    assertThat(held).as("device of " + device.account().email()).isEqualTo(visible);
+                    assertThat(held).as(() -> "device " + device.account().clientId() + " of "
+                            + device.account().email() + "\n" + whereTheyDiffer(realm, users, held, visible))
+                            .isEqualTo(visible);
                     checked += held.size();
                 }
             }
@@ -161,6 +164,58 @@ class SharedConvergenceTest {
         }
     }
 
+    /**
+     * For a failure that shows only now and then: each row the device holds differently, with what every device did
+     * with it and the versions and journal entries the database has of it.
+     */
+    private static String whereTheyDiffer(RealmConfig realm, List<List<SyncDevice>> users, Map<UUID, JsonNode> held,
+                                          Map<UUID, JsonNode> visible) {
+        Set<UUID> differing = new java.util.TreeSet<>();
+        held.keySet().stream().filter(row -> !held.get(row).equals(visible.get(row))).forEach(differing::add);
+        visible.keySet().stream().filter(row -> !visible.get(row).equals(held.get(row))).forEach(differing::add);
+        StringBuilder text = new StringBuilder();
+        try (Connection connection = DriverManager.getConnection(realm.jdbcUrl(), realm.user(), realm.password())) {
+            for (UUID row : differing) {
+                text.append("row ").append(row).append(": held ").append(held.get(row)).append(", visible ")
+                        .append(visible.get(row)).append('\n');
+                for (List<SyncDevice> devices : users) {
+                    for (SyncDevice device : devices) {
+                        device.history(row).forEach(event -> text.append("  device ")
+                                .append(device.account().clientId()).append(": ").append(event).append('\n'));
+                    }
+                }
+                text.append(versions(connection, row));
+            }
+        } catch (Exception e) {
+            text.append("(the database could not be read: ").append(e).append(")\n");
+        }
+        return text.toString();
+    }
+
+    /** The row's versions under every owner, and its journal entries. */
+    private static String versions(Connection connection, UUID row) throws Exception {
+        return rowsOf(connection, row, """
+                SELECT 'stored under ' || userid || ': ' || operation || ' serverdate ' || serverdate
+                       || ' clientdate ' || clientdate || ' by ' || clientid || ' moved ' || moved
+                       || ' ' || COALESCE(CAST(json AS TEXT), '')
+                  FROM sync_rows WHERE rowguid = ? ORDER BY serverdate""")
+                + rowsOf(connection, row,
+                "SELECT 'journal: ' || CAST(c AS TEXT) FROM sync_conflicts c WHERE c.rowguid = ? ORDER BY id");
+    }
+
+    private static String rowsOf(Connection connection, UUID row, String sql) throws Exception {
+        StringBuilder text = new StringBuilder();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, row);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    text.append("  ").append(rows.getString(1)).append('\n');
+                }
+            }
+        }
+        return text.toString();
+    }
+
     /** What the user may see, read from the database: its live private rows and the live rows of its spaces. */
     private static Map<UUID, JsonNode> visibleTo(RealmConfig realm, String email) throws Exception {
         String sql = """
@@ -178,8 +233,11 @@ class SharedConvergenceTest {
             statement.setString(2, email);
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    JsonNode previous = rows.put(result.getObject(1, UUID.class), JSON.readTree(result.getString(2)));
-                    assertThat(previous).as("a row visible twice").isNull();
+                    UUID rowguid = result.getObject(1, UUID.class);
+                    JsonNode previous = rows.put(rowguid, JSON.readTree(result.getString(2)));
+                    if (previous != null) {
+                        fail("a row visible twice\n" + versions(connection, rowguid));
+                    }
                 }
             }
         }

@@ -43,6 +43,8 @@ public final class SyncDevice {
     private volatile Response lastRefusal;
     /** The status of every call not answered 200, oldest first, until taken. */
     private final List<Integer> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** What happened to each row on this device, for a failing test to print: edits, changes sent, rows pulled. */
+    private final Map<UUID, List<String>> history = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param legacyPaths true for a 2024 client: /pull/:realm instead of /pull/:realm/:clientId */
     public SyncDevice(TestServer server, Accounts.Device device, boolean legacyPaths) {
@@ -118,6 +120,23 @@ public final class SyncDevice {
     public Map<UUID, Map<String, Object>> rows() {
         return Map.copyOf(rows);
     }
+
+    /** The row's history on this device, oldest first (wall-clock ms, then what happened). */
+    public List<String> history(UUID rowguid) {
+        List<String> events = history.getOrDefault(rowguid, List.of());
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** Notes an event of the row, its text cut short: some tests push rows of megabytes. */
+    private void note(UUID rowguid, String event) {
+        String text = event.length() <= NOTED_CHARS ? event : event.substring(0, NOTED_CHARS) + "…";
+        history.computeIfAbsent(rowguid, row -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                .add(System.currentTimeMillis() + " " + text);
+    }
+
+    private static final int NOTED_CHARS = 300;
 
     public long lastSync() {
         return session.lastSync();
@@ -210,6 +229,10 @@ public final class SyncDevice {
     }
 
     private void apply(JsonNode change) {
+        note(UUID.fromString(change.get("rowguid").asText()), "pulled " + change.get("operation").asText()
+                + " serverdate " + change.get("serverdate").asText()
+                + " clientdate " + change.get("clientdate").asText()
+                + " by " + change.get("clientid").asText() + " " + change.get("rowData"));
         imported++;
         String tablename = change.get("tablename").asText();
         if (knownTables != null && !knownTables.contains(tablename)) {
@@ -237,6 +260,8 @@ public final class SyncDevice {
             change.put("tablename", logged.tablename());
             change.put("clientdate", logged.clientdate());
             change.put("rowData", logged.operation().equals("D") ? Map.of() : new LinkedHashMap<>(rows.get(rowguid)));
+            note(rowguid, "sends " + logged.operation() + " clientdate " + logged.clientdate() + " "
+                    + change.get("rowData"));
             changes.add(change);
         });
         return changes;
@@ -244,6 +269,7 @@ public final class SyncDevice {
 
     private void log(UUID rowguid, String operation) {
         long now = System.currentTimeMillis() + clockOffset.get();
+        note(rowguid, "edit " + operation + " clientdate " + now + " " + rows.get(rowguid));
         String tablename = tableOf.getOrDefault(rowguid, TABLE);
         LoggedChange previous = log.get(rowguid);
         if (previous != null && previous.operation().equals("I")) {

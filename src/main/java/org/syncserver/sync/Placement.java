@@ -74,7 +74,7 @@ final class Placement {
             UUID target = "D".equals(change.operation())
                     ? (now == null ? userId : now.owner())
                     : named.getOrDefault(change.rowguid(), userId);
-            UUID from = now != null && now.live() && !now.owner().equals(target) ? now.owner() : target;
+            UUID from = judgedAt(now, change, target, seen);
             if (!writable(target, visibility) || !writable(from, visibility) || movedOutOfSight(now, change)) {
                 refused.add(new SharedRows.Refused(change, now));
                 continue;
@@ -85,7 +85,8 @@ final class Placement {
             if (from.equals(target)) {
                 stored.add(new SyncRepository.Placed(target, change, seenFrom, stamps.getOrDefault(target, 0L)));
             } else if (losesTo(now, change, seenFrom)) {
-                // An older edit that would move the row back: judged (and journalled) where the row lives.
+                // An older edit that would move the row, or bring it back after a delete: judged (and journalled)
+                // where the row was.
                 stored.add(new SyncRepository.Placed(from, change, seenFrom, stamps.getOrDefault(from, 0L)));
             } else {
                 PushedChange leaving = new PushedChange(change.rowguid(), change.tablename(), "D",
@@ -96,6 +97,23 @@ final class Placement {
             }
         }
         return new Placed(stored, refused, spaces);
+    }
+
+    /**
+     * Where the change is judged before it goes to {@code target}: where the row lives, when that is under another
+     * owner (a move); where its tombstone lies, when the row was deleted under another owner by a delete the device
+     * had not seen that is at least as new as the change — there the change loses and is journalled, as under one
+     * owner; else at the target. Judged at the target instead, an older edit that moves a deleted row brought it back
+     * to life in the space it names, while the device, having imported the delete, held nothing.
+     */
+    private UUID judgedAt(SharedRows.Current now, PushedChange change, UUID target, CursorVector seen) {
+        if (now == null || now.owner().equals(target)) {
+            return target;
+        }
+        if (now.live() || losesTo(now, change, seen.clock(now.owner()).orElse(0L))) {
+            return now.owner();
+        }
+        return target;
     }
 
     /**

@@ -319,6 +319,32 @@ class SharedSpacesTest {
     }
 
     @Test
+    void anOlderOfflineMoveOfARowDeletedMeanwhileLosesToTheDeleteOnEveryDevice() {
+        SyncDevice laptop = device(newUser());
+        Lists lists = listsOf(laptop);
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
+        SyncDevice phone = device(anotherDevice(laptop.account()));
+        phone.sync();
+        assertThat(phone.rows()).containsKey(nails);
+
+        // The phone, its clock a minute behind, moves the row into hardware offline; the laptop deletes it later.
+        phone.skewClock(-60_000);
+        phone.update(nails, item(hardware, "nails, moved on the phone"));
+        laptop.delete(nails);
+        laptop.sync();
+        phone.sync(); // imports the newer delete, and pushes its older move all the same
+        laptop.sync();
+        phone.sync();
+
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isZero();
+        assertThat(phone.rows()).as("the phone").doesNotContainKey(nails);
+        assertThat(laptop.rows()).as("the laptop").doesNotContainKey(nails);
+        assertThat(TestPostgres.queryValue(realm, "SELECT count(*) FROM sync_conflicts WHERE rowguid = '" + nails
+                + "' AND kind = 'skipped'")).as("the move, journalled").isEqualTo(1L);
+    }
+
+    @Test
     void whereTablesAreSharedATombstoneIsPurgedOnlyOnceEveryDeviceHasAcknowledgedIt() {
         Accounts.Device account = newUser();
         SyncDevice active = device(account);

@@ -84,8 +84,8 @@ final class SyncRepository {
      * over died without a final push and counts as failed.
      *
      * @param sentCursor the user's clock in the cursor the device sent; empty in a realm that shares tables, where
-     *                   it is known only from the client's vectors, which this statement reads (and
-     *                   {@link SharedRows#name} keeps the acknowledged cursor)
+     *                   it is known only from the client's vectors, which this statement reads (and the pull's
+     *                   {@link #saveCursor}, with {@link SharedRows#NAMING}, keeps the acknowledged cursor)
      * @return the user's clock; empty when the lock is taken or the client is not the user's
      */
     Optional<Clock> takeLock(Connection connection, UUID userId, UUID clientId, OptionalLong sentCursor, long now,

@@ -344,6 +344,41 @@ class SharedSpacesTest {
                 + "' AND kind = 'skipped'")).as("the move, journalled").isEqualTo(1L);
     }
 
+    /** The report of SharedConvergenceTest's "a row visible twice" in CI, replayed in its order. */
+    @Test
+    void aNewerEditThatBringsADeletedRowBackInAnotherSpaceMovesItSoAnEditWhereItWasCannotMakeItLiveTwice() {
+        SyncDevice laptop = device(newUser());
+        Lists lists = listsOf(laptop);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
+        SyncDevice phone = device(anotherDevice(laptop.account()));
+        SyncDevice bob = device(newUser());
+        members.share(laptop.account(), groceries, bob.account(), "editor");
+        phone.sync();
+        bob.sync();
+        assertThat(bob.rows()).containsKey(nails);
+
+        // The phone deletes the row in groceries; later the laptop, offline, moves it into hardware, which bob does
+        // not see; later still bob, offline too, edits his old copy in groceries.
+        phone.delete(nails);
+        phone.sync();
+        laptop.skewClock(1_000);
+        laptop.update(nails, item(hardware, "nails, moved on the laptop"));
+        laptop.sync(); // imports the delete, and pushes its newer move: the row lives again, in hardware
+        bob.skewClock(2_000);
+        bob.update(nails, item(groceries, "nails, edited by bob"));
+        bob.sync();
+        bob.sync();
+        phone.sync();
+        laptop.sync();
+
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+        assertThat(phone.rows().get(nails)).as("the phone").containsEntry("space_id", hardware.toString());
+        assertThat(laptop.rows().get(nails)).as("the laptop").containsEntry("space_id", hardware.toString());
+        assertThat(bob.rows()).as("bob does not see hardware").doesNotContainKey(nails);
+    }
+
     @Test
     void whereTablesAreSharedATombstoneIsPurgedOnlyOnceEveryDeviceHasAcknowledgedIt() {
         Accounts.Device account = newUser();

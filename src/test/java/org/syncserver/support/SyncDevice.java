@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -173,7 +174,8 @@ public final class SyncDevice {
 
     /**
      * A sync as the app runs it on a busy server: a 503 (e.g. a serialization conflict past its retries) means
-     * "again later", and the app syncs again; up to three tries, anything else fails at once.
+     * "again later", and the app syncs again at its next turn; here up to eight tries, after a random pause that
+     * doubles each time (devices that collided once would collide again in step), anything else fails at once.
      */
     public void syncAsTheAppWould() {
         for (int attempt = 1; ; attempt++) {
@@ -181,11 +183,11 @@ public final class SyncDevice {
                 sync();
                 return;
             } catch (IllegalStateException e) {
-                if (attempt == 3 || lastRefusal == null || lastRefusal.status() != 503) {
+                if (attempt == 8 || lastRefusal == null || lastRefusal.status() != 503) {
                     throw e;
                 }
                 try {
-                    Thread.sleep(100L * attempt);
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(50L << attempt));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;

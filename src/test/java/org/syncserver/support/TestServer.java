@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
 
 /** The real server on a random port, and an HTTP client that sends gzip bodies as sync_client does. */
@@ -21,6 +22,9 @@ public final class TestServer implements AutoCloseable {
 
     public static final Config.Tokens.Jwt JWT_SECRETS = new Config.Tokens.Jwt("test-access-secret", "test-refresh-secret");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Far beyond any answer on a loaded machine (an 80 MB chunked push at -Xmx256m takes seconds). */
+    private static final Duration ANSWER_WITHIN = Duration.ofMinutes(3);
 
     private final String host;
     private final int port;
@@ -106,10 +110,17 @@ public final class TestServer implements AutoCloseable {
         return send(http, request);
     }
 
-    /** Sends with the given client (a console session keeps its own, with its cookies). */
+    /**
+     * Sends with the given client (a console session keeps its own, with its cookies). A request without a timeout of
+     * its own gets {@link #ANSWER_WITHIN}: a server that stops answering fails the test instead of stalling the run.
+     */
     static Response send(HttpClient http, HttpRequest.Builder request) {
+        HttpRequest built = request.build();
+        if (built.timeout().isEmpty()) {
+            built = HttpRequest.newBuilder(built, (name, value) -> true).timeout(ANSWER_WITHIN).build();
+        }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

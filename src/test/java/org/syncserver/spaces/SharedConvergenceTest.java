@@ -42,6 +42,8 @@ class SharedConvergenceTest {
     private static final String ITEMS = "items";
     /** 60 for the full run: -Dspaces.convergence.seconds=60 */
     private static final int SECONDS = Integer.getInteger("spaces.convergence.seconds", 20);
+    /** Other edits in other orders, for runs in a loop: -Dspaces.convergence.seed=N */
+    private static final long SEED = Long.getLong("spaces.convergence.seed", 0);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -93,7 +95,7 @@ class SharedConvergenceTest {
                 for (int u = 0; u < USERS; u++) {
                     int user = u;
                     running.add(pool.submit(() -> editAndSync(users.get(user), roles.get(user), spaces,
-                            new Random(user), end)));
+                            new Random(SEED * USERS + user), end)));
                 }
                 // Membership changes while everyone syncs: user 5 leaves one space and joins another.
                 Thread.sleep(SECONDS * 300L);

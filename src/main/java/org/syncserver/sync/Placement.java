@@ -74,7 +74,7 @@ final class Placement {
             UUID target = "D".equals(change.operation())
                     ? (now == null ? userId : now.owner())
                     : named.getOrDefault(change.rowguid(), userId);
-            UUID from = judgedAt(now, change, target, seen, visibility);
+            UUID from = judgedAt(now, target);
             if (!writable(target, visibility) || !writable(from, visibility) || movedOutOfSight(now, change)) {
                 refused.add(new SharedRows.Refused(change, now));
                 continue;
@@ -101,22 +101,15 @@ final class Placement {
 
     /**
      * Where the change is judged before it goes to {@code target}: where the row's last version is, when that is
-     * under another owner. A live row there moves; a tombstone there that the device had not seen and that is at
-     * least as new wins, and the change is journalled, as under one owner; a newer change over a tombstone there
-     * moves the row too, leaving the tombstone moved (in a space the user may write), so that an edit from a device
-     * that cannot see where the row went is refused there instead of bringing it back to life a second time. Judged
-     * at the target instead, an older edit brought a deleted row back, and a newer one left the tombstone behind as
-     * if the row had never left.
+     * under another owner, a tombstone included. There a live row moves; a tombstone the device had not seen that is
+     * at least as new wins, and the change is journalled, as under one owner; a newer change moves the row too,
+     * leaving the tombstone moved, so that an edit from a device that cannot see where the row went is refused there
+     * instead of bringing it back to life a second time. A user who may not write where the row was may not take it
+     * from there, live or deleted: refused. Judged at the target instead, an older edit brought a deleted row back,
+     * and a newer one left a plain tombstone behind, which another member's newer edit brought back to life too.
      */
-    private UUID judgedAt(SharedRows.Current now, PushedChange change, UUID target, CursorVector seen,
-                          Visibility visibility) {
-        if (now == null || now.owner().equals(target)) {
-            return target;
-        }
-        if (now.live() || losesTo(now, change, seen.clock(now.owner()).orElse(0L))) {
-            return now.owner();
-        }
-        return writable(now.owner(), visibility) ? now.owner() : target;
+    private static UUID judgedAt(SharedRows.Current now, UUID target) {
+        return now == null ? target : now.owner();
     }
 
     /**

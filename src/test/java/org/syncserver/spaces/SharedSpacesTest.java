@@ -379,6 +379,101 @@ class SharedSpacesTest {
         assertThat(bob.rows()).as("bob does not see hardware").doesNotContainKey(nails);
     }
 
+    /**
+     * A member who may not write the space where a row was deleted (a reader, or removed from it) cannot take the row
+     * from there with a newer edit, into a space of its own or private: refused, so that an editor's newer edit of
+     * its stale copy there brings it back once, not a second time beside it (found by a probe of the placement).
+     */
+    @Test
+    void aReaderOfTheSpaceWhereARowWasDeletedCannotBringItBackElsewhere() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        SyncDevice carol = device(newUser());
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
+        members.share(alice.account(), groceries, bob.account(), "reader");
+        members.share(alice.account(), hardware, bob.account(), "editor");
+        members.share(alice.account(), groceries, carol.account(), "editor");
+
+        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, () -> { },
+                item(hardware, "moved by bob"), item(groceries, "edited by carol"));
+
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+        assertThat(bob.rows().get(nails)).as("bob reads groceries").containsEntry("text", "edited by carol");
+        assertThat(alice.rows().get(nails)).as("alice").containsEntry("text", "edited by carol");
+    }
+
+    @Test
+    void aMemberRemovedFromTheSpaceWhereARowWasDeletedCannotBringItBackElsewhere() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        SyncDevice carol = device(newUser());
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID hardware = lists.hardware();
+        UUID nails = lists.nails();
+        members.share(alice.account(), groceries, bob.account(), "editor");
+        members.share(alice.account(), hardware, bob.account(), "editor");
+        members.share(alice.account(), groceries, carol.account(), "editor");
+        Runnable bobRemoved = () -> assertThat(members.remove(alice.account(), groceries,
+                members.userId(bob.account(), groceries)).status()).isEqualTo(200);
+
+        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, bobRemoved,
+                item(hardware, "moved by bob"), item(groceries, "edited by carol"));
+
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+        assertThat(bob.rows()).as("bob no longer sees groceries").doesNotContainKey(nails);
+        assertThat(alice.rows().get(nails)).as("alice").containsEntry("text", "edited by carol");
+    }
+
+    @Test
+    void aReaderCannotTakeARowDeletedInTheSpacePrivate() {
+        SyncDevice alice = device(newUser());
+        SyncDevice bob = device(newUser());
+        SyncDevice carol = device(newUser());
+        Lists lists = listsOf(alice);
+        UUID groceries = lists.groceries();
+        UUID nails = lists.nails();
+        members.share(alice.account(), groceries, bob.account(), "reader");
+        members.share(alice.account(), groceries, carol.account(), "editor");
+
+        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, () -> { },
+                Map.of("text", "kept by bob"), item(groceries, "edited by carol"));
+
+        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
+        assertThat(bob.rows().get(nails)).as("bob reads groceries").containsEntry("text", "edited by carol");
+    }
+
+    /**
+     * Bob and carol hold the row; alice deletes it, then {@code meanwhile} happens; later bob, offline, edits his copy
+     * into {@code bobs}, later still carol, offline, edits hers into {@code carols}; then everyone syncs twice.
+     */
+    private static void aDeletedRowIsTakenElsewhereAndEditedWhereItWas(SyncDevice alice, SyncDevice bob,
+                                                                        SyncDevice carol, UUID row, Runnable meanwhile,
+                                                                        Map<String, Object> bobs,
+                                                                        Map<String, Object> carols) {
+        bob.sync();
+        carol.sync();
+        assertThat(bob.rows()).containsKey(row);
+        assertThat(carol.rows()).containsKey(row);
+        alice.delete(row);
+        alice.sync();
+        meanwhile.run();
+        bob.skewClock(1_000);
+        bob.update(row, bobs);
+        bob.sync();
+        carol.skewClock(2_000);
+        carol.update(row, carols);
+        carol.sync();
+        for (int round = 0; round < 2; round++) {
+            for (SyncDevice device : List.of(alice, bob, carol)) {
+                device.sync();
+            }
+        }
+    }
+
     @Test
     void whereTablesAreSharedATombstoneIsPurgedOnlyOnceEveryDeviceHasAcknowledgedIt() {
         Accounts.Device account = newUser();

@@ -386,90 +386,79 @@ class SharedSpacesTest {
      */
     @Test
     void aReaderOfTheSpaceWhereARowWasDeletedCannotBringItBackElsewhere() {
-        SyncDevice alice = device(newUser());
-        SyncDevice bob = device(newUser());
-        SyncDevice carol = device(newUser());
-        Lists lists = listsOf(alice);
-        UUID groceries = lists.groceries();
-        UUID hardware = lists.hardware();
-        UUID nails = lists.nails();
-        members.share(alice.account(), groceries, bob.account(), "reader");
-        members.share(alice.account(), hardware, bob.account(), "editor");
-        members.share(alice.account(), groceries, carol.account(), "editor");
+        Trio trio = aliceBobAndCarol("reader");
+        Lists lists = trio.lists();
 
-        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, () -> { },
-                item(hardware, "moved by bob"), item(groceries, "edited by carol"));
+        trio.deleteTakeElsewhereAndEditWhereItWas(() -> { }, item(lists.hardware(), "moved by bob"));
 
-        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
-        assertThat(bob.rows().get(nails)).as("bob reads groceries").containsEntry("text", "edited by carol");
-        assertThat(alice.rows().get(nails)).as("alice").containsEntry("text", "edited by carol");
+        assertThat(liveCopies(lists.nails())).as("owners under which the row is live").isEqualTo(1);
+        assertThat(trio.bob().rows().get(lists.nails())).as("bob reads groceries")
+                .containsEntry("text", "edited by carol");
+        assertThat(trio.alice().rows().get(lists.nails())).as("alice").containsEntry("text", "edited by carol");
     }
 
     @Test
     void aMemberRemovedFromTheSpaceWhereARowWasDeletedCannotBringItBackElsewhere() {
-        SyncDevice alice = device(newUser());
-        SyncDevice bob = device(newUser());
-        SyncDevice carol = device(newUser());
-        Lists lists = listsOf(alice);
-        UUID groceries = lists.groceries();
-        UUID hardware = lists.hardware();
-        UUID nails = lists.nails();
-        members.share(alice.account(), groceries, bob.account(), "editor");
-        members.share(alice.account(), hardware, bob.account(), "editor");
-        members.share(alice.account(), groceries, carol.account(), "editor");
-        Runnable bobRemoved = () -> assertThat(members.remove(alice.account(), groceries,
-                members.userId(bob.account(), groceries)).status()).isEqualTo(200);
+        Trio trio = aliceBobAndCarol("editor");
+        Lists lists = trio.lists();
+        Runnable bobRemoved = () -> assertThat(members.remove(trio.alice().account(), lists.groceries(),
+                members.userId(trio.bob().account(), lists.groceries())).status()).isEqualTo(200);
 
-        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, bobRemoved,
-                item(hardware, "moved by bob"), item(groceries, "edited by carol"));
+        trio.deleteTakeElsewhereAndEditWhereItWas(bobRemoved, item(lists.hardware(), "moved by bob"));
 
-        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
-        assertThat(bob.rows()).as("bob no longer sees groceries").doesNotContainKey(nails);
-        assertThat(alice.rows().get(nails)).as("alice").containsEntry("text", "edited by carol");
+        assertThat(liveCopies(lists.nails())).as("owners under which the row is live").isEqualTo(1);
+        assertThat(trio.bob().rows()).as("bob no longer sees groceries").doesNotContainKey(lists.nails());
+        assertThat(trio.alice().rows().get(lists.nails())).as("alice").containsEntry("text", "edited by carol");
     }
 
     @Test
     void aReaderCannotTakeARowDeletedInTheSpacePrivate() {
+        Trio trio = aliceBobAndCarol("reader");
+        Lists lists = trio.lists();
+
+        trio.deleteTakeElsewhereAndEditWhereItWas(() -> { }, Map.of("text", "kept by bob"));
+
+        assertThat(liveCopies(lists.nails())).as("owners under which the row is live").isEqualTo(1);
+        assertThat(trio.bob().rows().get(lists.nails())).as("bob reads groceries")
+                .containsEntry("text", "edited by carol");
+    }
+
+    /** Alice owns groceries (with its row nails) and hardware; bob has a role in groceries and edits hardware. */
+    private static Trio aliceBobAndCarol(String bobInGroceries) {
         SyncDevice alice = device(newUser());
         SyncDevice bob = device(newUser());
         SyncDevice carol = device(newUser());
         Lists lists = listsOf(alice);
-        UUID groceries = lists.groceries();
-        UUID nails = lists.nails();
-        members.share(alice.account(), groceries, bob.account(), "reader");
-        members.share(alice.account(), groceries, carol.account(), "editor");
-
-        aDeletedRowIsTakenElsewhereAndEditedWhereItWas(alice, bob, carol, nails, () -> { },
-                Map.of("text", "kept by bob"), item(groceries, "edited by carol"));
-
-        assertThat(liveCopies(nails)).as("owners under which the row is live").isEqualTo(1);
-        assertThat(bob.rows().get(nails)).as("bob reads groceries").containsEntry("text", "edited by carol");
+        members.share(alice.account(), lists.groceries(), bob.account(), bobInGroceries);
+        members.share(alice.account(), lists.hardware(), bob.account(), "editor");
+        members.share(alice.account(), lists.groceries(), carol.account(), "editor");
+        return new Trio(alice, bob, carol, lists);
     }
 
-    /**
-     * Bob and carol hold the row; alice deletes it, then {@code meanwhile} happens; later bob, offline, edits his copy
-     * into {@code bobs}, later still carol, offline, edits hers into {@code carols}; then everyone syncs twice.
-     */
-    private static void aDeletedRowIsTakenElsewhereAndEditedWhereItWas(SyncDevice alice, SyncDevice bob,
-                                                                        SyncDevice carol, UUID row, Runnable meanwhile,
-                                                                        Map<String, Object> bobs,
-                                                                        Map<String, Object> carols) {
-        bob.sync();
-        carol.sync();
-        assertThat(bob.rows()).containsKey(row);
-        assertThat(carol.rows()).containsKey(row);
-        alice.delete(row);
-        alice.sync();
-        meanwhile.run();
-        bob.skewClock(1_000);
-        bob.update(row, bobs);
-        bob.sync();
-        carol.skewClock(2_000);
-        carol.update(row, carols);
-        carol.sync();
-        for (int round = 0; round < 2; round++) {
-            for (SyncDevice device : List.of(alice, bob, carol)) {
-                device.sync();
+    private record Trio(SyncDevice alice, SyncDevice bob, SyncDevice carol, Lists lists) {
+        /**
+         * Bob and carol hold nails; alice deletes it, then {@code meanwhile} happens; later bob, offline, edits his
+         * copy into {@code bobs}, later still carol, offline, edits hers in groceries; then everyone syncs twice.
+         */
+        void deleteTakeElsewhereAndEditWhereItWas(Runnable meanwhile, Map<String, Object> bobs) {
+            UUID row = lists.nails();
+            bob.sync();
+            carol.sync();
+            assertThat(bob.rows()).containsKey(row);
+            assertThat(carol.rows()).containsKey(row);
+            alice.delete(row);
+            alice.sync();
+            meanwhile.run();
+            bob.skewClock(1_000);
+            bob.update(row, bobs);
+            bob.sync();
+            carol.skewClock(2_000);
+            carol.update(row, item(lists.groceries(), "edited by carol"));
+            carol.sync();
+            for (int round = 0; round < 2; round++) {
+                for (SyncDevice device : List.of(alice, bob, carol)) {
+                    device.sync();
+                }
             }
         }
     }

@@ -395,6 +395,9 @@ class SharedSpacesTest {
         assertThat(trio.bob().rows().get(lists.nails())).as("bob reads groceries")
                 .containsEntry("text", "edited by carol");
         assertThat(trio.alice().rows().get(lists.nails())).as("alice").containsEntry("text", "edited by carol");
+        assertThat(TestPostgres.queryValue(realm, "SELECT winner_operation || ' over ' || loser_operation"
+                + " FROM sync_conflicts WHERE kind = 'refused' AND rowguid = '" + lists.nails() + "'"))
+                .as("bob's move, journalled as refused: the delete stays").isEqualTo("D over U");
     }
 
     @Test

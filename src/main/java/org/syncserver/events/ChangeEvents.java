@@ -98,8 +98,7 @@ public final class ChangeEvents implements AutoCloseable {
             hub.remove(realm.name(), listener);
             throw e;
         }
-        client.keepAlive();
-        client.onClose(() -> hub.remove(realm.name(), listener));
+        listener.start(() -> hub.remove(realm.name(), listener));
         check(realm, List.of(listener));
     }
 

@@ -21,6 +21,14 @@ final class StreamListener extends DeviceListener {
     private long pendingClock;
     private boolean pendingPing;
     private boolean writing;
+    /**
+     * Guarded by this: whether the response is held open ({@link #start}), and whether a close came before. Javalin's
+     * {@code SseClient.close()} ends the response only once {@code keepAlive()} has run; a close before it (a notice,
+     * a safety check or a replacement, all of which reach a stream as soon as it is in the hub) left the response
+     * open for ever.
+     */
+    private boolean started;
+    private boolean closedEarly;
     /** When the running writer began writing (System.nanoTime), or 0 when none writes. */
     private volatile long writingSince;
 
@@ -62,14 +70,42 @@ final class StreamListener extends DeviceListener {
         return began != 0 && System.nanoTime() - began > nanos;
     }
 
+    /**
+     * Holds the response open until the stream is closed, then runs {@code onClose}; a close that came earlier
+     * takes effect now.
+     */
+    void start(Runnable onClose) {
+        client.keepAlive();
+        client.onClose(onClose);
+        synchronized (this) {
+            started = true;
+            if (!closedEarly) {
+                return;
+            }
+        }
+        client.close();
+    }
+
     @Override
     public void close() {
-        writers.execute(client::close);
+        if (startedOrNoted()) {
+            writers.execute(client::close);
+        }
     }
 
     /** Ends the stream on the calling thread: at shutdown, before the server stops waiting for open responses. */
     void closeNow() {
-        client.close();
+        if (startedOrNoted()) {
+            client.close();
+        }
+    }
+
+    /** Whether the stream has started; if not, notes the close for {@link #start}. */
+    private synchronized boolean startedOrNoted() {
+        if (!started) {
+            closedEarly = true;
+        }
+        return started;
     }
 
     private void startWriter() {

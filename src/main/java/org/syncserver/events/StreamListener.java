@@ -140,7 +140,7 @@ final class StreamListener extends DeviceListener {
                     client.sendComment("ping");
                 }
             } catch (RuntimeException e) {
-                client.close();
+                closeNow();
             }
         }
     }

@@ -41,6 +41,8 @@ public final class BenchCommand {
                                (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
               --shared         steady in spaces of 5 users beside private steady (3 times each), then the
                                move-in of a space of 100,000 rows; writes docs/benchmarks-shared.md
+              --shared-cost    the same two loads in alternate blocks of about a second, printing each one's CPU a
+                               sync: the machine's drift cancels out (about 4 minutes)
               --journal-cost   steady with and without a journalled conflict in every sync (3 times each,
                                alternately): throughput and p99 (docs/benchmarks-journal.md)
               --hostile-mix    honest devices syncing for 5 minutes beside the attacks of the second hardening
@@ -82,6 +84,7 @@ public final class BenchCommand {
         boolean journalCost = false;
         boolean hostileMix = false;
         boolean shared = false;
+        boolean sharedCost = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -98,6 +101,7 @@ public final class BenchCommand {
                 case "--journal-cost" -> journalCost = true;
                 case "--hostile-mix" -> hostileMix = true;
                 case "--shared" -> shared = true;
+                case "--shared-cost" -> sharedCost = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--heap" -> heap = args[++i];
                 case "--server-jvm" -> serverJvmOptions.add(args[++i]);
@@ -151,6 +155,10 @@ public final class BenchCommand {
             }
             if (shared) {
                 SharedBench.run(environment, sizes, heap);
+                return;
+            }
+            if (sharedCost) {
+                SharedCostBench.run(environment, sizes);
                 return;
             }
             if (hostileMix) {

@@ -37,8 +37,7 @@ final class SharedBench {
     static void run(BenchEnvironment environment, Sizes sizes, String heap) throws Exception {
         BenchClient client = new BenchClient(environment.serverUri());
         BenchDatabase privateDatabase = environment.database();
-        BenchDatabase sharedDatabase = new BenchDatabase(privateDatabase.jdbcUrl().replace("/postgres",
-                "/" + BenchEnvironment.Local.SHARED_DATABASE), privateDatabase.user(), privateDatabase.password());
+        BenchDatabase sharedDatabase = database(privateDatabase);
         Scenarios privately = new Scenarios(client, environment.realm(), sizes, new Seeder(privateDatabase));
         Scenarios shared = new Scenarios(client, REALM, sizes, new Seeder(sharedDatabase));
         System.out.println("Warm-up (not reported)");
@@ -95,8 +94,14 @@ final class SharedBench {
                 used.generator() * perSync));
     }
 
+    /** The shared realm's database, beside the measured realm's. */
+    static BenchDatabase database(BenchDatabase privateDatabase) {
+        return new BenchDatabase(privateDatabase.jdbcUrl().replace("/postgres",
+                "/" + BenchEnvironment.Local.SHARED_DATABASE), privateDatabase.user(), privateDatabase.password());
+    }
+
     /** Ten spaces, each made by its first member's push, the other four invited and accepted. */
-    private static List<BenchDevice> membersOfSpaces(BenchClient client, int users, Map<Integer, UUID> spaceOf) {
+    static List<BenchDevice> membersOfSpaces(BenchClient client, int users, Map<Integer, UUID> spaceOf) {
         List<BenchDevice> devices = new ArrayList<>();
         for (int space = 0; space < SPACES; space++) {
             UUID spaceId = UUID.randomUUID();
@@ -121,7 +126,7 @@ final class SharedBench {
     }
 
     /** Ten new rows of the space's shared table. */
-    private static List<Map<String, Object>> items(UUID spaceId, int firstNumber) {
+    static List<Map<String, Object>> items(UUID spaceId, int firstNumber) {
         List<Map<String, Object>> changes = new ArrayList<>(10);
         for (int i = 0; i < 10; i++) {
             Map<String, Object> change = BenchDevice.insert(UUID.randomUUID(), firstNumber + i);

@@ -37,9 +37,21 @@ final class SharedCostBench {
             privateDevices.add(BenchDevice.register(client, environment.realm(),
                     "bench-" + UUID.randomUUID() + "@example.com", true));
         }
+        // The same flow of rows without sharing: 10 users with 5 devices each, every pull bringing the rows the
+        // user's other four devices pushed, as a member's pull brings the other four members'.
+        List<BenchDevice> multiDevices = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, users / 5); i++) {
+            BenchDevice first = BenchDevice.register(client, environment.realm(),
+                    "bench-" + UUID.randomUUID() + "@example.com", true);
+            multiDevices.add(first);
+            for (int d = 1; d < 5; d++) {
+                multiDevices.add(first.anotherDevice());
+            }
+        }
         Map<Integer, UUID> spaceOf = new HashMap<>();
         List<BenchDevice> sharingDevices = SharedBench.membersOfSpaces(client, users, spaceOf);
         Load privately = new Load("private", privateDevices, (device, n) -> Scenarios.inserts(10, n));
+        Load multi = new Load("private, 5 devices a user", multiDevices, (device, n) -> Scenarios.inserts(10, n));
         Load shared = new Load("shared", sharingDevices, (device, n) -> SharedBench.items(spaceOf.get(device), n));
         // Statistics before the first plans: a connection keeps a statement's generic plan until the next ANALYZE,
         // and one made on the empty tables of a new database scans them whole until autovacuum's first pass, a
@@ -49,12 +61,13 @@ final class SharedCostBench {
         CpuMeter cpu = new CpuMeter(environment.serverPid(), database);
         boolean quick = sizes == Sizes.SMOKE;
         System.out.println("Warm-up (not reported)");
-        alternate(privately, shared, quick ? 2 : WARM_UP_BLOCKS, cpu);
-        privately.reset();
-        shared.reset();
+        List<Load> loads = List.of(privately, multi, shared);
+        alternate(loads, quick ? 2 : WARM_UP_BLOCKS, cpu);
+        loads.forEach(Load::reset);
         System.out.println("Measuring " + (quick ? 4 : MEASURED_BLOCKS) + " blocks of each load, alternately");
-        alternate(privately, shared, quick ? 4 : MEASURED_BLOCKS, cpu);
+        alternate(loads, quick ? 4 : MEASURED_BLOCKS, cpu);
         System.out.println(report(privately, shared));
+        System.out.println(report(multi, shared));
     }
 
     private static void analyze(BenchDatabase database) throws java.sql.SQLException {
@@ -64,10 +77,11 @@ final class SharedCostBench {
         }
     }
 
-    private static void alternate(Load first, Load second, int blocks, CpuMeter cpu) throws Exception {
+    private static void alternate(List<Load> loads, int blocks, CpuMeter cpu) throws Exception {
         for (int block = 0; block < blocks; block++) {
-            first.block(cpu);
-            second.block(cpu);
+            for (Load load : loads) {
+                load.block(cpu);
+            }
         }
     }
 
@@ -139,10 +153,11 @@ final class SharedCostBench {
     }
 
     private static String report(Load privately, Load shared) {
+        String base = privately.name;
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, """
-                | part of the run | private: server, PostgreSQL, generator (ms a sync) | shared: the same | server + PostgreSQL, shared vs private | all three, shared vs private |
+                | part of the run | %1$s: server, PostgreSQL, generator (ms a sync) | shared: the same | server + PostgreSQL, shared vs %1$s | all three, shared vs %1$s |
                 |---|---|---|---|---|
-                """));
+                """, base));
         int blocks = privately.blockCpu.size();
         for (int third = 0; third <= 3; third++) {
             int from = third == 3 ? 0 : third * blocks / 3;
@@ -155,7 +170,7 @@ final class SharedCostBench {
                     percent(s.server() + s.postgres(), p.server() + p.postgres()),
                     percent(s.server() + s.postgres() + s.generator(), p.server() + p.postgres() + p.generator())));
         }
-        text.append(String.format(Locale.ROOT, "%nFailed syncs: %d private, %d shared.%n", privately.errors,
+        text.append(String.format(Locale.ROOT, "%nFailed syncs: %d %s, %d shared.%n", privately.errors, base,
                 shared.errors));
         return text.toString();
     }

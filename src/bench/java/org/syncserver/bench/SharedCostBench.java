@@ -1,11 +1,15 @@
 package org.syncserver.bench;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,9 +18,10 @@ import java.util.concurrent.Future;
  * What a shared sync costs beside a private one, in CPU a sync, with the machine's drift cancelled. On this shared
  * machine the same code's CPU a sync moves by a third between minutes (docs/performance.md), more than #24's
  * target leaves: separate 20-second rounds compare moments, not code. Here the two loads of {@code --shared} (50
- * private users; 50 users in 10 spaces of 5) take turns in short blocks — every device syncs a few times, then the
- * other load's — and each block's CPU (server, PostgreSQL, load generator; /proc) is added to its load's total. A
- * slow minute then costs both loads alike, and the ratio of the totals is the ratio of the code's costs.
+ * private users; 50 users in 10 spaces of 5), and 10 private users with 5 devices each (whose pulls bring as many
+ * rows as a member's), take turns in short blocks — every device of one load syncs a few times, then the next
+ * load's — and each block's CPU (server, PostgreSQL, load generator; /proc) is added to its load's total. A slow
+ * minute then costs every load alike, and the ratio of the totals is the ratio of the code's costs.
  */
 final class SharedCostBench {
 
@@ -32,26 +37,14 @@ final class SharedCostBench {
         BenchClient client = new BenchClient(environment.serverUri());
         BenchDatabase database = environment.database();
         int users = sizes.steadyUsers();
-        List<BenchDevice> privateDevices = new ArrayList<>();
-        for (int i = 0; i < users; i++) {
-            privateDevices.add(BenchDevice.register(client, environment.realm(),
-                    "bench-" + UUID.randomUUID() + "@example.com", true));
-        }
-        // The same flow of rows without sharing: 10 users with 5 devices each, every pull bringing the rows the
-        // user's other four devices pushed, as a member's pull brings the other four members'.
-        List<BenchDevice> multiDevices = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, users / 5); i++) {
-            BenchDevice first = BenchDevice.register(client, environment.realm(),
-                    "bench-" + UUID.randomUUID() + "@example.com", true);
-            multiDevices.add(first);
-            for (int d = 1; d < 5; d++) {
-                multiDevices.add(first.anotherDevice());
-            }
-        }
         Map<Integer, UUID> spaceOf = new HashMap<>();
         List<BenchDevice> sharingDevices = SharedBench.membersOfSpaces(client, users, spaceOf);
-        Load privately = new Load("private", privateDevices, (device, n) -> Scenarios.inserts(10, n));
-        Load multi = new Load("private, 5 devices a user", multiDevices, (device, n) -> Scenarios.inserts(10, n));
+        Scenarios.SteadyChanges privateRows = (device, n) -> Scenarios.inserts(10, n);
+        Load privately = new Load("private", users(client, environment.realm(), users, 1), privateRows);
+        // The same flow of rows without sharing: every pull brings the rows the user's four other devices pushed, as
+        // a member's pull brings the other four members'.
+        Load multi = new Load("private, 5 devices a user", users(client, environment.realm(), users / 5, 5),
+                privateRows);
         Load shared = new Load("shared", sharingDevices, (device, n) -> SharedBench.items(spaceOf.get(device), n));
         // Statistics before the first plans: a connection keeps a statement's generic plan until the next ANALYZE,
         // and one made on the empty tables of a new database scans them whole until autovacuum's first pass, a
@@ -70,9 +63,22 @@ final class SharedCostBench {
         System.out.println(report(multi, shared));
     }
 
-    private static void analyze(BenchDatabase database) throws java.sql.SQLException {
-        try (java.sql.Connection connection = database.connect();
-             java.sql.Statement statement = connection.createStatement()) {
+    /** New users of the realm with this many devices each, their devices one after the other. */
+    private static List<BenchDevice> users(BenchClient client, String realm, int users, int devicesEach) {
+        List<BenchDevice> devices = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, users); i++) {
+            BenchDevice first = BenchDevice.register(client, realm, "bench-" + UUID.randomUUID() + "@example.com",
+                    true);
+            devices.add(first);
+            for (int d = 1; d < devicesEach; d++) {
+                devices.add(first.anotherDevice());
+            }
+        }
+        return devices;
+    }
+
+    private static void analyze(BenchDatabase database) throws SQLException {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
             statement.execute("ANALYZE");
         }
     }
@@ -129,7 +135,7 @@ final class SharedCostBench {
                 for (Future<Integer> device : done) {
                     try {
                         syncs += device.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         errors++;
                     }
                 }

@@ -41,8 +41,8 @@ public final class BenchCommand {
                                (3 times each, alternately): p99 and throughput (docs/benchmarks-lifecycle.md)
               --shared         steady in spaces of 5 users beside private steady (3 times each), then the
                                move-in of a space of 100,000 rows; writes docs/benchmarks-shared.md
-              --shared-cost    the same two loads in alternate blocks of about a second, printing each one's CPU a
-                               sync: the machine's drift cancels out (about 4 minutes)
+              --shared-cost    the same two loads and private users of 5 devices, in alternate blocks of about a
+                               second, printing each one's CPU a sync: the machine's drift cancels out (about 5 minutes)
               --journal-cost   steady with and without a journalled conflict in every sync (3 times each,
                                alternately): throughput and p99 (docs/benchmarks-journal.md)
               --hostile-mix    honest devices syncing for 5 minutes beside the attacks of the second hardening

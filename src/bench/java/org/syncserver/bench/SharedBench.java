@@ -44,10 +44,7 @@ final class SharedBench {
         BenchCommand.settle(client, new Scenarios(client, environment.realm(), Sizes.FULL, new Seeder(privateDatabase)),
                 sizes.steadyUsers());
         int users = sizes.steadyUsers();
-        List<BenchDevice> privateDevices = new ArrayList<>();
-        for (int i = 0; i < users; i++) {
-            privateDevices.add(BenchDevice.register(client, environment.realm(), email(), true));
-        }
+        List<BenchDevice> privateDevices = users(client, environment.realm(), users, 1);
         Map<Integer, UUID> spaceOf = new HashMap<>();
         List<BenchDevice> sharingDevices = membersOfSpaces(client, users, spaceOf);
         // The shared paths (the pull over several owners, placement, the spaces' clocks) are compiled by the JIT
@@ -98,6 +95,19 @@ final class SharedBench {
     static BenchDatabase database(BenchDatabase privateDatabase) {
         return new BenchDatabase(privateDatabase.jdbcUrl().replace("/postgres",
                 "/" + BenchEnvironment.Local.SHARED_DATABASE), privateDatabase.user(), privateDatabase.password());
+    }
+
+    /** New users of the realm with this many devices each, a user's devices one after the other. */
+    static List<BenchDevice> users(BenchClient client, String realm, int users, int devicesEach) {
+        List<BenchDevice> devices = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            BenchDevice first = BenchDevice.register(client, realm, email(), true);
+            devices.add(first);
+            for (int d = 1; d < devicesEach; d++) {
+                devices.add(first.anotherDevice());
+            }
+        }
+        return devices;
     }
 
     /** Ten spaces, each made by its first member's push, the other four invited and accepted. */

@@ -40,11 +40,12 @@ final class SharedCostBench {
         Map<Integer, UUID> spaceOf = new HashMap<>();
         List<BenchDevice> sharingDevices = SharedBench.membersOfSpaces(client, users, spaceOf);
         Scenarios.SteadyChanges privateRows = (device, n) -> Scenarios.inserts(10, n);
-        Load privately = new Load("private", users(client, environment.realm(), users, 1), privateRows);
+        Load privately = new Load("private", SharedBench.users(client, environment.realm(), users, 1),
+                privateRows);
         // The same flow of rows without sharing: every pull brings the rows the user's four other devices pushed, as
         // a member's pull brings the other four members'.
-        Load multi = new Load("private, 5 devices a user", users(client, environment.realm(), users / 5, 5),
-                privateRows);
+        List<BenchDevice> fiveEach = SharedBench.users(client, environment.realm(), Math.max(1, users / 5), 5);
+        Load multi = new Load("private, 5 devices a user", fiveEach, privateRows);
         Load shared = new Load("shared", sharingDevices, (device, n) -> SharedBench.items(spaceOf.get(device), n));
         // Statistics before the first plans: a connection keeps a statement's generic plan until the next ANALYZE,
         // and one made on the empty tables of a new database scans them whole until autovacuum's first pass, a
@@ -61,20 +62,6 @@ final class SharedCostBench {
         alternate(loads, quick ? 4 : MEASURED_BLOCKS, cpu);
         System.out.println(report(privately, shared));
         System.out.println(report(multi, shared));
-    }
-
-    /** New users of the realm with this many devices each, their devices one after the other. */
-    private static List<BenchDevice> users(BenchClient client, String realm, int users, int devicesEach) {
-        List<BenchDevice> devices = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, users); i++) {
-            BenchDevice first = BenchDevice.register(client, realm, "bench-" + UUID.randomUUID() + "@example.com",
-                    true);
-            devices.add(first);
-            for (int d = 1; d < devicesEach; d++) {
-                devices.add(first.anotherDevice());
-            }
-        }
-        return devices;
     }
 
     private static void analyze(BenchDatabase database) throws SQLException {
@@ -158,17 +145,18 @@ final class SharedCostBench {
         }
     }
 
-    private static String report(Load privately, Load shared) {
-        String base = privately.name;
+    /** The shared load's CPU a sync beside the baseline's, by thirds of the run and over all of it. */
+    private static String report(Load baseline, Load shared) {
+        String base = baseline.name;
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT, """
                 | part of the run | %1$s: server, PostgreSQL, generator (ms a sync) | shared: the same | server + PostgreSQL, shared vs %1$s | all three, shared vs %1$s |
                 |---|---|---|---|---|
                 """, base));
-        int blocks = privately.blockCpu.size();
+        int blocks = baseline.blockCpu.size();
         for (int third = 0; third <= 3; third++) {
             int from = third == 3 ? 0 : third * blocks / 3;
             int to = third == 3 ? blocks : (third + 1) * blocks / 3;
-            CpuMeter.Reading p = privately.perSync(from, to);
+            CpuMeter.Reading p = baseline.perSync(from, to);
             CpuMeter.Reading s = shared.perSync(from, to);
             text.append(String.format(Locale.ROOT, "| %s | %.2f, %.2f, %.2f | %.2f, %.2f, %.2f | %+.1f %% | %+.1f %% |%n",
                     third == 3 ? "**whole run**" : "blocks " + (from + 1) + "–" + to, p.server(), p.postgres(),
@@ -176,7 +164,7 @@ final class SharedCostBench {
                     percent(s.server() + s.postgres(), p.server() + p.postgres()),
                     percent(s.server() + s.postgres() + s.generator(), p.server() + p.postgres() + p.generator())));
         }
-        text.append(String.format(Locale.ROOT, "%nFailed syncs: %d %s, %d shared.%n", privately.errors, base,
+        text.append(String.format(Locale.ROOT, "%nFailed syncs: %d %s, %d shared.%n", baseline.errors, base,
                 shared.errors));
         return text.toString();
     }

@@ -261,12 +261,21 @@ public final class SyncDevice {
             change.put("rowguid", rowguid.toString());
             change.put("tablename", logged.tablename());
             change.put("clientdate", logged.clientdate());
-            change.put("rowData", logged.operation().equals("D") ? Map.of() : new LinkedHashMap<>(rows.get(rowguid)));
+            change.put("rowData", logged.operation().equals("D") ? Map.of() : rowDataOf(rowguid));
             note(rowguid, "sends " + logged.operation() + " clientdate " + logged.clientdate() + " "
                     + change.get("rowData"));
             changes.add(change);
         });
         return changes;
+    }
+
+    /**
+     * The row's data as sync_client reads a pending change: its log LEFT JOIN its table, so a row that a pull deleted
+     * after it was edited (the pull named it outdated, then the push failed and the log stayed) has none.
+     */
+    private Map<String, Object> rowDataOf(UUID rowguid) {
+        Map<String, Object> row = rows.get(rowguid);
+        return row == null ? Map.of() : new LinkedHashMap<>(row);
     }
 
     private void log(UUID rowguid, String operation) {

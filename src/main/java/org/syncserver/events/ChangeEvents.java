@@ -49,8 +49,12 @@ public final class ChangeEvents implements AutoCloseable {
     private final EventHub hub;
     private final EventRepository events = new EventRepository();
     private final Map<String, NotifyListener> notifyListeners = new LinkedHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("events").daemon().factory());
+    /** The safety checks, which read the database. */
+    private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("events-check").daemon().factory());
+    /** The pings, on a thread of their own: a check waiting for the database must not silence every stream. */
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("events-heartbeat").daemon().factory());
     /** Writes to streams, each on a virtual thread: a stream that is not read blocks only its own writer. */
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
     private final long stalledNanos;
@@ -67,14 +71,14 @@ public final class ChangeEvents implements AutoCloseable {
         metrics.gauge("events.streams.open", "event streams and long polls open on this instance", hub::open);
         for (RealmConfig realm : configs) {
             NotifyListener listener = new NotifyListener(realm, notice -> onNotice(realm.name(), notice),
-                    () -> scheduler.execute(() -> check(realm.name())));
+                    () -> checks.execute(() -> check(realm.name())));
             notifyListeners.put(realm.name(), listener);
             Thread.ofPlatform().name("notify-" + realm.name()).daemon().start(listener);
         }
         long heartbeat = settings.heartbeat().toMillis();
-        scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long check = settings.safetyCheck().toMillis();
-        scheduler.scheduleWithFixedDelay(this::checkAll, check, check, TimeUnit.MILLISECONDS);
+        checks.scheduleWithFixedDelay(this::checkAll, check, check, TimeUnit.MILLISECONDS);
     }
 
     /** Whether this instance hears the realm's notifications: only then do its pushes notify. */
@@ -119,7 +123,7 @@ public final class ChangeEvents implements AutoCloseable {
                         ctx.status(204);
                     }
                 }));
-        scheduler.execute(() -> check(realm, List.of(listener)));
+        checks.execute(() -> check(realm, List.of(listener)));
     }
 
     /** The device as it listens; a login ended since the request was authenticated is refused. */
@@ -218,7 +222,8 @@ public final class ChangeEvents implements AutoCloseable {
     @Override
     public void close() {
         notifyListeners.values().forEach(NotifyListener::stop);
-        scheduler.shutdownNow();
+        checks.shutdownNow();
+        heartbeats.shutdownNow();
         hub.all().forEach(listener -> {
             if (listener instanceof StreamListener stream) {
                 stream.closeNow();

@@ -19,6 +19,8 @@ import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
 import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -121,6 +123,39 @@ class ChangeEventsTest {
             assertThat(events.receives(": ping", SOON)).isTrue();
             assertThat(events.receives(": ping", SOON)).isTrue();
         }
+    }
+
+    /** The safety check reads the database; one that waits there must not hold back every stream's ping. */
+    @Test
+    void aSafetyCheckWaitingForTheDatabaseDoesNotHoldBackThePings() throws Exception {
+        Device phone = newUser(server);
+        try (EventStream events = EventStream.open(server, phone);
+             Connection locker = DriverManager.getConnection(realm.jdbcUrl(), "postgres", null)) {
+            assertThat(events.receives(": ping", SOON)).isTrue();
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE user_tokens IN ACCESS EXCLUSIVE MODE");
+            try {
+                assertThat(aQueryWaitsFor("user_tokens")).as("a safety check waits for the locked table").isTrue();
+                events.skipReceived();
+                assertThat(events.receives(": ping", SOON)).isTrue();
+                assertThat(events.receives(": ping", SOON)).isTrue();
+            } finally {
+                locker.rollback();
+            }
+        }
+    }
+
+    /** Whether, within a few seconds, a query naming the table waits for a lock. */
+    private static boolean aQueryWaitsFor(String table) throws InterruptedException {
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (TestPostgres.count(realm, "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
+                    + table + "%'") > 0) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.syncserver.events;
 
+import org.syncserver.spaces.SpaceAccess;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,18 +41,23 @@ final class EventRepository {
     }
 
     /**
-     * For each listener, the latest change another device of its user stored after what the listener has heard
-     * of. One statement for all of a realm's listeners, each a short range scan of the cursor index (userid,
-     * serverdate) that finds nothing when nothing changed.
+     * For each listener, the latest change another device stored after what the listener has heard of, under its
+     * user or a space its user sees: what the notices would have told it (a space's notice carries the space's
+     * clock, compared with the same number). One statement for all of a realm's listeners, each a short range scan
+     * of the cursor index (userid, serverdate) per owner that finds nothing when nothing changed.
      *
      * @return the clock by client, for the listeners that have something new
      */
     Map<UUID, Long> newerChanges(Connection connection, List<Listener> listeners) throws SQLException {
         String sql = """
-                SELECT l.clientid, (SELECT max(r.serverdate) FROM sync_rows r
-                                     WHERE r.userid = l.userid AND r.serverdate > l.since AND r.clientid <> l.clientid)
+                SELECT l.clientid, max(newest.serverdate)
                   FROM unnest(CAST(? AS UUID[]), CAST(? AS UUID[]), CAST(? AS INT8[])) AS l(userid, clientid, since)
-                """;
+                  CROSS JOIN LATERAL (SELECT l.userid AS id UNION ALL %s) owner
+                  CROSS JOIN LATERAL (SELECT max(r.serverdate) AS serverdate FROM sync_rows r
+                                       WHERE r.userid = owner.id AND r.serverdate > l.since
+                                         AND r.clientid <> l.clientid) newest
+                 GROUP BY l.clientid
+                """.formatted(SpaceAccess.seenIdsOf("l.userid"));
         Map<UUID, Long> newer = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setArray(1, connection.createArrayOf("uuid", listeners.stream().map(Listener::userId).toArray()));

@@ -55,6 +55,15 @@ public final class SpaceAccess {
     public static final String SEEN_COLUMN = "(SELECT json_agg(json_build_array(seen.spaceid, seen.role, "
             + "seen.sync_clock)) FROM (" + SEEN + ") seen)";
 
+    /**
+     * The ids of the spaces a user sees, as a subquery over a column that holds the user's id: for a statement that
+     * asks it of many users at once (the change events' safety check).
+     */
+    public static String seenIdsOf(String userColumn) {
+        return "SELECT m.spaceid FROM space_members m JOIN spaces s ON s.id = m.spaceid WHERE m.userid = "
+                + userColumn + " AND s.deleted_at IS NULL";
+    }
+
     /** The spaces a user sees, from the value of {@link #SEEN_COLUMN}. */
     public Visibility visibility(String column) {
         if (column == null) {

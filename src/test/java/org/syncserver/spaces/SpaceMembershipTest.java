@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
@@ -19,6 +20,7 @@ import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -196,5 +198,37 @@ class SpaceMembershipTest {
         assertThat(woken.status()).as(woken.body()).isEqualTo(200);
         assertThat(woken.json().get("clock").asLong()).isGreaterThan(since);
         assertThat(added).hasSize(1);
+    }
+
+    /**
+     * A notification is best effort (a listener connection may be down when a push commits): the events' safety
+     * check must find a push into a space as it finds a push of the user's other device, and poke no one who is up
+     * to date.
+     */
+    @Test
+    void theSafetyCheckWakesAMemberWhoseNotificationWasLostAndNoOneElse() throws Exception {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        Config.Notifications fastCheck = new Config.Notifications(3, 10_000, Duration.ofMillis(500),
+                Duration.ofMillis(700), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS);
+        try (TestServer checked = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id"))
+                .notifications(fastCheck).start()) {
+            Members.SharedList shared = new Members(checked, "default").sharedList("editor");
+            Accounts.Device bob = shared.member().account();
+            CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> checked.send(
+                    HttpRequest.newBuilder(checked.uri("/events/default/" + bob.clientId() + "?since="
+                            + shared.member().lastSync() + "&wait=20")).header("Authorization", bob.bearer()).GET()));
+            Thread.sleep(2_000); // two safety checks: bob has everything
+            assertThat(waiting).as("bob, up to date, is not woken").isNotDone();
+
+            Object killed = TestPostgres.queryValue(realm, "SELECT count(pg_terminate_backend(pid)) FROM "
+                    + "pg_stat_activity WHERE application_name = 'sync-server-listener' AND datname = current_database()");
+            assertThat((Long) killed).as("listener connections killed").isPositive();
+            shared.owner().insert(ITEMS, item(shared.list(), "bread"));
+            shared.owner().sync();
+
+            Response woken = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(woken.status()).as(woken.body()).isEqualTo(200);
+            assertThat(woken.json().get("clock").asLong()).isGreaterThan(shared.member().lastSync());
+        }
     }
 }

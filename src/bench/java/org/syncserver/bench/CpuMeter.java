@@ -1,5 +1,8 @@
 package org.syncserver.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,11 +54,31 @@ final class CpuMeter {
         }
     }
 
+    /**
+     * The root's own CPU, its children's that have exited (autovacuum workers come and go: a child's time moves to
+     * its parent's count when the parent reaps it), and the CPU of those alive now.
+     */
     private static double treeSeconds(long pid) {
         Optional<ProcessHandle> root = ProcessHandle.of(pid);
-        return seconds(root) + root.map(process -> process.descendants()
+        return seconds(root) + reapedChildrenSeconds(pid) + root.map(process -> process.descendants()
                 .mapToDouble(child -> seconds(Optional.of(child))).sum()).orElse(0.0);
     }
+
+    /** Linux's /proc/PID/stat: cutime and cstime, in clock ticks of 1/100 s (USER_HZ); 0 where there is none. */
+    private static double reapedChildrenSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // fields after the command name, which is in parentheses and may hold spaces: state is field 3
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[CUTIME - 3]) + Long.parseLong(fields[CSTIME - 3])) / USER_HZ;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static final int CUTIME = 16;
+    private static final int CSTIME = 17;
+    private static final double USER_HZ = 100.0;
 
     private static double seconds(Optional<ProcessHandle> process) {
         return process.flatMap(handle -> handle.info().totalCpuDuration()).map(Duration::toNanos)

@@ -64,6 +64,7 @@ final class ConsoleRouteTable {
                 get("/realms", UNLIMITED, page(pages::realms)),
                 get("/realms/{realm}/users", UNLIMITED, page(pages::users)),
                 get("/realms/{realm}/devices", UNLIMITED, page(pages::devices)),
+                get("/realms/{realm}/spaces", UNLIMITED, page(pages::spaces)),
                 get("/realms/{realm}/users/{userId}", UNLIMITED, page(pages::user)),
                 get("/realms/{realm}/users/{userId}/export", UNLIMITED, page(api::export)),
                 get("/realms/{realm}/users/{userId}/password-reset", UNLIMITED, page(pages::confirmUser)),

@@ -7,6 +7,7 @@ import org.syncserver.error.BadRequestException;
 import org.syncserver.lifecycle.DataLifecycle;
 import org.syncserver.lifecycle.LifecycleRepository;
 import org.syncserver.spaces.SpaceService;
+import org.syncserver.spaces.SpaceSummary;
 import org.syncserver.sync.ConflictJournal;
 
 import java.net.URLEncoder;
@@ -73,9 +74,9 @@ public final class ConsolePages {
 
     public void realms(Context ctx, Operator operator) {
         Html rows = Html.each(console.realms(), realm -> Html.of("""
-                <tr><td><a href="/realms/%s/users">%s</a> · <a href="/realms/%s/devices">devices</a></td><td>%s</td><td class="n">%s</td><td class="n">%s</td>
+                <tr><td><a href="/realms/%s/users">%s</a> · <a href="/realms/%s/devices">devices</a> · <a href="/realms/%s/spaces">spaces</a></td><td>%s</td><td class="n">%s</td><td class="n">%s</td>
                 <td class="n">%s</td><td class="n">%s</td><td class="n">%s / %s / %s</td></tr>
-                """, url(realm.name()), realm.name(), url(realm.name()), realm.ready() ? "ready" : "not answering",
+                """, url(realm.name()), realm.name(), url(realm.name()), url(realm.name()), realm.ready() ? "ready" : "not answering",
                 realm.counts().map(c -> count(c.users(), c.estimated())).orElse("–"),
                 realm.counts().map(c -> count(c.devices(), c.estimated())).orElse("–"),
                 realm.counts().map(c -> count(c.rows(), c.estimated())).orElse("–"),
@@ -124,6 +125,26 @@ public final class ConsolePages {
                 stuck.isEmpty() ? Html.of("<tr><td colspan=\"5\">No stuck device.</td></tr>") : stuckRows,
                 unseenFor.toDays(),
                 unseen.isEmpty() ? Html.of("<tr><td colspan=\"4\">None.</td></tr>") : unseenRows)));
+    }
+
+    /** A realm's spaces, newest first, with their members, rows and storage (PROTOCOL §12.4). */
+    public void spaces(Context ctx, Operator operator) {
+        String realm = ctx.pathParam("realm");
+        List<SpaceSummary> spaces = console.spaces(realm, ConsoleApi.DEFAULT_PAGE);
+        Html rows = Html.each(spaces, space -> Html.of("""
+                <tr><td>%s</td><td><code>%s</code></td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>
+                <td>%s</td><td>%s</td></tr>
+                """, space.name().isBlank() ? "–" : space.name(), space.id(), space.members(),
+                "%,d".formatted(space.rows()), megabytes(space.bytes()), time(space.createdAt()),
+                space.deletedAt() == 0 ? "" : "deleted " + time(space.deletedAt())));
+        html(ctx, layout("Spaces of " + realm, operator, Html.of("""
+                <h1>Shared spaces of %s</h1>
+                <p class="note">The newest %s. A space's rows count against its owners' quotas; a user's page lists the
+                spaces the user belongs to, with the members' roles.</p>
+                <div class="scroll"><table><tr><th>Name</th><th>Space id</th><th class="n">Members</th>
+                <th class="n">Rows</th><th class="n">Storage</th><th>Created</th><th></th></tr>%s</table></div>
+                """, realm, ConsoleApi.DEFAULT_PAGE,
+                spaces.isEmpty() ? Html.of("<tr><td colspan=\"7\">No space.</td></tr>") : rows)));
     }
 
     /** A user's usage against the realm's quotas and each device's sync health. */

@@ -82,6 +82,12 @@ final class Members {
                 .header("Authorization", by.bearer()).DELETE());
     }
 
+    Response rename(Accounts.Device by, UUID spaceId, String name) {
+        return server.send(HttpRequest.newBuilder(server.uri("/spaces/" + realm + "/" + spaceId))
+                .header("Authorization", by.bearer()).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(TestServer.json(Map.of("name", name)).toString())));
+    }
+
     Response deleteSpace(Accounts.Device by, UUID spaceId) {
         return server.send(HttpRequest.newBuilder(server.uri("/spaces/" + realm + "/" + spaceId))
                 .header("Authorization", by.bearer()).DELETE());

@@ -92,4 +92,30 @@ class SpacesConsoleTest {
         alice.sync();
         assertThat(alice.rows()).as("bob's rows stay with the space").containsKeys(milk, bread);
     }
+
+    /**
+     * The owner names a space (an editor may not; a name past its limit is refused) and the operator's page of the
+     * realm's spaces shows it, escaped, with its members, rows and storage.
+     */
+    @Test
+    void theRealmsSpacesPageShowsEachSpaceByTheNameItsOwnerGaveIt() {
+        Members.SharedList shared = members.sharedList("editor");
+        String name = "Groceries <b>& more</b>";
+        Response byEditor = members.rename(shared.member().account(), shared.list(), "mine now");
+        assertThat(byEditor.status()).as(byEditor.body()).isEqualTo(403);
+        Response tooLong = members.rename(shared.owner().account(), shared.list(), "x".repeat(1_000));
+        assertThat(tooLong.status()).as(tooLong.body()).isEqualTo(400);
+        Response renamed = members.rename(shared.owner().account(), shared.list(), name);
+        assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
+        assertThat(members.spaces(shared.member().account()).get(0).get("name").asText()).isEqualTo(name);
+
+        ConsoleClient operator = new ConsoleClient(server).loggedIn();
+        assertThat(operator.get("/realms").body()).contains("href=\"/realms/default/spaces\"");
+        Response page = operator.get("/realms/default/spaces");
+        assertThat(page.status()).isEqualTo(200);
+        int id = page.body().indexOf(shared.list().toString());
+        String row = page.body().substring(page.body().lastIndexOf("<tr>", id), page.body().indexOf("</tr>", id));
+        assertThat(row).contains("<td>Groceries &lt;b&gt;&amp; more&lt;/b&gt;</td>")
+                .contains("<td class=\"n\">2</td><td class=\"n\">1</td>"); // members, rows
+    }
 }

@@ -56,12 +56,19 @@ final class CpuMeter {
 
     /**
      * The root's own CPU, its children's that have exited (autovacuum workers come and go: a child's time moves to
-     * its parent's count when the parent reaps it), and the CPU of those alive now.
+     * its parent's count when the parent reaps it), and the CPU of those alive now. Before, a reading lost the CPU
+     * of every child that had exited, and a child exiting while it was read made the reading NaN.
      */
     private static double treeSeconds(long pid) {
         Optional<ProcessHandle> root = ProcessHandle.of(pid);
         return seconds(root) + reapedChildrenSeconds(pid) + root.map(process -> process.descendants()
-                .mapToDouble(child -> seconds(Optional.of(child))).sum()).orElse(0.0);
+                .mapToDouble(CpuMeter::secondsIfAlive).sum()).orElse(0.0);
+    }
+
+    /** A child that exits while it is read counts at its parent's next reading instead. */
+    private static double secondsIfAlive(ProcessHandle child) {
+        double seconds = seconds(Optional.of(child));
+        return Double.isNaN(seconds) ? 0 : seconds;
     }
 
     /** Linux's /proc/PID/stat: cutime and cstime, in clock ticks of 1/100 s (USER_HZ); 0 where there is none. */

@@ -56,8 +56,7 @@ final class CpuMeter {
 
     /**
      * The root's own CPU, its children's that have exited (autovacuum workers come and go: a child's time moves to
-     * its parent's count when the parent reaps it), and the CPU of those alive now. Before, a reading lost the CPU
-     * of every child that had exited, and a child exiting while it was read made the reading NaN.
+     * its parent's count when the parent reaps it), and the CPU of those alive now.
      */
     private static double treeSeconds(long pid) {
         Optional<ProcessHandle> root = ProcessHandle.of(pid);

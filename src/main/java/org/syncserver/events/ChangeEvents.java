@@ -155,17 +155,28 @@ public final class ChangeEvents implements AutoCloseable {
         metrics.eventLatency(Duration.ofMillis(Math.max(0, clock.millis() - notice.pushedAt())));
     }
 
-    /** Pings every stream; ends those whose reader has not read for a while, freeing their places. */
+    /**
+     * Pings every stream; ends those whose reader has not read for a while, freeing their places. A failure is
+     * logged and the next listener pinged: an exception would end the repeated task, and every stream's pings.
+     */
     private void heartbeat() {
         for (String realm : Set.copyOf(hub.realmsWithListeners())) {
             for (Listener listener : hub.listeners(realm)) {
-                if (listener instanceof StreamListener stream && stream.stalledFor(stalledNanos)) {
-                    hub.remove(realm, listener);
-                    listener.close();
-                } else {
-                    listener.ping();
+                try {
+                    beat(realm, listener);
+                } catch (RuntimeException e) {
+                    log.warn("realm {}: heartbeat of a listener failed: {}", realm, e.toString());
                 }
             }
+        }
+    }
+
+    private void beat(String realm, Listener listener) {
+        if (listener instanceof StreamListener stream && stream.stalledFor(stalledNanos)) {
+            hub.remove(realm, listener);
+            listener.close();
+        } else {
+            listener.ping();
         }
     }
 

@@ -81,12 +81,12 @@ final class EventStream implements AutoCloseable {
         }
     }
 
-    /** Whether a line starting with this prefix comes within the time. */
     /** Forgets the lines that have arrived so far: what comes next is what the server sends from now on. */
     void skipReceived() {
         lines.clear();
     }
 
+    /** Whether a line starting with this prefix comes within the time. */
     boolean receives(String prefix, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         for (String line = poll(deadline); line != null; line = poll(deadline)) {

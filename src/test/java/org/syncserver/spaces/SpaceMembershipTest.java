@@ -20,6 +20,10 @@ import org.syncserver.support.TestPostgres;
 import org.syncserver.support.TestServer;
 
 import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -220,11 +224,23 @@ class SpaceMembershipTest {
             Thread.sleep(2_000); // two safety checks: bob has everything
             assertThat(waiting).as("bob, up to date, is not woken").isNotDone();
 
-            Object killed = TestPostgres.queryValue(realm, "SELECT count(pg_terminate_backend(pid)) FROM "
-                    + "pg_stat_activity WHERE application_name = 'sync-server-listener' AND datname = current_database()");
-            assertThat((Long) killed).as("listener connections killed").isPositive();
-            shared.owner().insert(ITEMS, item(shared.list(), "bread"));
-            shared.owner().sync();
+            try (Connection admin = DriverManager.getConnection(realm.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)",
+                    "/postgres$1"), "postgres", null); Statement sql = admin.createStatement()) {
+                String database = realm.jdbcUrl().replaceAll(".*/([^/?]+).*", "$1");
+                // no new connection to the realm until the push has committed: the listener cannot come back in
+                // time to hear it (the pool's connections are open already)
+                sql.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+                try {
+                    ResultSet killed = sql.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE application_name = 'sync-server-listener' AND datname = '" + database + "'");
+                    killed.next();
+                    assertThat(killed.getLong(1)).as("listener connections killed").isPositive();
+                    shared.owner().insert(ITEMS, item(shared.list(), "bread"));
+                    shared.owner().sync();
+                } finally {
+                    sql.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+                }
+            }
 
             Response woken = waiting.get(10, TimeUnit.SECONDS);
             assertThat(woken.status()).as(woken.body()).isEqualTo(200);

@@ -114,6 +114,7 @@ class SpacesConsoleTest {
         Response page = operator.get("/realms/default/spaces");
         assertThat(page.status()).isEqualTo(200);
         int id = page.body().indexOf(shared.list().toString());
+        assertThat(id).as("the space is on the page").isNotNegative();
         String row = page.body().substring(page.body().lastIndexOf("<tr>", id), page.body().indexOf("</tr>", id));
         assertThat(row).contains("<td>Groceries &lt;b&gt;&amp; more&lt;/b&gt;</td>")
                 .contains("<td class=\"n\">2</td><td class=\"n\">1</td>"); // members, rows

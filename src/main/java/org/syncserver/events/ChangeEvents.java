@@ -196,7 +196,7 @@ public final class ChangeEvents implements AutoCloseable {
     }
 
     /** What the safety check reads, on one connection: each device's current login, and what is new. */
-    private record Standing(Map<UUID, UUID> logins, Map<UUID, Long> newer) {
+    private record Standing(Map<UUID, UUID> logins, Map<EventRepository.Heard, Long> newer) {
     }
 
     /**
@@ -219,7 +219,7 @@ public final class ChangeEvents implements AutoCloseable {
                     listener.close();
                     continue;
                 }
-                Long clock = standing.newer().get(listener.clientId());
+                Long clock = standing.newer().get(new EventRepository.Heard(listener.clientId(), listener.since()));
                 if (clock != null && clock > listener.since()) {
                     listener.changed(clock);
                 }

@@ -40,35 +40,44 @@ final class EventRepository {
         }
     }
 
+    /** A listener as the safety check knows it: its device and what it has heard up to. */
+    record Heard(UUID clientId, long since) {
+    }
+
     /**
-     * For each listener, the latest change another device stored after what the listener has heard of, under its
-     * user or a space its user sees: what the notices would have told it (a space's notice carries the space's
-     * clock, compared with the same number). One statement for all of a realm's listeners, each a short range scan
-     * of the cursor index (userid, serverdate) per owner that finds nothing when nothing changed.
+     * For each listener, whether another device stored a change it has not heard of, under its user or a space its
+     * user sees, and the clock to tell it. When {@code since} names a cursor vector of the device (its last pull in
+     * a realm with spaces), each owner's rows are compared with that owner's clock in the vector: a push into a space
+     * stamped before the pull and committed after it is newer than the vector's clock for the space, though not
+     * newer than the pull's name, with which its notice was compared; it is told with a clock past {@code since}.
+     * An owner the vector does not name (a space joined since) is new from its first row. Otherwise each owner's rows
+     * are compared with {@code since}, as the notices are. One statement for all of a realm's listeners, each a short
+     * range scan of the cursor index (userid, serverdate) per owner that finds nothing when nothing changed.
      *
-     * @return the clock by client, for the listeners that have something new
+     * @return the clock to tell, for the listeners that have something new
      */
-    Map<UUID, Long> newerChanges(Connection connection, List<Listener> listeners) throws SQLException {
+    Map<Heard, Long> newerChanges(Connection connection, List<Listener> listeners) throws SQLException {
         String sql = """
-                SELECT l.clientid, max(newest.serverdate)
+                SELECT l.clientid, l.since, GREATEST(max(newest.serverdate), l.since + 1)
                   FROM unnest(CAST(? AS UUID[]), CAST(? AS UUID[]), CAST(? AS INT8[])) AS l(userid, clientid, since)
+                  LEFT JOIN cursor_vectors v ON v.clientid = l.clientid AND v.lastsync = l.since
                   CROSS JOIN LATERAL (SELECT l.userid AS id UNION ALL %s) owner
                   CROSS JOIN LATERAL (SELECT max(r.serverdate) AS serverdate FROM sync_rows r
-                                       WHERE r.userid = owner.id AND r.serverdate > l.since
+                                       WHERE r.userid = owner.id
+                                         AND r.serverdate > COALESCE(v.clocks[array_position(v.owners, owner.id)],
+                                                                     CASE WHEN v.clientid IS NULL THEN l.since ELSE 0 END)
                                          AND r.clientid <> l.clientid) newest
-                 GROUP BY l.clientid
+                 GROUP BY l.clientid, l.since
+                HAVING max(newest.serverdate) IS NOT NULL
                 """.formatted(SpaceAccess.seenIdsOf("l.userid"));
-        Map<UUID, Long> newer = new HashMap<>();
+        Map<Heard, Long> newer = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setArray(1, connection.createArrayOf("uuid", listeners.stream().map(Listener::userId).toArray()));
             statement.setArray(2, connection.createArrayOf("uuid", listeners.stream().map(Listener::clientId).toArray()));
             statement.setArray(3, connection.createArrayOf("int8", listeners.stream().map(Listener::since).toArray()));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    long clock = rows.getLong(2);
-                    if (!rows.wasNull()) {
-                        newer.put(rows.getObject(1, UUID.class), clock);
-                    }
+                    newer.put(new Heard(rows.getObject(1, UUID.class), rows.getLong(2)), rows.getLong(3));
                 }
             }
         }

@@ -135,7 +135,8 @@ class ChangeEventsTest {
             locker.setAutoCommit(false);
             locker.createStatement().execute("LOCK TABLE user_tokens IN ACCESS EXCLUSIVE MODE");
             try {
-                assertThat(aQueryWaitsFor("user_tokens")).as("a safety check waits for the locked table").isTrue();
+                assertThat(TestPostgres.aLockIsAwaitedOn(realm, "user_tokens")).as("a safety check waits for the locked table")
+                        .isTrue();
                 events.skipReceived();
                 assertThat(events.receives(": ping", SOON)).isTrue();
                 assertThat(events.receives(": ping", SOON)).isTrue();
@@ -143,19 +144,6 @@ class ChangeEventsTest {
                 locker.rollback();
             }
         }
-    }
-
-    /** Whether, within a few seconds, a query naming the table waits for a lock. */
-    private static boolean aQueryWaitsFor(String table) throws InterruptedException {
-        long deadline = System.nanoTime() + SOON.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (TestPostgres.count(realm, "pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%"
-                    + table + "%'") > 0) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 
     @Test

@@ -212,15 +212,9 @@ class SpaceMembershipTest {
     @Test
     void theSafetyCheckWakesAMemberWhoseNotificationWasLostAndNoOneElse() throws Exception {
         RealmConfig realm = TestPostgres.newRealm("default");
-        Config.Notifications fastCheck = new Config.Notifications(3, 10_000, Duration.ofMillis(500),
-                Duration.ofMillis(700), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS);
-        try (TestServer checked = TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id"))
-                .notifications(fastCheck).start()) {
+        try (TestServer checked = withFastSafetyCheck(realm)) {
             Members.SharedList shared = new Members(checked, "default").sharedList("editor");
-            Accounts.Device bob = shared.member().account();
-            CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> checked.send(
-                    HttpRequest.newBuilder(checked.uri("/events/default/" + bob.clientId() + "?since="
-                            + shared.member().lastSync() + "&wait=20")).header("Authorization", bob.bearer()).GET()));
+            CompletableFuture<Response> waiting = longPoll(checked, shared.member());
             Thread.sleep(2_000); // two safety checks: bob has everything
             assertThat(waiting).as("bob, up to date, is not woken").isNotDone();
 
@@ -246,5 +240,54 @@ class SpaceMembershipTest {
             assertThat(woken.status()).as(woken.body()).isEqualTo(200);
             assertThat(woken.json().get("clock").asLong()).isGreaterThan(shared.member().lastSync());
         }
+    }
+
+    /**
+     * A push into a space takes the space's stamp, then stores its rows and commits; a member's pull in between
+     * reads the space's clock from before it and names its cursor after it. The push's notice, compared with that
+     * name, wakes no one; the safety check compares the space's rows with the space's clock in the pull's vector,
+     * and wakes the member, whose next sync brings the row.
+     */
+    @Test
+    void aPushCommittedAfterAMembersPullThatItsStampPrecedesStillWakesTheMember() throws Exception {
+        RealmConfig realm = TestPostgres.newRealm("default");
+        try (TestServer checked = withFastSafetyCheck(realm);
+             Connection locker = DriverManager.getConnection(realm.jdbcUrl(), "postgres", null)) {
+            Members.SharedList shared = new Members(checked, "default").sharedList("editor");
+            locker.setAutoCommit(false);
+            // the push's statement that stores rows also writes the journal: it waits here, its stamp taken
+            locker.createStatement().execute("LOCK TABLE sync_conflicts IN SHARE MODE");
+            UUID bread = shared.owner().insert(ITEMS, item(shared.list(), "bread"));
+            CompletableFuture<Void> pushing = CompletableFuture.runAsync(shared.owner()::sync);
+            try {
+                assertThat(TestPostgres.aLockIsAwaitedOn(realm, "sync_conflicts")).as("the push waits, stamped")
+                        .isTrue();
+                shared.member().sync();
+            } finally {
+                locker.rollback();
+            }
+            pushing.get(10, TimeUnit.SECONDS);
+            assertThat(shared.member().rows()).as("the pull came before the push's commit").doesNotContainKey(bread);
+
+            Response woken = longPoll(checked, shared.member()).get(10, TimeUnit.SECONDS);
+            assertThat(woken.status()).as(woken.body()).isEqualTo(200);
+            shared.member().sync();
+            assertThat(shared.member().rows()).containsKey(bread);
+        }
+    }
+
+    /** A server whose events' safety check runs every 0.7 s, so that a test sees it work. */
+    private static TestServer withFastSafetyCheck(RealmConfig realm) {
+        return TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id")).notifications(
+                new Config.Notifications(3, 10_000, Duration.ofMillis(500), Duration.ofMillis(700),
+                        Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS)).start();
+    }
+
+    /** The device's long poll from its cursor, waiting up to 20 s. */
+    private static CompletableFuture<Response> longPoll(TestServer server, SyncDevice device) {
+        Accounts.Device account = device.account();
+        return CompletableFuture.supplyAsync(() -> server.send(HttpRequest.newBuilder(server.uri("/events/default/"
+                + account.clientId() + "?since=" + device.lastSync() + "&wait=20"))
+                .header("Authorization", account.bearer()).GET()));
     }
 }

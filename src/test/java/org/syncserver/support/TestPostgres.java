@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One real PostgreSQL for the whole test run; every test gets databases of its own. */
@@ -58,6 +59,18 @@ public final class TestPostgres {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether, within five seconds, a session of the realm's database waits for a lock on the table. */
+    public static boolean aLockIsAwaitedOn(RealmConfig realm, String table) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (count(realm, "pg_locks WHERE NOT granted AND relation = CAST('" + table + "' AS regclass)") > 0) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     public static long count(RealmConfig realm, String table) {

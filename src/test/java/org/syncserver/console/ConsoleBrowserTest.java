@@ -128,6 +128,19 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theRealmsPageLeadsToItsDevicesAndItsSharedSpaces() {
+        open("/realms");
+        browser.findElement(By.linkText("devices")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Devices of default");
+        screenshot("10-devices");
+        open("/realms");
+        browser.findElement(By.linkText("spaces")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Shared spaces of default");
+        assertThat(browser.findElement(By.tagName("table")).getText()).contains("No space.");
+        screenshot("11-spaces");
+    }
+
+    @Test
     void anOperatorSearchesOpensAUserAndRevokesTheirDevice() {
         Device device = newUser("grace.hopper@example.org", "Grace Hopper", "Galaxy S24", "ANDROID", "14");
         SyncDevice phone = new SyncDevice(server, device, false);

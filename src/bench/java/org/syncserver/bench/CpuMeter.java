@@ -64,10 +64,13 @@ final class CpuMeter {
                 .mapToDouble(CpuMeter::secondsIfAlive).sum()).orElse(0.0);
     }
 
-    /** A child that exits while it is read counts at its parent's next reading instead. */
+    /**
+     * A child's CPU and that of the children it has reaped (the archiver's archive_command shells); one that exits
+     * while it is read counts at its parent's next reading instead.
+     */
     private static double secondsIfAlive(ProcessHandle child) {
         double seconds = seconds(Optional.of(child));
-        return Double.isNaN(seconds) ? 0 : seconds;
+        return Double.isNaN(seconds) ? 0 : seconds + reapedChildrenSeconds(child.pid());
     }
 
     /** Linux's /proc/PID/stat: cutime and cstime, in clock ticks of 1/100 s (USER_HZ); 0 where there is none. */

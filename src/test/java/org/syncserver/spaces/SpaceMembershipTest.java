@@ -221,20 +221,22 @@ class SpaceMembershipTest {
             try (Connection admin = DriverManager.getConnection(realm.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)",
                     "/postgres$1"), "postgres", null); Statement sql = admin.createStatement()) {
                 String database = realm.jdbcUrl().replaceAll(".*/([^/?]+).*", "$1");
-                // no new connection to the realm until the push has committed: the listener cannot come back in
-                // time to hear it (the pool's connections are open already)
+                // The listeners are cut off and, refused a new connection for two seconds, wait longer after each
+                // try (0.5, 1, 2 s): the push just after comes while no instance listens. No client call is made
+                // while the realm refuses connections (the pool might need a new one).
                 sql.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
                 try {
                     ResultSet killed = sql.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                             + " WHERE application_name = 'sync-server-listener' AND datname = '" + database + "'");
                     killed.next();
                     assertThat(killed.getLong(1)).as("listener connections killed").isPositive();
-                    shared.owner().insert(ITEMS, item(shared.list(), "bread"));
-                    shared.owner().sync();
+                    Thread.sleep(2_000);
                 } finally {
                     sql.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
                 }
             }
+            shared.owner().insert(ITEMS, item(shared.list(), "bread"));
+            shared.owner().sync();
 
             Response woken = waiting.get(10, TimeUnit.SECONDS);
             assertThat(woken.status()).as(woken.body()).isEqualTo(200);

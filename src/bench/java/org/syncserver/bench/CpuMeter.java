@@ -26,6 +26,20 @@ final class CpuMeter {
             return new Reading(server + after.server - before.server, postgres + after.postgres - before.postgres,
                     generator + after.generator - before.generator);
         }
+
+        /** These CPU seconds spread over this many syncs: milliseconds a sync. */
+        Reading msPerSync(long syncs) {
+            double ms = 1_000.0 / syncs;
+            return new Reading(server * ms, postgres * ms, generator * ms);
+        }
+
+        double serverAndPostgres() {
+            return server + postgres;
+        }
+
+        double all() {
+            return server + postgres + generator;
+        }
     }
 
     private final OptionalLong serverPid;

@@ -75,7 +75,7 @@ final class SharedBench {
      */
     record Measured(Results.Steady steady, CpuMeter.Reading perSync) {
         double serverAndPostgres() {
-            return perSync.server() + perSync.postgres();
+            return perSync.serverAndPostgres();
         }
     }
 
@@ -86,9 +86,7 @@ final class SharedBench {
         if (steady.firstError() != null) {
             System.out.println("  " + steady.errors() + " failed syncs, the first: " + steady.firstError());
         }
-        double perSync = 1_000.0 / steady.syncs();
-        return new Measured(steady, new CpuMeter.Reading(used.server() * perSync, used.postgres() * perSync,
-                used.generator() * perSync));
+        return new Measured(steady, used.msPerSync(steady.syncs()));
     }
 
     /** The shared realm's database, beside the measured realm's. */

@@ -140,8 +140,7 @@ final class SharedCostBench {
                 sum = sum.plus(CpuMeter.Reading.ZERO, blockCpu.get(i));
                 syncs += blockSyncs.get(i);
             }
-            double ms = 1_000.0 / syncs;
-            return new CpuMeter.Reading(sum.server() * ms, sum.postgres() * ms, sum.generator() * ms);
+            return sum.msPerSync(syncs);
         }
     }
 
@@ -161,8 +160,7 @@ final class SharedCostBench {
             text.append(String.format(Locale.ROOT, "| %s | %.2f, %.2f, %.2f | %.2f, %.2f, %.2f | %+.1f %% | %+.1f %% |%n",
                     third == 3 ? "**whole run**" : "blocks " + (from + 1) + "–" + to, p.server(), p.postgres(),
                     p.generator(), s.server(), s.postgres(), s.generator(),
-                    percent(s.server() + s.postgres(), p.server() + p.postgres()),
-                    percent(s.server() + s.postgres() + s.generator(), p.server() + p.postgres() + p.generator())));
+                    percent(s.serverAndPostgres(), p.serverAndPostgres()), percent(s.all(), p.all())));
         }
         text.append(String.format(Locale.ROOT, "%nFailed syncs: %d %s, %d shared.%n", baseline.errors, base,
                 shared.errors));

@@ -42,9 +42,6 @@ class ChangeEventsTest {
 
     private static final Duration SOON = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(1_500);
-    /** Short heartbeat and safety check, so that the tests see them work. */
-    private static final Config.Notifications FAST = new Config.Notifications(3, 10_000, Duration.ofMillis(500),
-            Duration.ofMillis(700), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS);
 
     private static RealmConfig realm;
     private static TestServer server;
@@ -61,8 +58,8 @@ class ChangeEventsTest {
     }
 
     private static TestConfig config() {
-        return TestConfig.realms(realm).notifications(FAST).mail(new MailConfig("Sync", "noreply@example.com",
-                "127.0.0.1", smtp.getSmtp().getPort(), null, null, Map.of()));
+        return TestConfig.realms(realm).notifications(TestConfig.FAST_NOTIFICATIONS).mail(new MailConfig("Sync",
+                "noreply@example.com", "127.0.0.1", smtp.getSmtp().getPort(), null, null, Map.of()));
     }
 
     @Test

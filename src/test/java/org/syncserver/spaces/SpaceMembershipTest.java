@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.syncserver.config.Config;
 import org.syncserver.config.MailConfig;
 import org.syncserver.config.RealmConfig;
 import org.syncserver.support.Accounts;
@@ -24,7 +23,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -280,9 +278,8 @@ class SpaceMembershipTest {
 
     /** A server whose events' safety check runs every 0.7 s, so that a test sees it work. */
     private static TestServer withFastSafetyCheck(RealmConfig realm) {
-        return TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id")).notifications(
-                new Config.Notifications(3, 10_000, Duration.ofMillis(500), Duration.ofMillis(700),
-                        Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS)).start();
+        return TestConfig.realms(realm).sharing("default", Map.of(ITEMS, "space_id"))
+                .notifications(TestConfig.FAST_NOTIFICATIONS).start();
     }
 
     /** The device's long poll from its cursor, waiting up to 20 s. */

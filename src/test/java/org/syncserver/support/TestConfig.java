@@ -24,6 +24,10 @@ public final class TestConfig {
     public static final Timeouts SHORT_TIMEOUTS = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(5),
             Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2));
 
+    /** Change events with a short heartbeat (0.5 s) and safety check (0.7 s), so that the tests see them work. */
+    public static final Config.Notifications FAST_NOTIFICATIONS = new Config.Notifications(3, 10_000,
+            Duration.ofMillis(500), Duration.ofMillis(700), Config.Notifications.DEFAULT_MAX_STREAMS_PER_ADDRESS);
+
     private TokenMode mode = TokenMode.OPAQUE;
     private long maxBodyBytes = Config.ServerConfig.DEFAULT_MAX_BODY_BYTES;
     private Optional<MailConfig> mail = Optional.empty();
